@@ -1,0 +1,311 @@
+"""A law gained a version or a status: store it and its change event in one transaction.
+
+This is the only place where ``changes`` rows are born, whoever noticed the event (a crawler,
+``yiju laws import``). A change is written once: its ``dedupe_key`` is unique, so seeing the same
+event again (a rerun, a second import) writes nothing.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> r = record_version(db, title="示例条例", text="示例条例\\n第一条　为了示例，制定本条例。", source="import")
+>>> r.outcome, r.change_id is None
+('new', True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from registry import laws as law_store
+from registry.clock import now, today
+
+
+class NotALawText(ValueError):
+    """The text has no article: it is not the text of a law (or it was cut off)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    law_id: int
+    version_id: int | None
+    change_id: int | None
+    outcome: str  # new / duplicate / held / unchanged / status
+
+
+_SPACE = re.compile(r"\s+")
+
+#: A new text shorter than this share of the previous one is held for review, not used.
+SHRINK_LIMIT = 0.5
+
+
+def text_key(text: str) -> str:
+    """sha256 of a text with all white space removed (line breaks and padding are not content)."""
+    return hashlib.sha256(_SPACE.sub("", text).encode("utf-8")).hexdigest()
+
+
+def record_version(
+    db: sqlite_utils.Database,
+    *,
+    title: str,
+    text: str,
+    source: str,
+    source_id: str | None = None,
+    promulgated: str | None = None,
+    effective: str | None = None,
+    status: str | None = None,
+    level: str | None = None,
+    issuer: str | None = None,
+    region: str | None = None,
+    category_code: int | None = None,
+    revision: str | None = None,
+    raw_blob: str | None = None,
+    raw_format: str | None = None,
+    run_id: int | None = None,
+    announce_new: bool = False,
+    law_id: int | None = None,
+) -> Recorded:
+    """Store one text of a law; write the change it makes (enacted/amended/renamed/text_corrected).
+
+    ``law_id`` attaches the text to a known law whatever its title (a renamed law linked by
+    the source's version history); otherwise the law is found or created by ``title``.
+    Raises NotALawText when the text has no article.
+    """
+    from diffing.structure import parse
+
+    parsed = parse(text)
+    if not parsed.articles:
+        raise NotALawText(f"《{title}》的文本中没有找到任何条文（第X条），不是法律文本或文本不完整")
+    sha = text_key(text)
+    with db.atomic():
+        if law_id is None:
+            law_id = law_store.ensure_law(
+                db, title, level=level, status=status, issuer=issuer, region=region,
+                category_code=category_code,
+            )
+        law = law_store.get_law(db, law_id)
+        if source_id is not None and law_store.version_by_source(db, source, source_id):
+            return Recorded(law_id, None, None, "duplicate")
+        same = db.execute(
+            "SELECT id FROM versions WHERE law_id = ? AND text_sha256 = ? AND review_state = 'accepted'",
+            [law_id, sha],
+        ).fetchone()
+        if same:
+            return Recorded(law_id, same[0], None, "duplicate")
+
+        if status is None:
+            status = "尚未生效" if effective and effective > today() else "有效"
+        previous = law_store.latest_version(db, law_id)
+        review_state, review_reason = "accepted", None
+        if previous is not None and previous["text"]:
+            old_len = len(_SPACE.sub("", previous["text"]))
+            new_len = len(_SPACE.sub("", text))
+            if old_len and new_len < old_len * SHRINK_LIMIT:
+                review_state = "held"
+                review_reason = (
+                    f"新文本只有上一版本的 {new_len * 100 // old_len}%（{new_len} / {old_len} 字），"
+                    "疑为抓取不完整，已暂存待人工核对，未作为新版本使用"
+                )
+        version_id = law_store.add_version(
+            db, law_id, parsed, title=title, source=source, text=text, text_sha256=sha,
+            source_id=source_id, promulgated=promulgated, effective=effective, revision=revision,
+            status=status, raw_blob=raw_blob, raw_format=raw_format, run_id=run_id,
+            review_state=review_state, review_reason=review_reason,
+        )
+        if review_state == "held":
+            return Recorded(law_id, version_id, None, "held")
+
+        if previous is None:
+            change_id = None
+            if announce_new:
+                change_id = _write_change(
+                    db, law_id, "enacted", None, version_id, promulgated, effective, run_id,
+                    dedupe_key=f"enacted:{law_id}",
+                    detail={"title": title},
+                )
+            _settle_status(db, law, status, effective)
+            return Recorded(law_id, version_id, change_id, "new")
+
+        if promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
+            # An older text found after a newer one (history filled in): not an event.
+            return Recorded(law_id, version_id, None, "new")
+
+        from diffing.align import compare
+
+        old_parsed = parse(previous["text"]) if previous["text"] else None
+        comparison = compare(old_parsed, parsed) if old_parsed is not None else None
+        changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
+        renamed = previous["title"] != title
+        if promulgated and promulgated == previous["promulgated"]:
+            kind = "text_corrected"
+        elif renamed and comparison is not None and not changed:
+            kind = "renamed"
+        else:
+            kind = "amended"
+        detail = {"old_title": previous["title"], "new_title": title} if renamed else {}
+        change_id = _write_change(
+            db, law_id, kind, previous["id"], version_id, promulgated, effective, run_id,
+            dedupe_key=f"{kind}:{law_id}:{previous['id']}:{version_id}",
+            detail=detail,
+            summary=comparison.summary if comparison else {},
+            matches=changed,
+        )
+        if renamed:
+            _rename(db, law, title)
+        pending = status == "尚未生效"
+        if not pending:
+            # The older text stays in force until the new one's 施行日期: the law is still 有效.
+            db["versions"].update(previous["id"], {"status": "已修改"})
+            _settle_status(db, law, status, effective)
+        return Recorded(law_id, version_id, change_id, "new")
+
+
+def _settle_status(db, law: dict, status: str | None, effective: str | None) -> None:
+    """The law's status follows its newest text: 尚未生效 until its 施行日期, else what the source says."""
+    if status is None:
+        status = "尚未生效" if effective and effective > today() else "有效"
+    if law["status"] == "已废止" and status != "已废止":
+        return  # a repeal is only undone by an explicit status
+    if status != law["status"]:
+        law_store.set_law_status(db, law["id"], status)
+
+
+def _rename(db, law: dict, new_title: str) -> None:
+    clash = law_store.find_law(db, new_title)
+    if clash is not None and clash["id"] != law["id"]:
+        return  # another law already has that title; keep both as they are
+    aliases = list(law["aliases"])
+    if law["title"] not in aliases:
+        aliases.append(law["title"])
+    db["laws"].update(law["id"], {"title": new_title, "aliases": json.dumps(aliases, ensure_ascii=False),
+                                  "updated_at": now()})
+
+
+def record_status(
+    db: sqlite_utils.Database,
+    *,
+    status: str,
+    source: str,
+    title: str | None = None,
+    law_id: int | None = None,
+    run_id: int | None = None,
+    effective: str | None = None,
+    repealed_on: str | None = None,
+    successor_title: str | None = None,
+    instrument_id: int | None = None,
+) -> Recorded:
+    """A source says a law's status is now ``status`` (有效/已修改/已废止/尚未生效).
+
+    已废止 writes a ``repealed`` change (with the successor when one is named); 尚未生效 → 有效
+    writes ``takes_effect``. 已修改 alone is not an event: the newer text is its own event.
+    A law missing from a listing is never reported here: only an explicit status is.
+    """
+    if status not in law_store.STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    with db.atomic():
+        if law_id is None:
+            if title is None:
+                raise ValueError("record_status needs a title or a law_id")
+            law = law_store.find_law(db, title)
+            if law is None:
+                raise KeyError(f"登记库中没有《{title}》")
+        else:
+            law = law_store.get_law(db, law_id)
+        law_id = law["id"]
+        latest = law_store.latest_version(db, law_id)
+        latest_id = latest["id"] if latest else None
+        pending_text = latest is not None and latest["status"] == "尚未生效"
+        if status == "有效" and pending_text and law["status"] != "已废止":
+            law["status"] = "尚未生效"  # the newest text comes into force: same event as below
+        if status == law["status"] or status == "已修改":
+            return Recorded(law_id, latest_id, None, "unchanged")
+        if status == "已废止":
+            successor_id = None
+            if successor_title:
+                successor = law_store.find_law(db, successor_title)
+                successor_id = successor["id"] if successor else None
+            law_store.set_law_status(db, law_id, "已废止", successor_id=successor_id, repealed_on=repealed_on)
+            change_id = _write_change(
+                db, law_id, "repealed", latest_id, None, repealed_on, repealed_on or effective, run_id,
+                dedupe_key=f"repealed:{law_id}",
+                detail={"successor_title": successor_title, "successor_id": successor_id, "source": source},
+                instrument_id=instrument_id,
+            )
+            return Recorded(law_id, latest_id, change_id, "status")
+        if status == "有效" and law["status"] == "尚未生效":
+            law_store.set_law_status(db, law_id, "有效")
+            if latest is not None:
+                db["versions"].update(latest_id, {"status": "有效"})
+                db.execute("UPDATE versions SET status = '已修改' WHERE law_id = ? AND id != ? "
+                           "AND review_state = 'accepted' AND coalesce(status, '有效') = '有效'", [law_id, latest_id])
+            change_id = _write_change(
+                db, law_id, "takes_effect", None, latest_id, None,
+                effective or (latest["effective"] if latest else None), run_id,
+                dedupe_key=f"takes_effect:{law_id}:{latest_id}",
+                detail={"source": source},
+            )
+            return Recorded(law_id, latest_id, change_id, "status")
+        law_store.set_law_status(db, law_id, status)
+        return Recorded(law_id, latest_id, None, "status")
+
+
+def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) -> None:
+    """Name the law that replaced a repealed one, and tell its repeal change."""
+    with db.atomic():
+        law_store.set_law_status(db, law_id, law_store.get_law(db, law_id)["status"], successor_id=successor_id)
+        for change_id, detail in db.execute(
+            "SELECT id, detail FROM changes WHERE law_id = ? AND kind = 'repealed'", [law_id]
+        ).fetchall():
+            d = json.loads(detail or "{}")
+            d["successor_id"] = successor_id
+            d.setdefault("successor_title", law_store.get_law(db, successor_id)["title"])
+            db["changes"].update(change_id, {"detail": json.dumps(d, ensure_ascii=False)})
+
+
+def _write_change(
+    db, law_id, kind, old_version_id, new_version_id, published, effective, run_id, *,
+    dedupe_key: str, detail: dict | None = None, summary: dict | None = None,
+    matches=(), instrument_id: int | None = None,
+) -> int | None:
+    existing = db.execute("SELECT id FROM changes WHERE dedupe_key = ?", [dedupe_key]).fetchone()
+    if existing:
+        return existing[0]
+    change_id = db["changes"].insert(
+        {
+            "law_id": law_id,
+            "kind": kind,
+            "old_version_id": old_version_id,
+            "new_version_id": new_version_id,
+            "published": published,
+            "effective": effective,
+            "summary": json.dumps(summary or {}, ensure_ascii=False),
+            "instrument_id": instrument_id,
+            "check_notes": "[]",
+            "detail": json.dumps(detail or {}, ensure_ascii=False),
+            "detected_run_id": run_id,
+            "detected_at": now(),
+            "dedupe_key": dedupe_key,
+        }
+    ).last_pk
+    rows = []
+    for ordinal, m in enumerate(matches):
+        rows.append(
+            {
+                "change_id": change_id,
+                "ordinal": ordinal,
+                "status": m.status,
+                "old_labels": json.dumps(list(m.old), ensure_ascii=False),
+                "new_labels": json.dumps(list(m.new), ensure_ascii=False),
+                "old_label": m.old[0] if m.old else None,
+                "new_label": m.new[0] if m.new else None,
+                "similarity": m.similarity,
+                "substance": m.substance,
+                "diff": json.dumps(m.diff, ensure_ascii=False) if m.diff is not None else None,
+            }
+        )
+    if rows:
+        db["article_changes"].insert_all(rows)
+    return change_id

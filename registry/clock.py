@@ -1,0 +1,25 @@
+"""Time, in one place so tests can move it.
+
+>>> len(now()) == len("2026-01-01T00:00:00+00:00")
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+SHANGHAI = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def now() -> str:
+    """The current time, ISO 8601 in UTC, seconds precision."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def today() -> str:
+    """Today's date in China (YYYY-MM-DD); ``$YIJU_TODAY`` overrides it (demo and tests)."""
+    forced = os.environ.get("YIJU_TODAY")
+    if forced:
+        return forced
+    return _dt.datetime.now(SHANGHAI).date().isoformat()

@@ -1,0 +1,242 @@
+"""Laws (works) and their versions (texts) in the registry.
+
+Writing a version together with its change event is ``diffing.events.record_version``;
+this module is the plain reading and writing underneath.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> law_id = ensure_law(db, "中华人民共和国行政处罚法", level="法律")
+>>> find_law(db, "中华人民共和国行政处罚法")["level"]
+'法律'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Iterable
+
+import sqlite_utils
+
+from registry.clock import now
+
+if TYPE_CHECKING:  # pragma: no cover
+    from diffing.structure import LawText
+
+STATUSES = ("有效", "已修改", "已废止", "尚未生效")
+
+
+def find_law(db: sqlite_utils.Database, title: str) -> dict | None:
+    """The law with exactly this title (or this alias), or None."""
+    row = db.execute("SELECT * FROM laws WHERE title = ?", [title]).fetchone()
+    if row is None:
+        row = db.execute(
+            "SELECT laws.* FROM laws, json_each(laws.aliases) WHERE json_each.value = ? LIMIT 1", [title]
+        ).fetchone()
+    if row is None:
+        return None
+    return _law_dict(db, row)
+
+
+def get_law(db: sqlite_utils.Database, law_id: int) -> dict:
+    row = db.execute("SELECT * FROM laws WHERE id = ?", [law_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no law with id {law_id}")
+    return _law_dict(db, row)
+
+
+def _law_dict(db, row) -> dict:
+    cols = [c.name for c in db["laws"].columns]
+    d = dict(zip(cols, row))
+    d["aliases"] = json.loads(d["aliases"] or "[]")
+    return d
+
+
+def ensure_law(
+    db: sqlite_utils.Database,
+    title: str,
+    *,
+    level: str | None = None,
+    status: str | None = None,
+    issuer: str | None = None,
+    region: str | None = None,
+    category_code: int | None = None,
+    short_title: str | None = None,
+) -> int:
+    """The id of the law titled ``title``, created when new; empty fields are filled in."""
+    existing = find_law(db, title)
+    stamp = now()
+    if existing is None:
+        if short_title is None and title.startswith("中华人民共和国") and len(title) > 7:
+            short_title = title[len("中华人民共和国"):]
+        return db["laws"].insert(
+            {
+                "title": title,
+                "short_title": short_title,
+                "aliases": "[]",
+                "level": level,
+                "category_code": category_code,
+                "issuer": issuer,
+                "region": region,
+                "status": status or "有效",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        ).last_pk
+    updates = {
+        key: value
+        for key, value in {
+            "level": level,
+            "issuer": issuer,
+            "region": region,
+            "category_code": category_code,
+            "short_title": short_title,
+        }.items()
+        if value is not None and existing.get(key) in (None, "")
+    }
+    if updates:
+        updates["updated_at"] = stamp
+        db["laws"].update(existing["id"], updates)
+    return existing["id"]
+
+
+def add_alias(db: sqlite_utils.Database, law_id: int, alias: str) -> None:
+    """Remember another name of a law (a former title, a name used by a source)."""
+    law = get_law(db, law_id)
+    if alias == law["title"] or alias in law["aliases"]:
+        return
+    db["laws"].update(law_id, {"aliases": json.dumps(law["aliases"] + [alias], ensure_ascii=False),
+                               "updated_at": now()})
+
+
+def versions(db: sqlite_utils.Database, law_id: int, *, accepted_only: bool = True) -> list[dict]:
+    """Versions of a law, oldest first (by 公布日期, then by id)."""
+    where = "law_id = ?" + (" AND review_state = 'accepted'" if accepted_only else "")
+    return list(
+        db["versions"].rows_where(where, [law_id], order_by="coalesce(promulgated, ''), id")
+    )
+
+
+def latest_version(db: sqlite_utils.Database, law_id: int) -> dict | None:
+    """The newest accepted version of a law (the one yiju compares new texts against)."""
+    rows = versions(db, law_id)
+    return rows[-1] if rows else None
+
+
+def version_in_force(db: sqlite_utils.Database, law_id: int, on: str) -> dict | None:
+    """The version in force on date ``on``: the newest whose 施行日期 (else 公布日期) is not after it.
+
+    Falls back to the oldest version when every version is younger than ``on``.
+    """
+    rows = versions(db, law_id)
+    chosen = None
+    for row in rows:
+        start = row["effective"] or row["promulgated"] or ""
+        if start <= on:
+            chosen = row
+    return chosen or (rows[0] if rows else None)
+
+
+def get_version(db: sqlite_utils.Database, version_id: int) -> dict:
+    return db["versions"].get(version_id)
+
+
+def version_by_source(db: sqlite_utils.Database, source: str, source_id: str) -> dict | None:
+    rows = list(db["versions"].rows_where("source = ? AND source_id = ?", [source, source_id]))
+    return rows[0] if rows else None
+
+
+def add_version(
+    db: sqlite_utils.Database,
+    law_id: int,
+    parsed: "LawText | None",
+    *,
+    title: str,
+    source: str,
+    text: str | None,
+    text_sha256: str | None,
+    source_id: str | None = None,
+    promulgated: str | None = None,
+    effective: str | None = None,
+    revision: str | None = None,
+    status: str | None = None,
+    raw_blob: str | None = None,
+    raw_format: str | None = None,
+    run_id: int | None = None,
+    review_state: str = "accepted",
+    review_reason: str | None = None,
+) -> int:
+    """Insert a version and its articles; returns the version id. Call inside a transaction."""
+    version_id = db["versions"].insert(
+        {
+            "law_id": law_id,
+            "source": source,
+            "source_id": source_id,
+            "title": title,
+            "promulgated": promulgated,
+            "effective": effective,
+            "revision": revision,
+            "status": status,
+            "note": parsed.note if parsed is not None else None,
+            "text": text,
+            "text_sha256": text_sha256,
+            "raw_blob": raw_blob,
+            "raw_format": raw_format,
+            "review_state": review_state,
+            "review_reason": review_reason,
+            "fetched_at": now(),
+            "run_id": run_id,
+        }
+    ).last_pk
+    if parsed is not None:
+        db["articles"].insert_all(_article_rows(version_id, parsed.articles))
+    return version_id
+
+
+def _article_rows(version_id: int, articles: Iterable) -> Iterable[dict]:
+    for a in articles:
+        yield {
+            "version_id": version_id,
+            "label": a.label,
+            "number": a.number,
+            "suffix": a.suffix,
+            "ordinal": a.ordinal,
+            "path": a.path,
+            "text": a.text,
+            "paragraphs": json.dumps(
+                [{"text": p.text, "items": list(p.items)} for p in a.paragraphs], ensure_ascii=False
+            ),
+        }
+
+
+def articles_of(db: sqlite_utils.Database, version_id: int) -> list[dict]:
+    """Articles of a version in order, paragraphs decoded."""
+    rows = list(db["articles"].rows_where("version_id = ?", [version_id], order_by="ordinal"))
+    for r in rows:
+        r["paragraphs"] = json.loads(r["paragraphs"])
+    return rows
+
+
+def article(db: sqlite_utils.Database, version_id: int, label: str) -> dict | None:
+    rows = list(db["articles"].rows_where("version_id = ? AND label = ?", [version_id, label]))
+    if not rows:
+        return None
+    rows[0]["paragraphs"] = json.loads(rows[0]["paragraphs"])
+    return rows[0]
+
+
+def set_law_status(
+    db: sqlite_utils.Database,
+    law_id: int,
+    status: str,
+    *,
+    successor_id: int | None = None,
+    repealed_on: str | None = None,
+) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    updates: dict = {"status": status, "updated_at": now()}
+    if successor_id is not None:
+        updates["successor_id"] = successor_id
+    if repealed_on is not None:
+        updates["repealed_on"] = repealed_on
+    db["laws"].update(law_id, updates)

@@ -1,0 +1,338 @@
+"""The registry's tables and their migrations.
+
+This module is the one place where the data model of DESIGN §3 is written down.
+A migration is never edited once released: add a new one instead.
+
+>>> db = connect(":memory:")
+>>> "laws" in db.table_names()
+True
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "yiju"
+migrations = Migrations(MIGRATION_SET)
+
+
+class RegistryError(Exception):
+    """A registry that cannot be opened or used; the message is for the user."""
+
+
+_INITIAL = [
+    # Where laws come from, and how the last fetch went.
+    """CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        base_url TEXT,
+        last_ok_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        last_run_id INTEGER
+    )""",
+    # A law is a work; each text of it is a version.
+    """CREATE TABLE laws (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL UNIQUE,
+        short_title TEXT,
+        aliases TEXT NOT NULL DEFAULT '[]',          -- JSON list of other names
+        level TEXT,                                   -- 法律/行政法规/地方性法规/部门规章/…
+        category_code INTEGER,                        -- flk flfgCodeId
+        issuer TEXT,
+        region TEXT,
+        status TEXT NOT NULL DEFAULT '有效',          -- 有效/已修改/已废止/尚未生效
+        successor_id INTEGER REFERENCES laws(id),
+        repealed_on TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        law_id INTEGER NOT NULL REFERENCES laws(id),
+        source TEXT NOT NULL,                         -- source name, or 'import'
+        source_id TEXT,                               -- flk bbbs, xzfg LawID, file path …
+        title TEXT NOT NULL,
+        promulgated TEXT,                             -- 公布日期 YYYY-MM-DD
+        effective TEXT,                               -- 施行日期 YYYY-MM-DD
+        revision TEXT,                                -- 制定/修正/修订
+        status TEXT,                                  -- status of this text at the source
+        note TEXT,                                    -- 题注
+        text TEXT,                                    -- normalised full text (NULL = text unavailable)
+        text_sha256 TEXT,
+        raw_blob TEXT,                                -- sha256 of the raw file kept on disk
+        raw_format TEXT,                              -- docx/doc/html/pdf/txt/md
+        review_state TEXT NOT NULL DEFAULT 'accepted',-- accepted / held (suspicious text, not used)
+        review_reason TEXT,
+        fetched_at TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id)
+    )""",
+    "CREATE INDEX idx_versions_law ON versions(law_id, promulgated)",
+    "CREATE UNIQUE INDEX idx_versions_source ON versions(source, source_id) WHERE source_id IS NOT NULL",
+    "CREATE INDEX idx_versions_sha ON versions(law_id, text_sha256)",
+    """CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,                          -- 第十条之一
+        number INTEGER NOT NULL,
+        suffix INTEGER NOT NULL DEFAULT 0,
+        ordinal INTEGER NOT NULL,                     -- position in the version, from 0
+        path TEXT NOT NULL DEFAULT '',                -- 第二章 › 第一节
+        text TEXT NOT NULL,                           -- article text without its label, 款 separated by newlines
+        paragraphs TEXT NOT NULL DEFAULT '[]'         -- JSON [{"text": …, "items": […]}]
+    )""",
+    "CREATE UNIQUE INDEX idx_articles_version_ordinal ON articles(version_id, ordinal)",
+    "CREATE INDEX idx_articles_version_label ON articles(version_id, number, suffix)",
+    # Amending and repealing instruments (修改、废止的决定, 修正案, 国务院令 …).
+    """CREATE TABLE instruments (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        source_id TEXT,
+        title TEXT NOT NULL,
+        kind TEXT,                                    -- 修改决定/废止决定/主席令/国务院令/修正案/其他
+        promulgated TEXT,
+        effective TEXT,
+        text TEXT,
+        raw_blob TEXT,
+        law_id INTEGER REFERENCES laws(id),           -- the law it amends, when known
+        fetched_at TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id)
+    )""",
+    "CREATE UNIQUE INDEX idx_instruments_source ON instruments(source, source_id) WHERE source_id IS NOT NULL",
+    # What a source listed the last time we looked (flk bbbs + sxx …): the base of incremental crawls.
+    """CREATE TABLE listings (
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'law',             -- law / instrument
+        status_code TEXT,                             -- flk sxx as listed
+        promulgated TEXT,
+        effective TEXT,
+        category_code INTEGER,
+        issuer TEXT,
+        law_id INTEGER REFERENCES laws(id),
+        version_id INTEGER REFERENCES versions(id),
+        instrument_id INTEGER REFERENCES instruments(id),
+        first_seen_run INTEGER,
+        last_seen_run INTEGER,
+        detail_state TEXT NOT NULL DEFAULT 'pending', -- pending / fetched / failed / unavailable
+        detail_error TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (source, source_id)
+    )""",
+    """CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        law_id INTEGER NOT NULL REFERENCES laws(id),
+        kind TEXT NOT NULL,                           -- enacted/amended/repealed/renamed/takes_effect/text_corrected
+        old_version_id INTEGER REFERENCES versions(id),
+        new_version_id INTEGER REFERENCES versions(id),
+        published TEXT,
+        effective TEXT,
+        summary TEXT NOT NULL DEFAULT '{}',           -- JSON counts by article status
+        instrument_id INTEGER REFERENCES instruments(id),
+        check_notes TEXT NOT NULL DEFAULT '[]',       -- JSON: disagreements with the amending instrument
+        detail TEXT NOT NULL DEFAULT '{}',            -- JSON: old/new title, successor …
+        detected_run_id INTEGER REFERENCES runs(id),
+        detected_at TEXT NOT NULL,
+        impact_done_at TEXT,
+        dedupe_key TEXT NOT NULL UNIQUE               -- one change per event, however often it is seen
+    )""",
+    "CREATE INDEX idx_changes_law ON changes(law_id)",
+    """CREATE TABLE article_changes (
+        id INTEGER PRIMARY KEY,
+        change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        status TEXT NOT NULL,                         -- unchanged/renumbered/modified/inserted/deleted/split/merged
+        old_labels TEXT NOT NULL DEFAULT '[]',        -- JSON list
+        new_labels TEXT NOT NULL DEFAULT '[]',        -- JSON list
+        old_label TEXT,                               -- first of old_labels, for indexes
+        new_label TEXT,
+        similarity REAL,
+        substance TEXT,                               -- substantive/references_only/editorial
+        diff TEXT                                     -- JSON diff-match-patch ops
+    )""",
+    "CREATE INDEX idx_article_changes_change ON article_changes(change_id, old_label)",
+    # Who does the enforcing.
+    """CREATE TABLE departments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        parent_id INTEGER REFERENCES departments(id),
+        emails TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        department_id INTEGER NOT NULL REFERENCES departments(id),
+        name TEXT NOT NULL,
+        UNIQUE (department_id, name)
+    )""",
+    """CREATE TABLE staff (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        UNIQUE (name, email)
+    )""",
+    """CREATE TABLE assignments (
+        id INTEGER PRIMARY KEY,
+        staff_id INTEGER NOT NULL REFERENCES staff(id),
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        start TEXT,
+        "end" TEXT,
+        UNIQUE (staff_id, post_id, start)
+    )""",
+    # A duty (职权事项) as published in a power list; every edit is a new row (version).
+    """CREATE TABLE duties (
+        id INTEGER PRIMARY KEY,
+        duty_key TEXT NOT NULL,                       -- stable identity across versions
+        version INTEGER NOT NULL DEFAULT 1,
+        is_current INTEGER NOT NULL DEFAULT 1,
+        code TEXT,                                    -- 职权编码
+        name TEXT NOT NULL,
+        kind TEXT,                                    -- 职权类型
+        department_id INTEGER NOT NULL REFERENCES departments(id),
+        post_id INTEGER REFERENCES posts(id),
+        level TEXT,                                   -- 行使层级
+        note TEXT,                                    -- 备注
+        basis_text TEXT NOT NULL,                     -- 实施依据 / 违法依据, verbatim
+        penalty_basis_text TEXT,                      -- 处罚依据, verbatim
+        content_sha256 TEXT NOT NULL,
+        source_file TEXT,
+        source_row TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        superseded_at TEXT
+    )""",
+    "CREATE UNIQUE INDEX idx_duties_key_version ON duties(duty_key, version)",
+    "CREATE INDEX idx_duties_department ON duties(department_id, is_current)",
+    """CREATE TABLE citations (
+        id INTEGER PRIMARY KEY,
+        duty_id INTEGER NOT NULL REFERENCES duties(id),
+        field TEXT NOT NULL DEFAULT 'basis',          -- basis / penalty_basis
+        ordinal INTEGER NOT NULL DEFAULT 0,
+        raw TEXT NOT NULL,                            -- the citation as written
+        law_title TEXT,                               -- full title when known, else as written
+        written TEXT,                                 -- 《行政处罚法》
+        version_note TEXT,
+        law_id INTEGER REFERENCES laws(id),
+        version_id INTEGER REFERENCES versions(id),   -- the version the citation was written against
+        article TEXT,                                 -- 第三十二条 (NULL: the whole law)
+        article_number INTEGER,
+        article_suffix INTEGER,
+        paragraph INTEGER,                            -- 款
+        item INTEGER,                                 -- 项
+        sub_item INTEGER,                             -- 目
+        span TEXT,                                    -- JSON [start, end]
+        resolution TEXT NOT NULL,                     -- resolved / stale / unresolved
+        current_label TEXT,                           -- where the provision sits today (stale citations)
+        problem TEXT                                  -- why it is unresolved or stale, in Chinese
+    )""",
+    "CREATE INDEX idx_citations_duty ON citations(duty_id)",
+    "CREATE INDEX idx_citations_law_article ON citations(law_id, article)",
+    """CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        duty_id INTEGER NOT NULL REFERENCES duties(id),
+        citation_id INTEGER NOT NULL REFERENCES citations(id),
+        change_id INTEGER NOT NULL REFERENCES changes(id),
+        article_change_id INTEGER REFERENCES article_changes(id),
+        severity TEXT NOT NULL,                       -- critical/high/low
+        reason TEXT NOT NULL,                         -- what happened to the cited provision
+        suggestion TEXT NOT NULL DEFAULT '{}',        -- JSON: new label, candidates …
+        due TEXT,
+        state TEXT NOT NULL DEFAULT 'open',           -- open/acknowledged/resolved/dismissed
+        created_at TEXT NOT NULL,
+        created_run_id INTEGER REFERENCES runs(id),
+        updated_at TEXT NOT NULL,
+        updated_by TEXT,
+        closed_at TEXT,
+        closing_note TEXT,
+        UNIQUE (duty_id, citation_id, change_id)
+    )""",
+    "CREATE INDEX idx_flags_state ON flags(state)",
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        state TEXT NOT NULL DEFAULT 'running',        -- running/succeeded/failed/abandoned
+        stats TEXT NOT NULL DEFAULT '{}',             -- JSON per stage
+        error TEXT,
+        pid INTEGER,
+        stage TEXT
+    )""",
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        kind TEXT NOT NULL,                           -- digest / department_alert
+        recipient TEXT NOT NULL,                      -- one address
+        recipient_name TEXT,
+        department_id INTEGER REFERENCES departments(id),
+        subject TEXT NOT NULL,
+        body_text TEXT NOT NULL,
+        body_html TEXT,
+        message_id TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',        -- pending/sending/sent/failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE
+    )""",
+    "CREATE INDEX idx_outbox_state ON outbox(state)",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+]
+
+
+@migrations(name="0001_initial")
+def _m0001_initial(db: sqlite_utils.Database) -> None:
+    for statement in _INITIAL:
+        db.execute(statement)
+    db["articles"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+
+
+def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (or create) the registry at ``path``, upgraded to the current schema.
+
+    WAL journal and foreign keys are on. A registry written by a newer yiju is refused.
+    """
+    if str(path) != ":memory:":
+        path = pathlib.Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        if str(path) != ":memory:":
+            db.enable_wal()
+    except Exception as exc:  # sqlite3.DatabaseError: file is not a database …
+        raise RegistryError(f"无法打开登记库 {path}：{exc}") from exc
+    known = {m.name for m in migrations._migrations}
+    try:
+        applied = {m.name for m in migrations.applied(db)}
+    except Exception as exc:
+        raise RegistryError(f"无法读取登记库 {path}：{exc}") from exc
+    newer = sorted(applied - known)
+    if newer:
+        db.close()
+        raise RegistryError(
+            f"登记库 {path} 由更新版本的 yiju 创建（未知的迁移：{', '.join(newer)}），"
+            "请升级 yiju 后再打开，本程序不会修改它。"
+        )
+    if migrate:
+        migrations.apply(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> list[str]:
+    """Names of the migrations applied to ``db``, oldest first."""
+    return [m.name for m in migrations.applied(db)]

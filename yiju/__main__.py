@@ -1,0 +1,3 @@
+from yiju.cli import main
+
+main()

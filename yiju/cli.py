@@ -1,0 +1,53 @@
+"""The ``yiju`` command line (DESIGN §11). Thin: every command calls the packages.
+
+Each area registers its commands from ``yiju/commands/<area>.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from yiju.app import App
+
+COMMAND_MODULES = [
+    "yiju.commands.init",
+    "yiju.commands.laws",
+    "yiju.commands.diff",
+    "yiju.commands.cite",
+    "yiju.commands.duties",
+    "yiju.commands.crawl",
+    "yiju.commands.impact",
+    "yiju.commands.notify",
+    "yiju.commands.run",
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", envvar="YIJU_CONFIG",
+              help="配置文件（默认 $YIJU_CONFIG，然后 ./yiju.toml，然后内置默认值）")
+@click.option("-v", "--verbose", is_flag=True, help="在标准错误输出更多日志")
+@click.version_option(package_name="yiju")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """依据 yiju：行政执法依据动态监测 —— 法律立改废后，找出需要重新梳理的执法职责。"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    app = App(config_path)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(cli)
+
+
+def main() -> None:
+    cli(prog_name="yiju")
+
+
+if __name__ == "__main__":
+    main()
