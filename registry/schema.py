@@ -300,6 +300,16 @@ def _m0001_initial(db: sqlite_utils.Database) -> None:
     db["articles"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
 
 
+@migrations(name="0002_reported_and_notified")
+def _m0002_reported_and_notified(db: sqlite_utils.Database) -> None:
+    # Which run's digest reported a change, and which run's alert told a department of a flag:
+    # a run that died before notifying leaves them NULL, so the next run reports them (nothing lost),
+    # and a rerun of the same run finds them set (nothing twice).
+    db.execute("ALTER TABLE changes ADD COLUMN reported_run_id INTEGER REFERENCES runs(id)")
+    db.execute("ALTER TABLE flags ADD COLUMN notified_run_id INTEGER REFERENCES runs(id)")
+    db.execute("ALTER TABLE runs ADD COLUMN digest_path TEXT")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

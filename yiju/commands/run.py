@@ -1,7 +1,93 @@
-"""Commands of this area are registered here (placeholder until the area lands)."""
+"""``yiju run``, ``yiju schedule`` and ``yiju demo``."""
+
+from __future__ import annotations
+
+import logging
+import sys
 
 import click
 
+from yiju.app import App, UserError, emit_json, info
+
+log = logging.getLogger("yiju.run")
+
+
+def _print_result(result) -> None:
+    state = {"succeeded": "成功", "degraded": "完成（有警告）", "failed": "失败"}.get(result.state, result.state)
+    info(f"运行 #{result.run_id}：{state}")
+    for stage, stats in result.stats.items():
+        if isinstance(stats, dict):
+            brief = ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, (int, float, str)) and k != "error")
+            info(f"  {stage}: {brief}")
+    for w in result.warnings:
+        info(f"  警告：{w}")
+    for e in result.errors:
+        info(f"  错误：{e}")
+    if result.digest:
+        for kind, path in result.digest.items():
+            info(f"  摘要（{kind}）：{path}")
+
 
 def register(cli: click.Group) -> None:
-    pass
+    @cli.command("run")
+    @click.option("--no-crawl", is_flag=True, help="不抓取，只对已登记的变化做比对、影响分析和通知")
+    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次运行结果")
+    @click.pass_obj
+    def run_cmd(app: App, no_crawl: bool, as_json: bool) -> None:
+        """一次夜间任务：抓取 → 比对 → 影响分析 → 通知。"""
+        from yiju.run import AlreadyRunning, nightly, run_lock
+
+        try:
+            with run_lock(app.settings):
+                result = nightly(app.settings, app.db, crawl=not no_crawl)
+        except AlreadyRunning as exc:
+            info(f"错误：{exc}")
+            sys.exit(3)
+        if as_json:
+            emit_json({"run": result.run_id, "state": result.state, "stats": result.stats,
+                       "errors": result.errors, "warnings": result.warnings, "digest": result.digest})
+        else:
+            _print_result(result)
+        sys.exit(result.exit_code)
+
+    @cli.command("schedule")
+    @click.pass_obj
+    def schedule_cmd(app: App) -> None:
+        """按配置的 [schedule] 每晚运行（SIGTERM 时正常退出）。"""
+        from registry.schema import connect
+        from yiju.run import AlreadyRunning, nightly, run_lock
+        from yiju.schedule import serve
+
+        settings = app.settings
+        logging.getLogger("yiju").setLevel(logging.INFO)
+
+        def job():
+            try:
+                with run_lock(settings):
+                    db = connect(settings.registry.path)
+                    try:
+                        result = nightly(settings, db)
+                    finally:
+                        db.close()
+                log.warning("run #%s finished: %s", result.run_id, result.state)
+            except AlreadyRunning as exc:
+                log.warning("%s", exc)
+            except Exception:
+                log.exception("nightly run crashed")
+
+        s = settings.schedule
+        serve(job, s.cron, s.timezone, s.misfire_grace)
+
+    @cli.command("demo")
+    @click.option("--workdir", type=click.Path(file_okay=False), default=None,
+                  help="演示数据目录（默认 ./yiju-demo）")
+    @click.pass_obj
+    def demo_cmd(app: App, workdir: str | None) -> None:
+        """不联网的完整演示：模拟数据源 + 邮件服务器，运行两个夜间任务。"""
+        from yiju.demo import run_demo
+
+        try:
+            code = run_demo(workdir)
+        except Exception as exc:
+            raise UserError(f"演示失败：{exc}") from exc
+        sys.exit(code)

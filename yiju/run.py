@@ -1,0 +1,173 @@
+"""One nightly run: crawl → diff → impact → notify, recorded as a ``runs`` row.
+
+Every stage is idempotent, so a run that died half way (even ``kill -9``) is finished by the
+next one: changes are unique, impact marks what it processed, the digest marks what it reported,
+alerts mark the flags they told, and the outbox has one message per (run, recipient, kind).
+
+>>> STAGES
+('crawl', 'diff', 'impact', 'notify')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import pathlib
+import traceback
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from config.settings import Settings
+from registry.clock import now
+
+log = logging.getLogger("yiju.run")
+
+STAGES = ("crawl", "diff", "impact", "notify")
+
+
+class AlreadyRunning(Exception):
+    """Another run holds the lock; the message says which."""
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    state: str                      # succeeded / degraded / failed
+    stats: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    digest: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.state == "succeeded" else 1
+
+
+def lock_path(settings: Settings) -> pathlib.Path:
+    return pathlib.Path(str(settings.registry.path) + ".run.lock")
+
+
+@contextlib.contextmanager
+def run_lock(settings: Settings):
+    """Hold the run lock, or raise AlreadyRunning at once (never wait)."""
+    path = lock_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "未知进程"
+        handle.close()
+        raise AlreadyRunning(f"另一个 yiju 夜间任务正在运行（{holder}），本次不再启动。锁文件：{path}")
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"PID {os.getpid()}，开始于 {now()}")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _abandon_dead_runs(db: sqlite_utils.Database) -> list[int]:
+    """Runs still marked 'running' while we hold the lock died: mark them abandoned."""
+    ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE state = 'running'").fetchall()]
+    for run_id in ids:
+        db["runs"].update(run_id, {"state": "abandoned", "finished": now(),
+                                   "error": "上一次运行未正常结束（进程被终止），其工作由本次运行继续完成"})
+    return ids
+
+
+def _save(db, run_id: int, **values) -> None:
+    if "stats" in values:
+        values["stats"] = json.dumps(values["stats"], ensure_ascii=False, default=str)
+    db["runs"].update(run_id, values)
+
+
+def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True,
+            send_mail: bool = True) -> RunResult:
+    """Run the stages once; the caller holds ``run_lock``. Never raises for a failing stage."""
+    abandoned = _abandon_dead_runs(db)
+    run_id = db["runs"].insert({"started": now(), "state": "running", "pid": os.getpid(),
+                                "stats": "{}", "stage": None}).last_pk
+    result = RunResult(run_id=run_id, state="running")
+    if abandoned:
+        result.stats["resumed_after"] = abandoned
+    stages = [s for s in STAGES if crawl or s != "crawl"]
+    if not crawl:
+        result.stats["crawl"] = {"skipped": True}
+    for stage in stages:
+        _save(db, run_id, stage=stage, stats=result.stats)
+        try:
+            result.stats[stage] = STAGE_FUNCTIONS[stage](settings, db, run_id, result, send_mail)
+        except Exception as exc:  # a failing stage fails the run, the next stages still run
+            log.error("stage %s failed: %s", stage, exc)
+            log.debug("%s", traceback.format_exc())
+            result.errors.append(f"{_STAGE_NAMES[stage]}阶段失败：{exc}")
+            result.stats[stage] = {"error": str(exc)}
+            _save(db, run_id, stats=result.stats, error="\n".join(result.errors))
+    state = "failed" if result.errors else ("degraded" if result.warnings else "succeeded")
+    result.state = state
+    _save(db, run_id, state=state, finished=now(), stage=None, stats=result.stats,
+          error="\n".join(result.errors + result.warnings) or None)
+    return result
+
+
+_STAGE_NAMES = {"crawl": "抓取", "diff": "比对", "impact": "影响分析", "notify": "通知"}
+
+
+def _crawl(settings, db, run_id, result, send_mail) -> dict:
+    from crawler.run import crawl
+
+    stats = crawl(settings, run_id=run_id)
+    for name, source in (stats.get("sources") or {}).items():
+        if not source.get("ok", True):
+            result.warnings.append(f"数据源 {name} 异常：{source.get('error') or '未知错误'}")
+    return stats
+
+
+def _diff(settings, db, run_id, result, send_mail) -> dict:
+    """Check new changes against their amending instruments, and re-resolve citations."""
+    stats: dict = {}
+    from registry.duties import reresolve_citations
+
+    changed_laws = [r[0] for r in db.execute(
+        "SELECT DISTINCT law_id FROM changes WHERE impact_done_at IS NULL").fetchall()]
+    stats["changed_laws"] = len(changed_laws)
+    stats["citations_reresolved"] = reresolve_citations(db, law_ids=None) if changed_laws else 0
+    return stats
+
+
+def _impact(settings, db, run_id, result, send_mail) -> dict:
+    from diffing.impact import run_impact
+
+    return run_impact(db, run_id=run_id)
+
+
+def _notify(settings, db, run_id, result, send_mail) -> dict:
+    from notify.alerts import queue_alerts
+    from notify.deliver import send_pending
+    from notify.digest import write_digest
+
+    stats: dict = {}
+    _save(db, run_id, stats=result.stats)  # the digest reads this run's stats (source health)
+    paths = write_digest(db, run_id, settings.digest.dir, settings=settings)
+    result.digest = {k: str(v) for k, v in paths.items()}
+    stats["digest"] = result.digest
+    stats["queued"] = queue_alerts(db, settings, run_id)
+    if send_mail:
+        report = send_pending(db, settings.mail)
+        stats["mail"] = report if isinstance(report, dict) else getattr(report, "__dict__", str(report))
+        pending = stats["mail"].get("pending", 0) if isinstance(stats["mail"], dict) else 0
+        if pending:
+            result.warnings.append(f"有 {pending} 封邮件未能投递，已留在发件箱，下次运行时重试")
+    return stats
+
+
+STAGE_FUNCTIONS = {"crawl": _crawl, "diff": _diff, "impact": _impact, "notify": _notify}
