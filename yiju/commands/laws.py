@@ -1,7 +1,101 @@
-"""Commands of this area are registered here (placeholder until the area lands)."""
+"""``yiju laws``, ``yiju laws import DIR`` and ``yiju search WORDS``."""
+
+from __future__ import annotations
+
+import pathlib
 
 import click
 
+from yiju.app import UserError, emit_json, info
+
 
 def register(cli: click.Group) -> None:
-    pass
+    cli.add_command(laws)
+    cli.add_command(search)
+
+
+@click.group("laws", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出法律列表")
+@click.pass_context
+def laws(ctx: click.Context, as_json: bool) -> None:
+    """登记库中的法律：效力级别、状态和各版本（公布日期、条文数）。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from registry.search import list_laws
+
+    rows = list_laws(ctx.obj.db)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        info("登记库中还没有法律。可用 yiju laws import DIR 导入法律文本。")
+        return
+    for law in rows:
+        head = "　".join(x for x in (law["title"], law["level"] or "级别未知", law["status"]) if x)
+        click.echo(head)
+        for v in law["versions"]:
+            extra = f"　{v['status']}" if v["status"] else ""
+            held = "　（暂存待核对）" if v["review_state"] != "accepted" else ""
+            click.echo(f"    {v['promulgated'] or '日期未知'}　{v['articles']} 条{extra}{held}")
+    total = sum(len(law["versions"]) for law in rows)
+    info(f"共 {len(rows)} 部法律，{total} 个版本。")
+
+
+@laws.command("import", short_help="导入目录中的法律文本（每个文件一个版本）")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=pathlib.Path))
+@click.pass_obj
+def import_laws(app, directory: pathlib.Path) -> None:
+    """导入目录中的法律文本：DIR/法律名称/YYYY-MM-DD.(md|txt|docx|doc|html|pdf)，每个文件一个版本，日期为公布日期。"""
+    from registry.lawfiles import LawDirError, import_directory
+
+    try:
+        report = import_directory(
+            app.db, directory, app.settings.registry.files,
+            on_problem=lambda p: click.echo(f"错误：{p}", err=True),
+            on_law=lambda title, n: info(f"《{title}》：新增 {n} 个版本"),
+        )
+    except LawDirError as exc:
+        raise UserError(str(exc)) from exc
+    for held in report.held:
+        click.echo(f"警告：{held}", err=True)
+    if report.versions_new:
+        try:
+            from diffing.impact import run_impact
+        except ImportError:  # pragma: no cover - the impact area not installed
+            run_impact = None
+        if run_impact is not None:
+            result = run_impact(app.db)
+            if result.get("flags"):
+                info(f"影响分析：新标记 {result['flags']} 项需要复核的执法职责。")
+    info(report.summary())
+    if report.problems:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000), help="最多显示多少条")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出查找结果")
+@click.pass_obj
+def search(app, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """在条文中查找词语（多个词须同时出现）；现行版本排在前面。"""
+    from registry.search import SearchError, search_articles
+
+    try:
+        result = search_articles(app.db, " ".join(words), limit=limit)
+    except SearchError as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        emit_json([hit.to_json() for hit in result.hits])
+    else:
+        for hit in result.hits:
+            when = hit.promulgated or "日期未知"
+            version = f"{when}" if hit.current else f"{when}，旧版本"
+            click.echo(f"《{hit.law}》（{version}）{hit.label}：{hit.marked}")
+    shown = len(result.hits)
+    if result.total == 0:
+        info(f"没有找到包含“{' '.join(words)}”的条文。")
+    elif shown < result.total:
+        info(f"共 {result.total} 条，显示前 {shown} 条（--limit 可调整）。")
+    else:
+        info(f"共 {result.total} 条。")

@@ -1,0 +1,262 @@
+"""Import a directory of law files: ``DIR/<law title>/<YYYY-MM-DD>.<ext>``, one file per version.
+
+The date in the file name is the version's 公布日期. Each file becomes a version through
+``diffing.events.record_version`` (source ``import``, source id = the path relative to DIR), the
+versions of one law oldest first, so importing twice adds nothing. A file that cannot be used is
+reported (one line naming the file and the problem) and skipped; the rest is imported.
+
+>>> import tempfile, pathlib
+>>> from registry.schema import connect
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> (root / "示例法").mkdir()
+>>> _ = (root / "示例法" / "2020-01-01.md").write_text("中华人民共和国示例法\\n第一条　为了示例，制定本法。", "utf-8")
+>>> report = import_directory(connect(":memory:"), root, root / "files")
+>>> report.laws_new, report.versions_new, report.articles_new, report.problems
+(1, 1, 1, [])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import pathlib
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlite_utils
+
+from crawler.extract import ExtractionError, detect_format, extract_text
+from diffing.structure import LawText, parse
+from registry import files as raw_files
+from registry import laws as law_store
+from registry.levels import infer
+
+SOURCE = "import"
+EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".html", ".htm", ".pdf")
+_DATED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+class LawDirError(Exception):
+    """DIR itself cannot be imported (missing, not a directory); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str      # relative to DIR
+    message: str   # Chinese, for the user
+
+    def __str__(self) -> str:
+        return f"{self.path}：{self.message}"
+
+
+@dataclass
+class ImportReport:
+    laws: int = 0                 # law folders with at least one usable file
+    laws_new: int = 0
+    versions_new: int = 0
+    versions_known: int = 0       # already in the registry (a second import)
+    articles_new: int = 0
+    changes: int = 0              # amended / text_corrected … events written
+    held: list[Problem] = field(default_factory=list)       # stored, but held for review
+    problems: list[Problem] = field(default_factory=list)   # skipped files
+    impact: dict | None = None
+
+    @property
+    def skipped(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        """One Chinese line for the user."""
+        if self.versions_new == 0 and self.versions_known and not self.problems:
+            return f"没有新内容：{self.laws} 部法律的 {self.versions_known} 个版本均已在登记库中。"
+        parts = [f"已导入 {self.laws} 部法律（新增 {self.laws_new} 部）",
+                 f"新增版本 {self.versions_new} 个、条文 {self.articles_new} 条"]
+        if self.versions_known:
+            parts.append(f"{self.versions_known} 个版本此前已导入")
+        if self.changes:
+            parts.append(f"记录修改事件 {self.changes} 个")
+        if self.held:
+            parts.append(f"{len(self.held)} 个版本暂存待核对")
+        if self.problems:
+            parts.append(f"跳过 {len(self.problems)} 个文件")
+        return "，".join(parts) + "。"
+
+
+@dataclass
+class _File:
+    rel: str
+    date: str
+    data: bytes
+    fmt: str
+    text: str
+    law: LawText
+
+
+def import_directory(
+    db: sqlite_utils.Database,
+    root: str | pathlib.Path,
+    files_root: str | pathlib.Path,
+    *,
+    run_id: int | None = None,
+    on_problem: Callable[[Problem], None] | None = None,
+    on_law: Callable[[str, int], None] | None = None,
+) -> ImportReport:
+    """Import every law folder under ``root``; raw files are kept under ``files_root``.
+
+    ``on_problem`` is told each skipped file as it is met; ``on_law`` each law imported
+    (title, new versions). Raises LawDirError when ``root`` is not a directory.
+    """
+    from diffing.events import NotALawText, record_version, record_status, text_key
+
+    root = pathlib.Path(root)
+    if not root.exists():
+        raise LawDirError(f"目录不存在：{root}")
+    if not root.is_dir():
+        raise LawDirError(f"不是目录：{root}")
+    report = ImportReport()
+
+    def problem(rel: str, message: str) -> None:
+        p = Problem(rel, message)
+        report.problems.append(p)
+        if on_problem:
+            on_problem(p)
+
+    for folder, entries in _law_folders(root, problem):
+        # Files directly in DIR (DIR is one law's folder) keep the folder's name in their id.
+        base = root.parent if folder == root else root
+        usable = [f for f in (_read(base, path, problem) for path in entries) if f is not None]
+        if not usable:
+            continue
+        usable.sort(key=lambda f: (f.date, f.rel))
+        title = _law_title(folder.name, usable)
+        existed = law_store.find_law(db, title) is not None
+        new_here = 0
+        for i, f in enumerate(usable):
+            known = law_store.version_by_source(db, SOURCE, f.rel)
+            if known is not None:
+                if known["text_sha256"] != text_key(f.text):
+                    problem(f.rel, "文件内容与此前导入的版本不同；已导入的版本不会被覆盖，本文件未导入")
+                else:
+                    report.versions_known += 1
+                continue
+            newest = i == len(usable) - 1
+            guess = infer(title, f.law.note, promulgated=f.date,
+                          last_article=f.law.articles[-1].text if f.law.articles else "")
+            blob = raw_files.store(pathlib.Path(files_root), f.data, pathlib.Path(f.rel).suffix)
+            try:
+                recorded = record_version(
+                    db, title=title, text=f.text, source=SOURCE, source_id=f.rel, promulgated=f.date,
+                    effective=guess.effective, level=guess.level, region=guess.region,
+                    raw_blob=blob, raw_format=f.fmt, run_id=run_id,
+                )
+            except NotALawText:
+                problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
+                continue
+            if recorded.outcome == "duplicate":
+                report.versions_known += 1
+                continue
+            new_here += 1
+            report.versions_new += 1
+            report.articles_new += len(f.law.articles)
+            if recorded.change_id is not None:
+                report.changes += 1
+            if recorded.outcome == "held":
+                report.held.append(Problem(f.rel, "文本比上一版本短一半以上，疑为不完整，已暂存待人工核对"))
+            if newest and guess.status == "已废止":
+                record_status(db, law_id=recorded.law_id, status="已废止", source=SOURCE, run_id=run_id)
+        law = law_store.find_law(db, title)
+        if law is not None:
+            report.laws += 1
+            if not existed:
+                report.laws_new += 1
+            if folder.name != title and folder.name != law.get("short_title"):
+                law_store.add_alias(db, law["id"], folder.name)
+            if title == folder.name and not title.startswith("中华人民共和国") and law["level"] == "法律":
+                # National laws are cited by their full title; the folder gave only the short one.
+                law_store.add_alias(db, law["id"], "中华人民共和国" + title)
+        if on_law and new_here:
+            on_law(title, new_here)
+    return report
+
+
+def _law_folders(root: pathlib.Path, problem) -> list[tuple[pathlib.Path, list[pathlib.Path]]]:
+    """(folder, its files) for each law folder; DIR itself is one law's folder when it holds
+    dated files and no folder."""
+    folders: list[tuple[pathlib.Path, list[pathlib.Path]]] = []
+    loose: list[pathlib.Path] = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            files = []
+            for inner in sorted(entry.iterdir()):
+                if inner.name.startswith("."):
+                    continue
+                if inner.is_dir():
+                    problem(_rel(root, inner), "是文件夹；每部法律的文件夹里只放版本文件（YYYY-MM-DD.md 等），子文件夹不读取")
+                else:
+                    files.append(inner)
+            folders.append((entry, files))
+        else:
+            loose.append(entry)
+    dated = [p for p in loose if _DATED.match(p.stem)]
+    if dated and not folders:
+        folders.append((root, loose))
+    else:
+        for p in loose:
+            if p.name in ("MANIFEST.tsv", "CORPUS.md", "README.md"):
+                continue
+            problem(_rel(root, p), "不在法律名称的文件夹中（应为 目录/法律名称/YYYY-MM-DD.扩展名），未导入")
+    return folders
+
+
+def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
+    rel = _rel(root, path)
+    m = _DATED.match(path.stem)
+    if not m:
+        problem(rel, "文件名应为公布日期 YYYY-MM-DD 加扩展名（如 2021-01-22.md），未导入")
+        return None
+    try:
+        date = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        problem(rel, f"文件名中的日期 {path.stem} 不是有效日期（应为公布日期 YYYY-MM-DD），未导入")
+        return None
+    if path.suffix.lower() not in EXTENSIONS:
+        problem(rel, f"不支持的文件类型 {path.suffix or '（无扩展名）'}（可用：{'、'.join(EXTENSIONS)}），未导入")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem(rel, f"无法读取文件（{exc.strerror or exc}），未导入")
+        return None
+    try:
+        text = extract_text(data, path.name)
+    except ExtractionError as exc:
+        message = str(exc)
+        prefix = f"{path.name}："
+        problem(rel, (message[len(prefix):] if message.startswith(prefix) else message) + "，未导入")
+        return None
+    law = parse(text)
+    if not law.articles:
+        problem(rel, "没有找到任何条文（第X条），不是法律文本，未导入")
+        return None
+    fmt = detect_format(data, path.name)
+    if fmt == "txt" and path.suffix.lower() == ".md":
+        fmt = "md"
+    return _File(rel, date, data, fmt, text, law)
+
+
+def _law_title(folder: str, files: list[_File]) -> str:
+    """The full title from a text (newest first) when it contains the folder's name, else the folder's."""
+    for f in reversed(files):
+        if f.law.title and folder in f.law.title:
+            return f.law.title
+    return folder
+
+
+def _rel(root: pathlib.Path, path: pathlib.Path) -> str:
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return str(path)
+    return rel.as_posix()
