@@ -1,0 +1,865 @@
+"""Departments, posts, staff and duties in the registry: importing, revising, listing.
+
+A duty (职权事项) keeps every version: an edited row of a power list, or a basis revised by
+a legal officer, makes a new row with ``version + 1`` under the same ``duty_key``; the old
+row stays with ``is_current = 0`` and ``superseded_at``. Each version's legal bases are
+parsed into ``citations`` (``diffing.cite``) and resolved against the registry.
+
+Every import runs in one transaction, writes nothing when nothing changed, and leaves one
+``audit`` row when it did.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> dept, created = ensure_department(db, "江门市生态环境局")
+>>> ensure_department(db, " 江门市生态环境局 ") == (dept, False)
+True
+>>> duty_key(dept, code="330275012000", name="对某行为的处罚")
+'1:code:330275012000'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pathlib
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from registry import powerlist
+from registry.clock import now, today
+from registry.powerlist import Problem, one_line, text
+
+log = logging.getLogger(__name__)
+
+SUB_SEPARATOR = "："       # 主项：子项 — how a 子项 is written into the duty name
+UNIT_SEPARATOR = "/"       # 承办机构/执法岗位 — how a post inside an office is named
+CONTENT_FIELDS = ("code", "name", "kind", "department_id", "post_id", "level", "note",
+                  "basis_text", "penalty_basis_text")
+CITATION_FIELDS = {"basis": "basis_text", "penalty_basis": "penalty_basis_text"}
+
+
+class DutyError(ValueError):
+    """A request about duties that cannot be carried out; the message is Chinese."""
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _audit(db, actor: str, action: str, obj: str, detail: dict, at: str | None = None) -> None:
+    db.execute(
+        "INSERT INTO audit (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)",
+        [at or now(), actor, action, obj, json.dumps(detail, ensure_ascii=False, default=str)],
+    )
+
+
+def _actor(by: str | None) -> str:
+    from yiju.app import actor  # the one definition of "who is acting"
+
+    return actor(by)
+
+
+def _rows(db, sql: str, params=()) -> list[dict]:
+    cursor = db.execute(sql, list(params))
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, r)) for r in cursor.fetchall()]
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def post_name(unit: str | None, post: str | None) -> str | None:
+    """The post a row names: 执法岗位, inside its 承办机构 when both are given.
+
+    >>> post_name("法制科", "审核岗"), post_name("法制科", None), post_name(None, "执法岗"), post_name("", "")
+    ('法制科/审核岗', '法制科', '执法岗', None)
+    """
+    unit, post = one_line(unit), one_line(post)
+    if unit and post and not post.startswith(unit):
+        return f"{unit}{UNIT_SEPARATOR}{post}"
+    return post or unit or None
+
+
+def duty_key(department_id: int, *, code: str | None, name: str, sub: str | None = None) -> str:
+    """The identity of a duty across its versions: department + 职权编码 (+ 子项), else department + name.
+
+    ``name`` already includes the 子项 when there is one.
+    """
+    if code:
+        return f"{department_id}:code:{code}" + (f":{sub}" if sub else "")
+    return f"{department_id}:name:{name}"
+
+
+def _content_sha(content: dict) -> str:
+    payload = json.dumps([content.get(k) for k in CONTENT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- departments and posts
+
+
+def find_department(db, name: str) -> dict | None:
+    rows = _rows(db, "SELECT * FROM departments WHERE name = ?", [one_line(name)])
+    return rows[0] if rows else None
+
+
+def ensure_department(db, name: str) -> tuple[int, bool]:
+    """(id, created) of the department called ``name`` (spaces around it ignored)."""
+    name = one_line(name)
+    if not name:
+        raise DutyError("部门名称不能为空")
+    row = db.execute("SELECT id FROM departments WHERE name = ?", [name]).fetchone()
+    if row:
+        return row[0], False
+    stamp = now()
+    cursor = db.execute(
+        "INSERT INTO departments (name, emails, created_at, updated_at) VALUES (?, '[]', ?, ?)",
+        [name, stamp, stamp],
+    )
+    return cursor.lastrowid, True
+
+
+def ensure_post(db, department_id: int, name: str) -> tuple[int, bool]:
+    """(id, created) of the post ``name`` in the department."""
+    row = db.execute("SELECT id FROM posts WHERE department_id = ? AND name = ?", [department_id, name]).fetchone()
+    if row:
+        return row[0], False
+    cursor = db.execute("INSERT INTO posts (department_id, name) VALUES (?, ?)", [department_id, name])
+    return cursor.lastrowid, True
+
+
+def post_holders(db, post_id: int, on: str | None = None) -> list[dict]:
+    """Staff holding the post on date ``on`` (default today): [{'name', 'email', 'start', 'end'}]."""
+    day = on or today()
+    return _rows(db, """
+        SELECT staff.name, staff.email, assignments.start, assignments."end"
+        FROM assignments JOIN staff ON staff.id = assignments.staff_id
+        WHERE assignments.post_id = ?
+          AND (assignments.start IS NULL OR assignments.start <= ?)
+          AND (assignments."end" IS NULL OR assignments."end" >= ?)
+        ORDER BY staff.name""", [post_id, day, day])
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def _cite_modules():
+    """diffing.cite.find and diffing.cite.resolve."""
+    from diffing.cite import find, resolve
+
+    return find, resolve
+
+
+def _get(obj, name, default=None):
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def parse_citations(db, basis_text: str | None, penalty_basis_text: str | None, *,
+                    as_of: str | None = None, as_of_for=None) -> list[dict]:
+    """Citation rows (without duty_id) for the two basis texts of a duty version.
+
+    Each basis column is parsed with ``diffing.cite.find.parse_basis`` and resolved with
+    ``resolve_all`` as of ``as_of`` (the date the basis was written; None: the text in force).
+    A column that names laws but no article at all (根据《行政处罚法》的规定) gets one
+    whole-law row per law (``article`` NULL), so a repeal still reaches the duty.
+    ``as_of_for(field, ordinal)`` may give a date per citation (re-resolution keeps the version
+    a citation was written against).
+    """
+    find, resolve = _cite_modules()
+    rows: list[dict] = []
+    for fld, body in (("basis", basis_text), ("penalty_basis", penalty_basis_text)):
+        if not body or not body.strip():
+            continue
+        parsed = find.parse_basis(body)
+        if parsed.citations:
+            if as_of_for is None:
+                resolutions = resolve.resolve_all(db, parsed, as_of=as_of)
+            else:
+                resolver = resolve.resolver_for(db)
+                resolutions = [resolver.resolve(c, as_of_for(fld, i) or as_of)
+                               for i, c in enumerate(parsed.citations)]
+            for ordinal, (citation, resolution) in enumerate(zip(parsed.citations, resolutions)):
+                rows.append(_citation_row(fld, ordinal, body, citation, resolution))
+        else:
+            seen: set[str] = set()
+            for mention in parsed.mentions:
+                name = mention.law or mention.written
+                if name in seen:
+                    continue
+                seen.add(name)
+                rows.append(_whole_law_row(db, resolve, fld, len(seen) - 1, body, mention, as_of))
+    return rows
+
+
+def _whole_law_row(db, resolve, fld: str, ordinal: int, body: str, mention, as_of: str | None) -> dict:
+    resolver = resolve.resolver_for(db)
+    law, problem = resolver.find_law(mention)
+    row = {"field": fld, "ordinal": ordinal, "raw": body[mention.span[0]:mention.span[1]],
+           "law_title": law["title"] if law else mention.law, "written": mention.written,
+           "version_note": mention.version_note, "law_id": law["id"] if law else None, "version_id": None,
+           "article": None, "article_number": None, "article_suffix": None, "paragraph": None, "item": None,
+           "sub_item": None, "span": json.dumps(list(mention.span)), "resolution": "unresolved",
+           "current_label": None, "problem": problem}
+    if law is None:
+        return row
+    version, note_problem = resolver.written_version(law["id"], mention.version_note, as_of)
+    row["version_id"] = version["id"] if version else None
+    problems = [p for p in (problem, note_problem) if p]
+    if law["status"] == "已废止":
+        row["resolution"] = "stale"
+        successor = resolver.laws.get(law["successor_id"]) if law["successor_id"] else None
+        problems.append(f"《{law['title']}》已废止" + (f"，由《{successor['title']}》取代" if successor else ""))
+    else:
+        row["resolution"] = "resolved"
+    row["problem"] = "；".join(problems) or None
+    return row
+
+
+def _citation_row(fld: str, ordinal: int, body: str, citation, resolution) -> dict:
+    span = _get(citation, "span")
+    return {
+        "field": fld,
+        "ordinal": ordinal,
+        "raw": body[span[0]:span[1]] if span else "",
+        "law_title": _get(resolution, "law_title") or _get(citation, "law") or _get(citation, "written"),
+        "written": _get(citation, "written"),
+        "version_note": _get(citation, "version_note"),
+        "law_id": _get(resolution, "law_id"),
+        "version_id": _get(resolution, "version_id"),
+        "article": _get(citation, "article"),
+        "article_number": _get(citation, "article_number"),
+        "article_suffix": _get(citation, "article_suffix"),
+        "paragraph": _get(citation, "paragraph"),
+        "item": _get(citation, "item"),
+        "sub_item": _get(citation, "sub_item"),
+        "span": json.dumps(list(span)) if span else None,
+        "resolution": _get(resolution, "resolution") or "unresolved",
+        "current_label": _get(resolution, "current_label"),
+        "problem": _get(resolution, "problem"),
+    }
+
+
+_CITATION_COLUMNS = ("duty_id", "field", "ordinal", "raw", "law_title", "written", "version_note", "law_id",
+                     "version_id", "article", "article_number", "article_suffix", "paragraph", "item",
+                     "sub_item", "span", "resolution", "current_label", "problem")
+_INSERT_CITATION = (f"INSERT INTO citations ({', '.join(_CITATION_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' for _ in _CITATION_COLUMNS)})")
+
+
+def _insert_citations(db, duty_id: int, rows: list[dict]) -> None:
+    db.conn.executemany(_INSERT_CITATION, [[duty_id if c == "duty_id" else r.get(c) for c in _CITATION_COLUMNS]
+                                           for r in rows])
+
+
+# --------------------------------------------------------------------------- duty versions
+
+
+_INSERT_DUTY_COLUMNS = ("duty_key", "version", "is_current", "code", "name", "kind", "department_id", "post_id",
+                        "level", "note", "basis_text", "penalty_basis_text", "content_sha256", "source_file",
+                        "source_row", "created_at", "created_by")
+_INSERT_DUTY = (f"INSERT INTO duties ({', '.join(_INSERT_DUTY_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _INSERT_DUTY_COLUMNS)})")
+
+
+def _write_version(db, content: dict, *, key: str, version: int, previous_id: int | None, stamp: str,
+                   actor: str, source_file: str | None, source_row: str | None, as_of: str | None) -> tuple[int, int]:
+    """Insert one duty version (superseding ``previous_id``); returns (new id, citations written)."""
+    if previous_id is not None:
+        db.execute("UPDATE duties SET is_current = 0, superseded_at = ? WHERE id = ?", [stamp, previous_id])
+    row = {**content, "duty_key": key, "version": version, "is_current": 1,
+           "content_sha256": _content_sha(content), "source_file": source_file, "source_row": source_row,
+           "created_at": stamp, "created_by": actor}
+    duty_id = db.execute(_INSERT_DUTY, [row.get(c) for c in _INSERT_DUTY_COLUMNS]).lastrowid
+    citations = parse_citations(db, content.get("basis_text"), content.get("penalty_basis_text"), as_of=as_of)
+    _insert_citations(db, duty_id, citations)
+    return duty_id, len(citations)
+
+
+def get_duty(db, duty_id: int) -> dict:
+    rows = _rows(db, "SELECT * FROM duties WHERE id = ?", [duty_id])
+    if not rows:
+        raise DutyError(f"没有编号为 {duty_id} 的职权")
+    return rows[0]
+
+
+def current_version(db, duty_id: int) -> dict:
+    """The current version of the duty that ``duty_id`` is a version of."""
+    duty = get_duty(db, duty_id)
+    if duty["is_current"]:
+        return duty
+    rows = _rows(db, "SELECT * FROM duties WHERE duty_key = ? AND is_current = 1", [duty["duty_key"]])
+    if not rows:
+        raise DutyError(f"职权 {duty_id}（{duty['name']}）已没有现行版本")
+    return rows[0]
+
+
+def history(db, duty_id: int) -> list[dict]:
+    """Every version of the duty, oldest first."""
+    key = get_duty(db, duty_id)["duty_key"]
+    return _rows(db, "SELECT * FROM duties WHERE duty_key = ? ORDER BY version", [key])
+
+
+def revise_duty(db, duty_id: int, *, basis_text: str | None = None, penalty_basis_text: str | None = None,
+                by: str | None = None, note: str | None = None) -> int:
+    """Give a duty a new version with revised basis texts; returns the new version's id.
+
+    ``None`` keeps a text as it is. The new version's citations are parsed and resolved
+    as of today. Revising to the texts it already has changes nothing and returns the
+    current id. ``duty_id`` may be any version: the current one is revised.
+    """
+    actor = _actor(by)
+    with db.atomic():
+        current = current_version(db, duty_id)
+        content = {k: current[k] for k in CONTENT_FIELDS}
+        if basis_text is not None:
+            content["basis_text"] = basis_text.strip()
+        if penalty_basis_text is not None:
+            content["penalty_basis_text"] = penalty_basis_text.strip() or None
+        if not (content["basis_text"] or content["penalty_basis_text"]):
+            raise DutyError(f"职权 {current['id']}（{current['name']}）的依据不能为空")
+        if _content_sha(content) == current["content_sha256"]:
+            return current["id"]
+        stamp = now()
+        new_id, _ = _write_version(db, content, key=current["duty_key"], version=current["version"] + 1,
+                                   previous_id=current["id"], stamp=stamp, actor=actor,
+                                   source_file=current["source_file"], source_row=current["source_row"],
+                                   as_of=today())
+        detail = {"duty_key": current["duty_key"], "from": current["id"], "to": new_id,
+                  "version": current["version"] + 1}
+        for k in ("basis_text", "penalty_basis_text"):
+            if content[k] != current[k]:
+                detail[k] = {"old": current[k], "new": content[k]}
+        if note:
+            detail["note"] = note
+        _audit(db, actor, "duty.revise", f"duty:{new_id}", detail)
+    return new_id
+
+
+# --------------------------------------------------------------------------- importing a power list
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``lines()`` is what the user reads."""
+
+    file: str
+    sheets: list[str] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    departments_created: list[str] = field(default_factory=list)
+    posts_created: int = 0
+    citations: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    impact: dict | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.revised or self.departments_created or self.posts_created)
+
+    def lines(self) -> list[str]:
+        if not self.changed:
+            head = f"{self.file}：无变化（现行职权 {self.unchanged} 项）"
+        else:
+            head = (f"{self.file}：新增职权 {self.created} 项，产生新版本 {self.revised} 项，"
+                    f"无变化 {self.unchanged} 项；解析依据引用 {self.citations} 条")
+        out = [head]
+        if self.departments_created:
+            out.append(f"新建部门 {len(self.departments_created)} 个：{'、'.join(self.departments_created)}")
+        if self.posts_created:
+            out.append(f"新建岗位 {self.posts_created} 个")
+        if self.passed_over:
+            out.append(f"未找到表头、未读取的工作表：{'、'.join(self.passed_over)}")
+        if self.problems:
+            out.append(f"跳过 {len(self.problems)} 行（原因见上）")
+        return out
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "sheets": self.sheets, "passed_over": self.passed_over,
+                "created": self.created, "revised": self.revised, "unchanged": self.unchanged,
+                "departments_created": self.departments_created, "posts_created": self.posts_created,
+                "citations": self.citations, "skipped": [str(p) for p in self.problems], "impact": self.impact}
+
+
+@dataclass
+class _Row:
+    record: powerlist.Record
+    department: str
+    post: str | None
+    content: dict            # CONTENT_FIELDS except department_id, post_id
+    sub: str | None
+
+
+def _row_from_record(rec: powerlist.Record, department: str | None) -> _Row | str:
+    """A duty from one record, or the reason (Chinese) why the row cannot be imported."""
+    v = rec.values
+    name = one_line(v.get("name"))
+    conduct = text(v.get("conduct"))
+    if not name and conduct:
+        name, conduct = one_line(conduct), ""
+    if not name:
+        return "缺少事项名称"
+    sub = one_line(v.get("sub_name")) or None
+    if sub == name:
+        sub = None
+    full_name = f"{name}{SUB_SEPARATOR}{sub}" if sub else name
+    basis, penalty = text(v.get("basis")), text(v.get("penalty_basis"))
+    if not (basis or penalty):
+        return "缺少实施依据"
+    raw_kind = one_line(v.get("kind"))
+    if raw_kind:
+        kind = powerlist.normalize_kind(raw_kind)
+        if kind is None:
+            known = "、".join(list(powerlist.vocabulary()["kinds"])[:10])
+            return f"职权类型「{raw_kind}」不在职权类型表中（可用：{known} 等）"
+    else:
+        kind = powerlist.normalize_kind(one_line(v.get("kind_generic"))) or rec.section_kind
+    dept = one_line(v.get("department")) or one_line(department)
+    if not dept:
+        return "缺少实施主体，请用 --department 指定"
+    note = text(v.get("note"))
+    if conduct:
+        note = f"违法行为：{conduct}" + (f"\n{note}" if note else "")
+    code = "".join(text(v.get("code")).split()) or None
+    content = {"code": code, "name": full_name, "kind": kind, "level": one_line(v.get("level")) or None,
+               "note": note or None, "basis_text": basis, "penalty_basis_text": penalty or None}
+    return _Row(rec, dept, post_name(text(v.get("unit")), text(v.get("post"))), content, sub)
+
+
+def import_duties(db, path: str | pathlib.Path, *, department: str | None = None, as_of: str | None = None,
+                  by: str | None = None, impact: bool = True) -> ImportReport:
+    """Import a power list (.xlsx/.csv) into the registry; see the module docstring.
+
+    ``department`` is used for rows without 实施主体; ``as_of`` (YYYY-MM-DD, the date the list
+    was drawn up) is the date its citations are resolved at. Raises powerlist.TableError when
+    the file cannot be read at all.
+    """
+    path = pathlib.Path(path)
+    reading = powerlist.read(path, "powerlist")
+    report = ImportReport(file=reading.file, sheets=reading.sheets, passed_over=reading.passed_over,
+                          problems=list(reading.problems))
+    rows: list[_Row] = []
+    for rec in reading.records:
+        built = _row_from_record(rec, department)
+        if isinstance(built, str):
+            report.problems.append(Problem(rec.file, rec.sheet, rec.row, built))
+        else:
+            rows.append(built)
+    actor = _actor(by)
+    stamp = now()
+    with db.atomic():
+        departments: dict[str, int] = {}
+        posts: dict[tuple[int, str], int] = {}
+        planned: dict[str, tuple[dict, _Row]] = {}
+        for row in rows:
+            if row.department not in departments:
+                departments[row.department], created = ensure_department(db, row.department)
+                if created:
+                    report.departments_created.append(row.department)
+            dept_id = departments[row.department]
+            post_id = None
+            if row.post:
+                if (dept_id, row.post) not in posts:
+                    posts[(dept_id, row.post)], created = ensure_post(db, dept_id, row.post)
+                    report.posts_created += created
+                post_id = posts[(dept_id, row.post)]
+            content = {**row.content, "department_id": dept_id, "post_id": post_id}
+            key = duty_key(dept_id, code=content["code"], name=content["name"], sub=row.sub)
+            if key in planned:
+                earlier_content, earlier = planned[key]
+                if _content_sha(earlier_content) != _content_sha(content):
+                    same = f"职权编码 {content['code']}" if content["code"] else "事项名称"
+                    report.problems.append(Problem(row.record.file, row.record.sheet, row.record.row,
+                                                   f"与{earlier.record.where}的{same}相同但内容不同"))
+                continue
+            planned[key] = (content, row)
+        latest = _latest_versions(db, list(planned))
+        for key, (content, row) in planned.items():
+            previous = latest.get(key)
+            if previous and previous["is_current"] and previous["content_sha256"] == _content_sha(content):
+                report.unchanged += 1
+                continue
+            version = previous["version"] + 1 if previous else 1
+            previous_id = previous["id"] if previous and previous["is_current"] else None
+            rec = row.record
+            source_row = powerlist.where("", rec.sheet, rec.row).strip()
+            _, n = _write_version(db, content, key=key, version=version, previous_id=previous_id, stamp=stamp,
+                                  actor=actor, source_file=rec.file, source_row=source_row, as_of=as_of)
+            report.citations += n
+            if previous_id is None and version == 1:
+                report.created += 1
+            else:
+                report.revised += 1
+        if report.changed:
+            _audit(db, actor, "duties.import", reading.file,
+                   {"created": report.created, "revised": report.revised, "unchanged": report.unchanged,
+                    "departments_created": report.departments_created, "posts_created": report.posts_created,
+                    "skipped": len(report.problems), "department": department, "as_of": as_of}, at=stamp)
+    report.problems.sort(key=lambda p: (reading.sheets.index(p.sheet) if p.sheet in reading.sheets else 0,
+                                        p.row or 0))
+    if impact:
+        report.impact = run_impact(db)
+    return report
+
+
+def _latest_versions(db, keys: list[str]) -> dict[str, dict]:
+    """The highest version of each duty key (current or not)."""
+    latest: dict[str, dict] = {}
+    for chunk in _chunks(keys):
+        marks = ", ".join("?" for _ in chunk)
+        for r in _rows(db, f"SELECT id, duty_key, version, is_current, content_sha256 FROM duties "
+                           f"WHERE duty_key IN ({marks}) ORDER BY version", chunk):
+            latest[r["duty_key"]] = r
+    return latest
+
+
+def run_impact(db) -> dict:
+    """Flag duties for law changes not yet processed, and check the duties just imported."""
+    from diffing.impact import run_impact as _run_impact  # diffing depends on registry, not the reverse
+
+    return _run_impact(db)
+
+
+# --------------------------------------------------------------------------- re-resolving
+
+
+def reresolve_citations(db, law_ids: list[int] | None = None) -> int:
+    """Resolve again the citations of current duties (after new laws or versions arrived).
+
+    With ``law_ids``, only duties citing those laws or having unresolved citations are
+    looked at. A citation keeps the version it was written against when it had one; rows are
+    updated in place (flags point at them). Returns how many rows changed.
+    """
+    if law_ids is None:
+        duty_ids = [r[0] for r in db.execute("SELECT id FROM duties WHERE is_current = 1").fetchall()]
+    else:
+        ids = list(law_ids)
+        duty_ids = [r[0] for r in db.execute(
+            """SELECT DISTINCT c.duty_id FROM citations c JOIN duties d ON d.id = c.duty_id
+               WHERE d.is_current = 1
+                 AND (c.law_id IN (SELECT value FROM json_each(?)) OR c.resolution = 'unresolved')""",
+            [json.dumps(ids)]).fetchall()]
+    changed = 0
+    with db.atomic():
+        for duty_id in duty_ids:
+            changed += _reresolve_duty(db, duty_id)
+    return changed
+
+
+def basis_date(db, duty: dict) -> str | None:
+    """The date a duty version's basis was written, as far as the registry knows.
+
+    A revision (``revise_duty``) is written on its day; an import on its ``--as-of`` date, when
+    one was given; otherwise None (the texts in force are what the basis is read against).
+    """
+    revised = db.execute("SELECT 1 FROM audit WHERE action = 'duty.revise' AND object = ?",
+                         [f"duty:{duty['id']}"]).fetchone()
+    if revised:
+        return duty["created_at"][:10]
+    row = db.execute("SELECT detail FROM audit WHERE action = 'duties.import' AND object = ? AND at = ?",
+                     [duty["source_file"], duty["created_at"]]).fetchone()
+    if row:
+        return json.loads(row[0]).get("as_of")
+    return None
+
+
+def _reresolve_duty(db, duty_id: int) -> int:
+    duty = get_duty(db, duty_id)
+    stored = {(r["field"], r["ordinal"]): r for r in _rows(db, """
+        SELECT c.*, v.effective AS v_effective, v.promulgated AS v_promulgated
+        FROM citations c LEFT JOIN versions v ON v.id = c.version_id WHERE c.duty_id = ?""", [duty_id])}
+
+    def written_on(fld: str, ordinal: int) -> str | None:
+        old = stored.get((fld, ordinal))
+        if old and old["version_id"] is not None:
+            return old["v_effective"] or old["v_promulgated"]
+        return None
+
+    fresh = parse_citations(db, duty["basis_text"], duty["penalty_basis_text"], as_of=basis_date(db, duty),
+                            as_of_for=written_on)
+    changed = 0
+    for row in fresh:
+        old = stored.pop((row["field"], row["ordinal"]), None)
+        if old is None:
+            _insert_citations(db, duty_id, [row])
+            changed += 1
+            continue
+        diff = {k: v for k, v in row.items() if old.get(k) != v}
+        if diff:
+            sets = ", ".join(f"{k} = ?" for k in diff)
+            db.execute(f"UPDATE citations SET {sets} WHERE id = ?", [*diff.values(), old["id"]])
+            changed += 1
+    for old in stored.values():  # the parser no longer finds these: drop them unless a flag points at them
+        if not db.execute("SELECT 1 FROM flags WHERE citation_id = ?", [old["id"]]).fetchone():
+            db.execute("DELETE FROM citations WHERE id = ?", [old["id"]])
+            changed += 1
+    return changed
+
+
+# --------------------------------------------------------------------------- departments and staff files
+
+
+@dataclass
+class TableReport:
+    """What a departments or staff import did."""
+
+    file: str
+    what: str                       # 部门 / 人员
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    details: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        if not self.changed:
+            out = [f"{self.file}：无变化（{self.what} {self.unchanged} 条）"]
+        else:
+            out = [f"{self.file}：新增{self.what} {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"]
+        out.extend(self.details)
+        if self.problems:
+            out.append(f"跳过 {len(self.problems)} 行（原因见上）")
+        return out
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "details": self.details, "skipped": [str(p) for p in self.problems]}
+
+
+def import_departments(db, path: str | pathlib.Path, *, by: str | None = None) -> TableReport:
+    """Import departments (部门, 上级部门, 联系邮箱) from .xlsx/.csv.
+
+    The file is the truth for the columns it has: 联系邮箱 replaces the stored addresses,
+    上级部门 replaces the parent. A parent must be in the file or already in the registry.
+    """
+    reading = powerlist.read(path, "departments")
+    report = TableReport(file=reading.file, what="部门", problems=list(reading.problems))
+    wanted: dict[str, dict] = {}
+    for rec in reading.records:
+        name = one_line(rec.values.get("department"))
+        if not name:
+            report.problems.append(Problem(rec.file, rec.sheet, rec.row, "缺少部门名称"))
+            continue
+        entry: dict = {"record": rec}
+        if "emails" in rec.columns:
+            try:
+                entry["emails"] = powerlist.parse_emails(rec.values.get("emails"))
+            except ValueError as exc:
+                report.problems.append(Problem(rec.file, rec.sheet, rec.row, f"联系邮箱{exc}"))
+                continue
+        if "parent" in rec.columns:
+            parent = one_line(rec.values.get("parent")) or None
+            if parent == name:
+                report.problems.append(Problem(rec.file, rec.sheet, rec.row, "上级部门不能是本部门"))
+                continue
+            entry["parent"] = parent
+        if name in wanted:
+            earlier = wanted[name]
+            if {k: v for k, v in earlier.items() if k != "record"} != {k: v for k, v in entry.items() if k != "record"}:
+                report.problems.append(Problem(rec.file, rec.sheet, rec.row,
+                                               f"部门「{name}」与{earlier['record'].where}重复但内容不同"))
+            continue
+        wanted[name] = entry
+    actor = _actor(by)
+    with db.atomic():
+        known = {r["name"]: r for r in _rows(db, "SELECT id, name, parent_id, emails FROM departments")}
+        dropped = True
+        while dropped:  # a row whose parent is unknown goes, and so do the rows under it
+            dropped = False
+            for name, entry in list(wanted.items()):
+                parent = entry.get("parent")
+                if parent and parent not in wanted and parent not in known:
+                    rec = entry["record"]
+                    report.problems.append(Problem(rec.file, rec.sheet, rec.row,
+                                                   f"上级部门「{parent}」既不在本文件中，也不在登记库中"))
+                    del wanted[name]
+                    dropped = True
+        ids: dict[str, int] = {name: known[name]["id"] for name in known}
+        created_names: set[str] = set()
+        for name in wanted:
+            ids[name], created = ensure_department(db, name)
+            if created:
+                created_names.add(name)
+                report.created += 1
+                report.details.append(f"新增部门：{name}")
+                known[name] = {"id": ids[name], "name": name, "parent_id": None, "emails": "[]"}
+        parents = {r["id"]: r["parent_id"] for r in _rows(db, "SELECT id, parent_id FROM departments")}
+        for name, entry in wanted.items():
+            rec, dept_id, current = entry["record"], ids[name], known[name]
+            changes: dict = {}
+            if "emails" in entry and json.loads(current["emails"] or "[]") != entry["emails"]:
+                changes["emails"] = json.dumps(entry["emails"], ensure_ascii=False)
+            if "parent" in entry:
+                parent_id = ids[entry["parent"]] if entry["parent"] else None
+                if parent_id != parents.get(dept_id):
+                    if parent_id is not None and _would_cycle(parents, dept_id, parent_id):
+                        report.problems.append(Problem(rec.file, rec.sheet, rec.row,
+                                                       f"上级部门「{entry['parent']}」会形成循环隶属关系"))
+                    else:
+                        changes["parent_id"] = parent_id
+                        parents[dept_id] = parent_id
+            if changes:
+                sets = ", ".join(f"{k} = ?" for k in changes)
+                db.execute(f"UPDATE departments SET {sets}, updated_at = ? WHERE id = ?",
+                           [*changes.values(), now(), dept_id])
+                if name not in created_names:
+                    report.updated += 1
+                    report.details.append(f"更新部门：{name}（{'、'.join(_CHANGED[k] for k in changes)}）")
+            elif name not in created_names:
+                report.unchanged += 1
+        if report.changed:
+            _audit(db, actor, "departments.import", reading.file,
+                   {"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
+    report.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
+    return report
+
+
+_CHANGED = {"emails": "联系邮箱", "parent_id": "上级部门"}
+
+
+def _would_cycle(parents: dict[int, int | None], child: int, parent: int) -> bool:
+    seen = {child}
+    node: int | None = parent
+    while node is not None:
+        if node in seen:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
+
+
+def import_staff(db, path: str | pathlib.Path, *, by: str | None = None) -> TableReport:
+    """Import who holds which post since when (姓名, 邮箱, 部门, 岗位, 任职起, 任职止).
+
+    The department must already be in the registry; the post is created when new. An
+    assignment is identified by person, post and 任职起; a later file may add its 任职止.
+    """
+    reading = powerlist.read(path, "staff")
+    report = TableReport(file=reading.file, what="任职记录", problems=list(reading.problems))
+    actor = _actor(by)
+    with db.atomic():
+        departments = {r["name"]: r["id"] for r in _rows(db, "SELECT id, name FROM departments")}
+        seen: dict[tuple, powerlist.Record] = {}
+        for rec in reading.records:
+            reason = _staff_row(db, rec, departments, seen, report)
+            if reason:
+                report.problems.append(Problem(rec.file, rec.sheet, rec.row, reason))
+        if report.changed:
+            _audit(db, actor, "staff.import", reading.file,
+                   {"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
+    return report
+
+
+def _staff_row(db, rec: powerlist.Record, departments: dict[str, int], seen: dict, report: TableReport) -> str | None:
+    v = rec.values
+    name = one_line(v.get("name"))
+    if not name:
+        return "缺少姓名"
+    raw_email = text(v.get("email"))
+    if not raw_email:
+        return "缺少邮箱"
+    try:
+        emails = powerlist.parse_emails(raw_email)
+    except ValueError as exc:
+        return f"邮箱{exc}"
+    if len(emails) != 1:
+        return "邮箱一栏只能填写一个地址"
+    dept = one_line(v.get("department"))
+    if not dept:
+        return "缺少部门"
+    if dept not in departments:
+        return f"部门「{dept}」不在登记库中（请先用 yiju departments import 或 yiju duties import 导入）"
+    post = post_name(text(v.get("unit")), text(v.get("post")))
+    if not post:
+        return "缺少岗位"
+    try:
+        start = powerlist.parse_date(v.get("start"))
+        end = powerlist.parse_date(v.get("end"))
+    except ValueError as exc:
+        return f"任职日期{exc}"
+    if start and end and end < start:
+        return f"任职止（{end}）早于任职起（{start}）"
+    key = (name, emails[0], dept, post, start)
+    if key in seen:
+        return f"与{seen[key].where}重复"
+    seen[key] = rec
+    email = emails[0]
+    row = db.execute("SELECT id FROM staff WHERE name = ? AND email = ?", [name, email]).fetchone()
+    staff_id = row[0] if row else db.execute("INSERT INTO staff (name, email) VALUES (?, ?)", [name, email]).lastrowid
+    post_id, post_created = ensure_post(db, departments[dept], post)
+    if post_created:
+        report.details.append(f"新增岗位：{dept} {post}")
+    found = db.execute('SELECT id, "end" FROM assignments WHERE staff_id = ? AND post_id = ? AND start IS ?',
+                       [staff_id, post_id, start]).fetchone()
+    if found is None:
+        db.execute('INSERT INTO assignments (staff_id, post_id, start, "end") VALUES (?, ?, ?, ?)',
+                   [staff_id, post_id, start, end])
+        report.created += 1
+    elif found[1] != end:
+        db.execute('UPDATE assignments SET "end" = ? WHERE id = ?', [end, found[0]])
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    return None
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def list_duties(db, department: str | None = None) -> list[dict]:
+    """Current duties by department, each with its citations, and a summary per department.
+
+    [{"department": "…", "summary": {"duties", "citations", "resolved", "stale", "unresolved"},
+      "duties": [{… , "citations": [{…}]}]}]. Raises DutyError for an unknown department.
+    """
+    params: list = []
+    where = "d.is_current = 1"
+    if department:
+        dept = find_department(db, department)
+        if dept is None:
+            names = [r[0] for r in db.execute("SELECT name FROM departments ORDER BY name").fetchall()]
+            raise DutyError(f"没有名为「{one_line(department)}」的部门（已登记：{'、'.join(names) or '无'}）")
+        where += " AND d.department_id = ?"
+        params.append(dept["id"])
+    duties = _rows(db, f"""
+        SELECT d.id, d.duty_key, d.version, d.code, d.name, d.kind, d.level, d.note, d.basis_text,
+               d.penalty_basis_text, d.source_file, d.source_row, d.created_at, d.created_by,
+               dep.id AS department_id, dep.name AS department, p.name AS post
+        FROM duties d JOIN departments dep ON dep.id = d.department_id
+        LEFT JOIN posts p ON p.id = d.post_id
+        WHERE {where} ORDER BY dep.name, d.id""", params)
+    citations: dict[int, list[dict]] = {}
+    for r in _rows(db, f"""
+            SELECT c.id, c.duty_id, c.field, c.ordinal, c.raw, c.law_title, c.law_id, c.version_id, c.article,
+                   c.paragraph, c.item, c.sub_item, c.resolution, c.current_label, c.problem
+            FROM citations c JOIN duties d ON d.id = c.duty_id
+            WHERE {where} ORDER BY c.duty_id, c.field, c.ordinal""", params):
+        citations.setdefault(r.pop("duty_id"), []).append(r)
+    out: dict[int, dict] = {}
+    if department:
+        out[dept["id"]] = {"department": dept["name"], "summary": {}, "duties": []}
+    for d in duties:
+        group = out.setdefault(d["department_id"], {"department": d["department"], "summary": {}, "duties": []})
+        d["citations"] = citations.get(d["id"], [])
+        group["duties"].append(d)
+    for group in out.values():
+        cites = [c for d in group["duties"] for c in d["citations"]]
+        group["summary"] = {
+            "duties": len(group["duties"]),
+            "citations": len(cites),
+            "resolved": sum(c["resolution"] == "resolved" for c in cites),
+            "stale": sum(c["resolution"] == "stale" for c in cites),
+            "unresolved": sum(c["resolution"] == "unresolved" for c in cites),
+            "without_citations": sum(not d["citations"] for d in group["duties"]),
+        }
+    return list(out.values())
