@@ -151,22 +151,14 @@ def _impact(settings, db, run_id, result, send_mail) -> dict:
 
 
 def _notify(settings, db, run_id, result, send_mail) -> dict:
-    from notify.alerts import queue_alerts
-    from notify.deliver import send_pending
-    from notify.digest import write_digest
+    from notify.publish import publish
 
-    stats: dict = {}
     _save(db, run_id, stats=result.stats)  # the digest reads this run's stats (source health)
-    paths = write_digest(db, run_id, settings.digest.dir, settings=settings)
-    result.digest = {k: str(v) for k, v in paths.items()}
-    stats["digest"] = result.digest
-    stats["queued"] = queue_alerts(db, settings, run_id)
-    if send_mail:
-        report = send_pending(db, settings.mail)
-        stats["mail"] = report if isinstance(report, dict) else getattr(report, "__dict__", str(report))
-        pending = stats["mail"].get("pending", 0) if isinstance(stats["mail"], dict) else 0
-        if pending:
-            result.warnings.append(f"有 {pending} 封邮件未能投递，已留在发件箱，下次运行时重试")
+    stats = publish(db, settings, run_id, send=send_mail)
+    result.digest = dict(stats.get("digest") or {})
+    delivery = stats.get("delivery") or {}
+    if delivery and not delivery.get("ok", True):
+        result.warnings.append("有邮件未能投递，已留在发件箱，下次运行或 yiju mail send 时重试（见 yiju mail list）")
     return stats
 
 

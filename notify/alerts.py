@@ -1,0 +1,225 @@
+"""Department alerts and the digest e-mail: composed here, stored in the outbox (sent by ``deliver``).
+
+One alert per department per run that has new flags still needing someone (none otherwise),
+to the department's contacts (``departments.emails``) and to the staff holding the flagged
+duties' posts today. Each recipient gets their own copy (own Message-ID, own greeting); the
+outbox key (run, kind, department, address) means queueing again adds nothing.
+
+>>> fix_view({"id": 7, "suggestion": {"new_label": "第三十三条", "one_click": True},
+...           "article": "第三十二条", "citation_raw": "《行政处罚法》第三十二条", "citation_field": "basis",
+...           "citation_span": "[0, 13]", "basis_text": "《行政处罚法》第三十二条", "department_name": "市场监管局"}
+...          )["basis"]
+'《行政处罚法》第三十三条'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from config.settings import Settings
+from notify import outbox
+from notify.compose import BadAddress, check_address, one_line
+from notify.digest import digest_name, render_digest
+from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
+from notify.render import render, shell_quote
+from notify.words import words
+from registry.clock import today
+
+BASIS_PLACEHOLDER = "（此处填写修改后的完整依据）"
+
+
+@dataclass
+class Recipient:
+    address: str
+    name: str = ""
+    posts: list[str] = field(default_factory=list)   # posts held, for staff
+    contact: bool = False                            # listed in departments.emails
+
+
+@dataclass
+class QueueReport:
+    """What queueing a run's messages did; ``problems`` are in Chinese, about the user's data."""
+
+    queued: int = 0            # new outbox rows
+    already: int = 0           # the same message was queued before (a rerun)
+    departments: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"queued": self.queued, "already": self.already, "departments": self.departments,
+                "problems": self.problems}
+
+
+def fix_view(f: dict) -> dict:
+    """What to do about one flag: new labels, successor candidates, a suggested basis, commands."""
+    s = f.get("suggestion") or {}
+    labels = [s["new_label"]] if s.get("new_label") else list(s.get("new_labels") or [])
+    successor = (s.get("successor") or {}).get("title") or f.get("successor_title") or ""
+    candidates = []
+    for c in s.get("candidates") or []:
+        if isinstance(c, dict):
+            score = c.get("score")
+            candidates.append({"title": c.get("title") or successor, "label": c.get("label") or "",
+                               "similarity": (score / 100 if score is not None and score > 1 else score),
+                               "text": c.get("text") or ""})
+    notes = []
+    if s.get("merged_with"):
+        notes.append(f"该条已与{'、'.join(s['merged_with'])}合并。")
+    if s.get("new_title"):
+        notes.append(f"法律名称已改为《{s['new_title']}》，依据中的法律名称也应一并更新。")
+    if successor and not candidates:
+        notes.append(f"请在《{successor}》中查找相应条文后改引。")
+    basis = _suggested_basis(f, labels[0]) if len(labels) == 1 else ""
+    commands = [f"yiju flags show {f['id']}"]
+    if s.get("one_click"):
+        commands.append(f"yiju flags apply-renumbering --department {shell_quote(f.get('department_name') or '')}")
+    commands.append(f"yiju flags resolve {f['id']} --basis {shell_quote(basis or BASIS_PLACEHOLDER)}")
+    return {"labels": labels, "candidates": candidates, "successor": successor, "note": "".join(notes),
+            "basis": basis, "one_click": bool(s.get("one_click")), "commands": commands}
+
+
+def _suggested_basis(f: dict, new_label: str) -> str:
+    """The duty's basis text with the cited article relabelled, when that is mechanical."""
+    article, raw, text = f.get("article"), f.get("citation_raw") or "", f.get("basis_text") or ""
+    if not (article and new_label and f.get("citation_field", "basis") == "basis" and article in raw):
+        return ""
+    try:
+        start, end = json.loads(f.get("citation_span") or "null") or (None, None)
+    except (TypeError, ValueError):
+        start = end = None
+    if isinstance(start, int) and isinstance(end, int) and text[start:end] == raw:
+        return text[:start] + raw.replace(article, new_label, 1) + text[end:]
+    if text.count(raw) == 1:
+        return text.replace(raw, raw.replace(article, new_label, 1))
+    return ""
+
+
+def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int], report: QueueReport) -> list[Recipient]:
+    """The department's contacts plus the staff holding one of ``post_ids`` today, one per address."""
+    found: dict[str, Recipient] = {}
+    row = db.execute("SELECT name, emails FROM departments WHERE id = ?", [department_id]).fetchone()
+    name, emails = row
+    try:
+        contacts = json.loads(emails or "[]")
+    except ValueError:
+        contacts = None
+    if not isinstance(contacts, list):
+        report.problems.append(f"部门“{one_line(name)}”的联系邮箱不是邮箱列表（{one_line(emails)[:80]}），未发给部门联系人")
+        contacts = []
+    for address in contacts:
+        try:
+            address = check_address(address)
+        except BadAddress as exc:
+            report.problems.append(f"部门“{one_line(name)}”的联系邮箱：{exc}，已跳过")
+            continue
+        found.setdefault(address.lower(), Recipient(address)).contact = True
+    if post_ids:
+        marks = ",".join("?" * len(post_ids))
+        on = today()
+        for staff_name, email, post in db.execute(
+            f"""SELECT s.name, s.email, p.name FROM assignments a
+                JOIN staff s ON s.id = a.staff_id JOIN posts p ON p.id = a.post_id
+                WHERE a.post_id IN ({marks}) AND (a.start IS NULL OR a.start <= ?)
+                  AND (a."end" IS NULL OR a."end" = '' OR a."end" >= ?)
+                ORDER BY s.name, p.name""", [*sorted(post_ids), on, on]).fetchall():
+            try:
+                address = check_address(email)
+            except BadAddress as exc:
+                report.problems.append(f"部门“{one_line(name)}”岗位“{one_line(post)}”的{one_line(staff_name)}：{exc}，已跳过")
+                continue
+            r = found.setdefault(address.lower(), Recipient(address))
+            r.name = r.name or one_line(staff_name)
+            if post not in r.posts:
+                r.posts.append(post)
+    if not found:
+        report.problems.append(f"部门“{one_line(name)}”有新的提醒，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收")
+    return list(found.values())
+
+
+def _subject(department: str, flags: list[dict], date: str) -> str:
+    counts = {k: sum(1 for f in flags if f["severity"] == k) for k in words()["severity"]}
+    parts = "，".join(f"{words()['severity'][k]} {n}" for k, n in counts.items() if n)
+    duties = len({f["duty_id"] for f in flags})
+    return one_line(f"【执法依据变动】{department}：{duties} 项职责需复核（{parts}）· {date}")
+
+
+def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Settings,
+                            report: QueueReport | None = None) -> QueueReport:
+    """Queue one alert per department with new flags in run ``run_id``, per recipient."""
+    report = report or QueueReport()
+    run = run_info(db, run_id)
+    digest_url = _digest_url(settings, run)
+    department_ids = [r[0] for r in db.execute(
+        "SELECT DISTINCT d.department_id FROM flags f JOIN duties d ON d.id = f.duty_id "
+        f"WHERE {NOTIFIED_IN_RUN} AND f.state IN ('open', 'acknowledged') ORDER BY d.department_id",
+        [run_id, run_id]).fetchall()]
+    for department_id in department_ids:
+        flags = department_flags(db, run_id, department_id)
+        if not flags:
+            continue
+        for f in flags:
+            f["fix"] = fix_view(f)
+        department = flags[0]["department_name"]
+        post_ids = {f["post_id"] for f in flags if f.get("post_id")}
+        people = recipients(db, department_id, post_ids, report)
+        if people:
+            report.departments.append(department)
+        duties = group_by_duty(flags)
+        for duty in duties:
+            duty["worst"] = duty["flags"][0]["severity"]
+        unresolved = unresolved_citations(db, department_id)
+        counts = {k: sum(1 for f in flags if f["severity"] == k) for k in words()["severity"]}
+        subject = _subject(department, flags, run["date"])
+        for person in people:
+            context = {"department": department, "recipient": person, "duties": duties, "flags": flags,
+                       "counts": counts, "run": run, "date": run["date"], "digest_url": digest_url,
+                       "unresolved": unresolved[0]["citations"] if unresolved else []}
+            result = outbox.queue(
+                db, run_id=run_id, kind="department_alert", recipient=person.address,
+                recipient_name=person.name or f"{department}联系人", department_id=department_id,
+                scope=department_id, subject=subject, sender=settings.mail.sender,
+                body_text=render("alert.txt.j2", **context), body_html=render("alert.html.j2", **context))
+            _count(report, result.created)
+    return report
+
+
+def queue_digest_mail(db: sqlite_utils.Database, run_id: int, settings: Settings,
+                      report: QueueReport | None = None) -> QueueReport:
+    """Queue the run's digest to every address of ``mail.digest_to``."""
+    report = report or QueueReport()
+    if not settings.mail.digest_to:
+        return report
+    run = run_info(db, run_id)
+    digest_url = _digest_url(settings, run)
+    html, md, night = render_digest(db, run_id, for_mail=True, digest_url=digest_url)
+    t = night["totals"]
+    alarm = "【数据源异常】" if night["health"]["loud"] or not night["health"]["crawled"] else ""
+    subject = (f"{alarm}【执法依据变动日报】{night['date']}：新制定 {t['enacted']}，修改 {t['amended']}，"
+               f"废止 {t['repealed']}，受影响职责 {t['duties']}")
+    for address in settings.mail.digest_to:
+        try:
+            result = outbox.queue(db, run_id=run_id, kind="digest", recipient=address, scope="digest",
+                                  recipient_name="法制工作机构", subject=subject, body_text=md, body_html=html,
+                                  sender=settings.mail.sender)
+        except BadAddress as exc:
+            report.problems.append(f"配置项 mail.digest_to：{exc}，已跳过")
+            continue
+        _count(report, result.created)
+    return report
+
+
+def _count(report: QueueReport, created: bool) -> None:
+    if created:
+        report.queued += 1
+    else:
+        report.already += 1
+
+
+def _digest_url(settings: Settings, run: dict) -> str:
+    base = settings.digest.base_url
+    if not base:
+        return ""
+    return f"{base.rstrip('/')}/{digest_name({'date': run['date'], 'run': run})}/digest.html"

@@ -1,0 +1,523 @@
+"""Read what one run found from the registry, as plain dicts the templates can show.
+
+The digest and the department alerts both read through here, so the two always agree.
+Which rows belong to a run: the changes its digest reports (``changes.reported_run_id``) and the
+flags its alerts tell (``flags.notified_run_id``); before a run claims them (``claim_unreported``),
+the run that detected or created them.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> run_id = db["runs"].insert({"started": "2026-05-01T18:30:00+00:00", "state": "succeeded"}).last_pk
+>>> night = gather_night(db, run_id)
+>>> night["date"], night["laws"]["amended"], night["departments"]
+('2026-05-02', [], [])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from diffing.compare import char_diff
+from notify.words import rank, word, words
+from registry.clock import SHANGHAI
+
+Ops = list[tuple[int, str]]
+
+
+class NoSuchRun(LookupError):
+    """The registry has no run with that id (or no run at all)."""
+
+
+REPORTED_IN_RUN = "(c.reported_run_id = ? OR (c.reported_run_id IS NULL AND c.detected_run_id = ?))"
+NOTIFIED_IN_RUN = "(f.notified_run_id = ? OR (f.notified_run_id IS NULL AND f.created_run_id = ?))"
+
+
+def claim_unreported(db: sqlite_utils.Database, run_id: int) -> dict:
+    """Give run ``run_id`` every change no digest reported and every flag no alert told yet.
+
+    Work left by a run that died before notifying, or done outside a run (``yiju laws import``,
+    ``yiju duties import``), is reported by the next run: nothing is lost, and as each row is
+    claimed by exactly one run, nothing is reported twice.
+    """
+    with db.atomic():
+        changes = db.execute(
+            "UPDATE changes SET reported_run_id = ? WHERE reported_run_id IS NULL "
+            "AND (detected_run_id IS NULL OR detected_run_id <= ?)", [run_id, run_id]).rowcount
+        flags = db.execute(
+            "UPDATE flags SET notified_run_id = ? WHERE notified_run_id IS NULL "
+            "AND (created_run_id IS NULL OR created_run_id <= ?)", [run_id, run_id]).rowcount
+    return {"changes": changes, "flags": flags}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+    cursor = db.execute(sql, list(params))
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _json(text: str | None, default):
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return default
+
+
+def local_date(iso: str | None) -> str:
+    """The Asia/Shanghai date of a UTC ISO time.
+
+    >>> local_date("2026-05-01T18:30:00+00:00")
+    '2026-05-02'
+    """
+    if not iso:
+        return ""
+    moment = _dt.datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def local_time(iso: str | None) -> str:
+    """The Asia/Shanghai wall-clock time of a UTC ISO time, to the minute.
+
+    >>> local_time("2026-05-01T18:30:00+00:00")
+    '2026-05-02 02:30'
+    """
+    if not iso:
+        return ""
+    moment = _dt.datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def split_ops(ops: Ops) -> tuple[str, str]:
+    """The old and the new text of a diff-match-patch op list.
+
+    >>> split_ops([(0, "处以"), (-1, "五千"), (1, "一万"), (0, "元")])
+    ('处以五千元', '处以一万元')
+    """
+    old = "".join(t for op, t in ops if op <= 0)
+    new = "".join(t for op, t in ops if op >= 0)
+    return old, new
+
+
+def cited_provision(c: dict) -> str:
+    """How a citation reads: law title, article, 款, 项.
+
+    >>> cited_provision({"law_title": "中华人民共和国行政处罚法", "article": "第三十二条", "paragraph": 1, "item": 2})
+    '《中华人民共和国行政处罚法》第三十二条第1款第2项'
+    """
+    parts = [f"《{c['law_title']}》" if c.get("law_title") else ""]
+    if c.get("article"):
+        parts.append(c["article"])
+    if c.get("paragraph"):
+        parts.append(f"第{c['paragraph']}款")
+    if c.get("item"):
+        parts.append(f"第{c['item']}项")
+    if c.get("sub_item"):
+        parts.append(f"第{c['sub_item']}目")
+    text = "".join(parts)
+    return text or c.get("raw") or ""
+
+
+# ---------------------------------------------------------------- the run
+
+
+def latest_run_id(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT max(id) FROM runs").fetchone()
+    if row is None or row[0] is None:
+        raise NoSuchRun("登记库中还没有任何运行记录（先执行 yiju run）")
+    return row[0]
+
+
+def run_info(db: sqlite_utils.Database, run_id: int) -> dict:
+    rows = _rows(db, "SELECT * FROM runs WHERE id = ?", [run_id])
+    if not rows:
+        raise NoSuchRun(f"登记库中没有第 {run_id} 次运行")
+    run = rows[0]
+    run["stats"] = _json(run.get("stats"), {})
+    run["date"] = local_date(run["started"])
+    run["started_local"] = local_time(run["started"])
+    run["finished_local"] = local_time(run.get("finished"))
+    run["state_label"] = word("run_state", run["state"])
+    return run
+
+
+def source_health(db: sqlite_utils.Database, run: dict) -> dict:
+    """Per-source crawl health of a run, worst first; anything but "ok" is meant to be shown loudly.
+
+    Reads ``runs.stats["crawl"]["sources"]`` and the ``sources`` table (a known source the run did
+    not crawl is "not_crawled"). ``crawled`` is False when the run has no crawl figures at all.
+    """
+    crawl = run["stats"].get("crawl") if isinstance(run["stats"], dict) else None
+    per_source = (crawl or {}).get("sources") if isinstance(crawl, dict) else None
+    per_source = per_source if isinstance(per_source, dict) else {}
+    table = {r["name"]: r for r in _rows(db, "SELECT * FROM sources ORDER BY name")}
+    names = list(per_source) + [n for n in table if n not in per_source]
+    out = []
+    for name in names:
+        s = per_source.get(name)
+        if s is not None and not isinstance(s, dict):
+            s = {"ok": False, "error": f"抓取统计的格式不对：{str(s)[:80]}"}
+        known = table.get(name, {})
+        figures = {k: (s or {}).get(k) for k in ("requests", "listed", "new_versions", "status_changes",
+                                                    "failures", "throttled")}
+        error = (s or {}).get("error") or ""
+        if s is None:
+            state = "not_crawled"
+        elif s.get("ok") is False:
+            state = "throttled" if s.get("throttled") else "failed"
+        elif s.get("throttled"):
+            state = "throttled"
+        elif s.get("requests") == 0 or s.get("listed") == 0:
+            state = "empty"
+        elif s.get("failures"):
+            state = "partial"
+        else:
+            state = "ok"
+        out.append({
+            "name": name,
+            "kind": known.get("kind") or "",
+            "state": state,
+            "state_label": word("source_state", state),
+            "loud": state != "ok",
+            "error": error,
+            "last_ok": local_time(known.get("last_ok_at")),
+            "last_error": known.get("last_error") or "",
+            **{k: v for k, v in figures.items()},
+        })
+    out.sort(key=lambda r: (rank("source_state", r["state"]), r["name"]))
+    return {"crawled": bool(per_source), "sources": out, "loud": [s for s in out if s["loud"]]}
+
+
+# ---------------------------------------------------------------- law changes
+
+_CHANGE_SQL = """
+SELECT c.id, c.kind, c.law_id, c.old_version_id, c.new_version_id, c.published, c.effective,
+       c.summary, c.detail, c.check_notes,
+       l.title AS law_title, l.level, l.issuer, l.status AS law_status, l.successor_id, l.repealed_on,
+       nv.title AS new_title, nv.promulgated AS new_promulgated, nv.effective AS new_effective,
+       nv.revision, ov.title AS old_title, ov.promulgated AS old_promulgated,
+       s.title AS successor_title
+FROM changes c
+JOIN laws l ON l.id = c.law_id
+LEFT JOIN versions nv ON nv.id = c.new_version_id
+LEFT JOIN versions ov ON ov.id = c.old_version_id
+LEFT JOIN laws s ON s.id = l.successor_id
+WHERE {where}
+ORDER BY l.title, c.id
+"""
+
+
+def _texts(db, version_id: int | None, labels: set[str]) -> dict[str, str]:
+    if version_id is None or not labels:
+        return {}
+    marks = ",".join("?" * len(labels))
+    return {r["label"]: r["text"] for r in _rows(
+        db, f"SELECT label, text FROM articles WHERE version_id = ? AND label IN ({marks})",
+        [version_id, *sorted(labels)])}
+
+
+def article_view(ac: dict, old_texts: dict[str, str], new_texts: dict[str, str]) -> dict:
+    """One changed article as the 对照 shows it: labels, both texts and the character diff."""
+    old_labels = _json(ac.get("old_labels"), []) or ([ac["old_label"]] if ac.get("old_label") else [])
+    new_labels = _json(ac.get("new_labels"), []) or ([ac["new_label"]] if ac.get("new_label") else [])
+    ops = [(int(op), text) for op, text in _json(ac.get("diff"), None) or []]
+    if ops:
+        old_text, new_text = split_ops(ops)
+    else:
+        old_text = "\n".join(old_texts.get(label, "") for label in old_labels).strip("\n")
+        new_text = "\n".join(new_texts.get(label, "") for label in new_labels).strip("\n")
+        if old_text and new_text and old_text != new_text:
+            ops = char_diff(old_text, new_text)
+        elif old_text and new_text:
+            ops = [(0, old_text)]
+        elif old_text:
+            ops = [(-1, old_text)]
+        elif new_text:
+            ops = [(1, new_text)]
+    old_label, new_label = "、".join(old_labels), "、".join(new_labels)
+    if old_label and new_label and old_label != new_label:
+        heading = f"原{old_label} → 现{new_label}"
+    elif old_label and new_label:
+        heading = new_label
+    elif new_label:
+        heading = f"新增{new_label}"
+    else:
+        heading = f"删除原{old_label}"
+    return {
+        "status": ac.get("status"),
+        "status_label": word("article_status", ac.get("status")),
+        "substance": ac.get("substance"),
+        "substance_label": word("substance", ac.get("substance")) if ac.get("substance") else "",
+        "similarity": ac.get("similarity"),
+        "old_labels": old_labels,
+        "new_labels": new_labels,
+        "old_label": old_label,
+        "new_label": new_label,
+        "heading": heading,
+        "renumbered": bool(old_label and new_label and old_label != new_label),
+        "old_text": old_text,
+        "new_text": new_text,
+        "ops": ops,
+    }
+
+
+def _summary_line(counts: dict) -> str:
+    order = ("modified", "inserted", "deleted", "split", "merged", "renumbered")
+    parts = [f"{word('article_status', k)} {counts[k]} 条" for k in order if counts.get(k)]
+    return "，".join(parts)
+
+
+def _change_view(db, c: dict, as_of: str, with_articles: bool) -> dict:
+    detail = _json(c.pop("detail"), {})
+    summary = _json(c.pop("summary"), {})
+    effective = c.get("effective") or c.get("new_effective")
+    view = {
+        **c,
+        "detail": detail,
+        "kind_label": word("change_kind", c["kind"]),
+        "title": c.get("new_title") or c["law_title"],
+        "promulgated": c.get("published") or c.get("new_promulgated"),
+        "effective": effective,
+        "pending": bool(effective and effective > as_of),
+        "revision": c.get("revision") or "",
+        "check_notes": _json(c.pop("check_notes"), []),
+        "articles": [],
+        "renumbered": [],
+        "summary": summary,
+        "summary_line": "",
+    }
+    if c["kind"] == "repealed":
+        view["successor_title"] = c.get("successor_title") or detail.get("successor_title") or ""
+        view["repealed_on"] = c.get("effective") or c.get("repealed_on") or c.get("published") or ""
+    if c["kind"] == "renamed" or detail.get("old_title"):
+        view["old_title"] = detail.get("old_title") or c.get("old_title")
+    if not with_articles:
+        return view
+    acs = _rows(db, "SELECT * FROM article_changes WHERE change_id = ? AND status != 'unchanged' "
+                    "ORDER BY ordinal", [c["id"]])
+    need_old = {lbl for ac in acs if not ac.get("diff") for lbl in _json(ac["old_labels"], [])}
+    need_new = {lbl for ac in acs if not ac.get("diff") for lbl in _json(ac["new_labels"], [])}
+    old_texts = _texts(db, c.get("old_version_id"), need_old)
+    new_texts = _texts(db, c.get("new_version_id"), need_new)
+    counts: dict[str, int] = {}
+    for ac in acs:
+        counts[ac["status"]] = counts.get(ac["status"], 0) + 1
+        if ac["status"] == "renumbered":
+            view["renumbered"].append(article_view(ac, {}, {}))
+        else:
+            view["articles"].append(article_view(ac, old_texts, new_texts))
+    view["counts"] = counts or {k: v for k, v in summary.items() if k != "unchanged"}
+    view["summary_line"] = _summary_line(view["counts"])
+    return view
+
+
+def law_changes(db: sqlite_utils.Database, run_id: int, as_of: str) -> dict:
+    """The run's law events by digest section: enacted, amended, repealed, upcoming, in_force."""
+    sections: dict[str, list] = {"enacted": [], "amended": [], "repealed": [], "upcoming": [], "in_force": []}
+    for c in _rows(db, _CHANGE_SQL.format(where=REPORTED_IN_RUN), [run_id, run_id]):
+        kind = c["kind"]
+        view = _change_view(db, c, as_of, with_articles=kind in ("amended", "text_corrected", "renamed"))
+        if kind == "enacted":
+            view["article_count"] = db.execute(
+                "SELECT count(*) FROM articles WHERE version_id = ?", [view["new_version_id"]]).fetchone()[0]
+            sections["enacted"].append(view)
+        elif kind in ("amended", "text_corrected", "renamed"):
+            sections["amended"].append(view)
+        elif kind == "repealed":
+            sections["repealed"].append(view)
+        elif kind == "takes_effect":
+            sections["in_force"].append(view)
+        if kind != "takes_effect" and view["pending"]:
+            sections["upcoming"].append(view)
+    # Other laws the registry knows are not yet in force (a reminder, not news of this run).
+    listed = {v["law_id"] for v in sections["upcoming"]}
+    others = _rows(db, """
+        SELECT l.id AS law_id, l.title, v.effective, v.revision
+        FROM laws l JOIN versions v ON v.id = (
+            SELECT id FROM versions WHERE law_id = l.id AND review_state = 'accepted'
+            ORDER BY promulgated DESC, id DESC LIMIT 1)
+        WHERE l.status = '尚未生效' AND v.effective > ?
+        ORDER BY v.effective, l.title""", [as_of])
+    sections["other_pending"] = [o for o in others if o["law_id"] not in listed]
+    for v in sections["upcoming"] + sections["other_pending"]:
+        v["days_left"] = (_dt.date.fromisoformat(v["effective"]) - _dt.date.fromisoformat(as_of)).days
+    sections["upcoming"].sort(key=lambda v: (v["effective"], v["title"]))
+    return sections
+
+
+# ---------------------------------------------------------------- flags and duties
+
+_FLAG_SQL = """
+SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
+       f.suggestion, f.due, f.state, f.created_run_id,
+       d.code AS duty_code, d.name AS duty_name, d.kind AS duty_kind, d.department_id,
+       d.post_id, d.basis_text, d.penalty_basis_text,
+       dep.name AS department_name, p.name AS post_name,
+       ci.raw AS citation_raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
+       ci.field AS citation_field, ci.span AS citation_span, ci.current_label,
+       c.kind AS change_kind, c.published AS change_published, c.effective AS change_effective,
+       c.old_version_id, c.new_version_id, c.detail AS change_detail,
+       l.title AS changed_law_title, s.title AS successor_title
+FROM flags f
+JOIN duties d ON d.id = f.duty_id
+JOIN departments dep ON dep.id = d.department_id
+LEFT JOIN posts p ON p.id = d.post_id
+JOIN citations ci ON ci.id = f.citation_id
+JOIN changes c ON c.id = f.change_id
+JOIN laws l ON l.id = c.law_id
+LEFT JOIN laws s ON s.id = l.successor_id
+WHERE {where}
+"""
+
+
+def _flag_view(db, f: dict, with_article: bool) -> dict:
+    f["suggestion"] = _json(f.get("suggestion"), {})
+    if not isinstance(f["suggestion"], dict):
+        f["suggestion"] = {"text": str(f["suggestion"])}
+    f["severity_label"] = word("severity", f["severity"])
+    f["state_label"] = word("flag_state", f["state"])
+    f["change_kind_label"] = word("change_kind", f["change_kind"])
+    f["provision"] = cited_provision(f)
+    detail = _json(f.pop("change_detail"), {})
+    f["successor_title"] = f.get("successor_title") or detail.get("successor_title") or ""
+    f["article_change"] = None
+    if with_article and f.get("article_change_id"):
+        rows = _rows(db, "SELECT * FROM article_changes WHERE id = ?", [f["article_change_id"]])
+        if rows:
+            ac = rows[0]
+            olds = set(_json(ac["old_labels"], [])) if not ac.get("diff") else set()
+            news = set(_json(ac["new_labels"], [])) if not ac.get("diff") else set()
+            f["article_change"] = article_view(
+                ac, _texts(db, f.get("old_version_id"), olds), _texts(db, f.get("new_version_id"), news))
+    elif with_article and f.get("article") and f.get("old_version_id") and f["change_kind"] == "repealed":
+        text = _texts(db, f["old_version_id"], {f["article"]}).get(f["article"])
+        if text:
+            f["article_change"] = {"heading": f"原{f['article']}（该法已废止）", "status": "repealed",
+                                   "status_label": word("change_kind", "repealed"), "substance_label": "",
+                                   "old_label": f["article"], "new_label": "", "renumbered": False,
+                                   "old_labels": [f["article"]], "new_labels": [],
+                                   "old_text": text, "new_text": "", "ops": [(0, text)], "gone": "该法已废止"}
+    return f
+
+
+def _sort_flags(flags: list[dict]) -> list[dict]:
+    return sorted(flags, key=lambda f: (rank("severity", f["severity"]), f.get("due") or "9999",
+                                        f.get("duty_code") or "", f["duty_name"], f["id"]))
+
+
+def _by_department(flags: list[dict]) -> list[dict]:
+    departments: dict[int, dict] = {}
+    for f in flags:
+        dep = departments.setdefault(f["department_id"], {
+            "id": f["department_id"], "name": f["department_name"], "flags": [],
+            "counts": {k: 0 for k in words()["severity"]}, "duties": set()})
+        dep["flags"].append(f)
+        dep["counts"][f["severity"]] = dep["counts"].get(f["severity"], 0) + 1
+        dep["duties"].add(f["duty_id"])
+    out = []
+    for dep in departments.values():
+        dep["flags"] = _sort_flags(dep["flags"])
+        dep["duty_count"] = len(dep.pop("duties"))
+        dep["total"] = len(dep["flags"])
+        dep["worst"] = dep["flags"][0]["severity"]
+        out.append(dep)
+    worst_first = list(words()["severity"])
+    out.sort(key=lambda d: (*(-d["counts"].get(k, 0) for k in worst_first), d["name"]))
+    return out
+
+
+def affected_duties(db: sqlite_utils.Database, run_id: int) -> list[dict]:
+    """The run's new flags per department, worst department first (most critical, then high, low)."""
+    flags = [_flag_view(db, f, with_article=False)
+             for f in _rows(db, _FLAG_SQL.format(where=NOTIFIED_IN_RUN), [run_id, run_id])]
+    return _by_department(flags)
+
+
+def department_flags(db: sqlite_utils.Database, run_id: int, department_id: int) -> list[dict]:
+    """The flags a run created for one department that still need someone (open or acknowledged)."""
+    rows = _rows(db, _FLAG_SQL.format(
+        where=NOTIFIED_IN_RUN + " AND d.department_id = ? AND f.state IN ('open', 'acknowledged')"),
+        [run_id, run_id, department_id])
+    return _sort_flags([_flag_view(db, f, with_article=True) for f in rows])
+
+
+def group_by_duty(flags: list[dict]) -> list[dict]:
+    """Flags grouped per duty, the duty with the worst flag first."""
+    duties: dict[int, dict] = {}
+    for f in flags:
+        duty = duties.setdefault(f["duty_id"], {
+            "id": f["duty_id"], "code": f["duty_code"], "name": f["duty_name"], "kind": f["duty_kind"],
+            "post": f["post_name"], "basis_text": f["basis_text"], "flags": []})
+        duty["flags"].append(f)
+    return list(duties.values())
+
+
+def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = None) -> list[dict]:
+    """Citations of current duties that yiju cannot resolve (or that point at an old number), per department."""
+    where = "d.is_current = 1 AND ci.resolution IN ('unresolved', 'stale')"
+    params: list[Any] = []
+    if department_id is not None:
+        where += " AND d.department_id = ?"
+        params.append(department_id)
+    rows = _rows(db, f"""
+        SELECT ci.id, ci.raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
+               ci.resolution, ci.problem, ci.current_label,
+               d.id AS duty_id, d.code AS duty_code, d.name AS duty_name,
+               dep.id AS department_id, dep.name AS department_name
+        FROM citations ci JOIN duties d ON d.id = ci.duty_id
+        JOIN departments dep ON dep.id = d.department_id
+        WHERE {where}
+        ORDER BY dep.name, ci.resolution DESC, d.code, d.name, ci.ordinal""", params)
+    departments: dict[int, dict] = {}
+    for r in rows:
+        r["resolution_label"] = word("resolution", r["resolution"])
+        dep = departments.setdefault(r["department_id"], {"id": r["department_id"],
+                                                          "name": r["department_name"], "citations": []})
+        dep["citations"].append(r)
+    return list(departments.values())
+
+
+# ---------------------------------------------------------------- the night
+
+
+def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
+    """Everything the digest of run ``run_id`` shows."""
+    run = run_info(db, run_id)
+    as_of = run["date"]
+    laws = law_changes(db, run_id, as_of)
+    departments = affected_duties(db, run_id)
+    unresolved = unresolved_citations(db)
+    health = source_health(db, run)
+    totals = {
+        "enacted": len(laws["enacted"]),
+        "amended": len(laws["amended"]),
+        "repealed": len(laws["repealed"]),
+        "upcoming": len(laws["upcoming"]),
+        "in_force": len(laws["in_force"]),
+        "flags": sum(d["total"] for d in departments),
+        "duties": sum(d["duty_count"] for d in departments),
+        "departments": len(departments),
+        "unresolved": sum(len(d["citations"]) for d in unresolved),
+        "severity": {k: sum(d["counts"].get(k, 0) for d in departments) for k in words()["severity"]},
+    }
+    return {
+        "run": run,
+        "date": as_of,
+        "health": health,
+        "laws": laws,
+        "departments": departments,
+        "unresolved": unresolved,
+        "totals": totals,
+        "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags")),
+    }

@@ -1,0 +1,196 @@
+"""The outbox: every message is written here before it is sent, once per (run, kind, scope, recipient).
+
+States: ``pending`` (to send; ``next_attempt_at`` says from when) → ``sending`` (the SMTP DATA
+was started: the server may have the message) → ``sent``; ``failed`` after ``mail.max_attempts``
+attempts, or when a send was interrupted after the message went out and nobody can tell whether
+it arrived (see ``notify/deliver.py``). ``requeue`` puts a failed message back by hand.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> first = queue(db, run_id=None, kind="digest", recipient="fzb@example.gov.cn", subject="日报",
+...               body_text="正文", sender="yiju@example.gov.cn")
+>>> again = queue(db, run_id=None, kind="digest", recipient="FZB@example.gov.cn", subject="日报",
+...               body_text="正文", sender="yiju@example.gov.cn")
+>>> first.created, again.created, first.id == again.id
+(True, False, True)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from notify.compose import check_address, new_message_id, one_line
+from registry.clock import now
+
+KINDS = ("digest", "department_alert")
+
+#: Retry back-off: the n-th failed attempt waits BACKOFF_BASE * 2**(n-1) seconds, at most BACKOFF_MAX.
+BACKOFF_BASE = 300
+BACKOFF_MAX = 6 * 3600
+
+
+@dataclass(frozen=True)
+class Queued:
+    id: int
+    created: bool          # False: the same (run, kind, scope, recipient) was queued before
+    recipient: str
+
+
+def idempotency_key(run_id: int | None, kind: str, recipient: str, scope: str | int = "") -> str:
+    """One message per (run, kind, scope, recipient); scope tells two departments' alerts apart.
+
+    >>> idempotency_key(12, "department_alert", "Li@Example.gov.cn", scope=3)
+    'run:12|department_alert|3|li@example.gov.cn'
+    """
+    return f"run:{run_id if run_id is not None else '-'}|{kind}|{scope}|{recipient.strip().lower()}"
+
+
+def queue(
+    db: sqlite_utils.Database,
+    *,
+    run_id: int | None,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    sender: str,
+    body_html: str | None = None,
+    recipient_name: str | None = None,
+    department_id: int | None = None,
+    scope: str | int = "",
+) -> Queued:
+    """Store one message for one recipient; queueing the same key again adds nothing.
+
+    Raises ``notify.compose.BadAddress`` for an address that cannot be used.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    address = check_address(recipient)
+    key = idempotency_key(run_id, kind, address, scope)
+    with db.atomic():
+        row = db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [key]).fetchone()
+        if row:
+            return Queued(row[0], False, address)
+        cursor = db.execute(
+            """INSERT OR IGNORE INTO outbox (run_id, kind, recipient, recipient_name, department_id,
+                   subject, body_text, body_html, message_id, state, attempts, created_at, idempotency_key)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
+            [run_id, kind, address, one_line(recipient_name) or None, department_id, one_line(subject),
+             body_text, body_html, new_message_id(sender), now(), key],
+        )
+        if cursor.rowcount == 1:
+            return Queued(cursor.lastrowid, True, address)
+        row = db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [key]).fetchone()
+        return Queued(row[0], False, address)
+
+
+def get(db: sqlite_utils.Database, message_id: int) -> dict | None:
+    rows = _rows(db, "SELECT * FROM outbox WHERE id = ?", [message_id])
+    return rows[0] if rows else None
+
+
+def due(db: sqlite_utils.Database, at: str, *, ignore_backoff: bool = False) -> list[dict]:
+    """Pending messages whose next attempt is due at ``at`` (all pending ones with ``ignore_backoff``)."""
+    if ignore_backoff:
+        return _rows(db, "SELECT * FROM outbox WHERE state = 'pending' ORDER BY id")
+    return _rows(db, "SELECT * FROM outbox WHERE state = 'pending' AND "
+                     "(next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id", [at])
+
+
+def interrupted(db: sqlite_utils.Database) -> list[dict]:
+    """Messages left in 'sending' (only a sender that died leaves one there)."""
+    return _rows(db, "SELECT * FROM outbox WHERE state = 'sending' ORDER BY id")
+
+
+def begin_attempt(db: sqlite_utils.Database, message_id: int) -> None:
+    """Count an attempt before anything goes on the wire (a crash still counts it)."""
+    with db.atomic():
+        db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND state = 'pending'", [message_id])
+
+
+def mark_sending(db: sqlite_utils.Database, message_id: int) -> None:
+    """Recorded right before the message content goes to the server (after its 354 reply)."""
+    with db.atomic():
+        db.execute("UPDATE outbox SET state = 'sending' WHERE id = ?", [message_id])
+
+
+def mark_sent(db: sqlite_utils.Database, message_id: int, at: str | None = None) -> None:
+    with db.atomic():
+        db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, next_attempt_at = NULL "
+                   "WHERE id = ?", [at or now(), message_id])
+
+
+def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_attempts: int,
+               at: str | None = None) -> dict:
+    """A failed attempt the server surely did not deliver: back to 'pending' after a back-off,
+    or 'failed' once ``max_attempts`` attempts were made. Returns the updated row."""
+    at = at or now()
+    with db.atomic():
+        row = get(db, message_id)
+        attempts = max(row["attempts"], 1)
+        if attempts >= max_attempts:
+            db.execute("UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ?",
+                       [f"已尝试 {attempts} 次，放弃：{error}", message_id])
+        else:
+            wait = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
+            later = (_dt.datetime.fromisoformat(at) + _dt.timedelta(seconds=wait)).isoformat()
+            db.execute("UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+                       [error, later, message_id])
+        return get(db, message_id)
+
+
+def mark_unconfirmed(db: sqlite_utils.Database, message_id: int, reason: str) -> None:
+    """The message may have reached the server: never resent automatically (state 'failed')."""
+    with db.atomic():
+        db.execute("UPDATE outbox SET state = 'failed', next_attempt_at = NULL, last_error = ? WHERE id = ?",
+                   [f"投递结果不明：{reason}。为避免重复发送，未自动重发；"
+                    f"确认收件人未收到后可执行 yiju mail requeue {message_id}", message_id])
+
+
+def requeue(db: sqlite_utils.Database, message_id: int) -> dict:
+    """Put a failed message back to 'pending' (a person decided it should be sent again)."""
+    with db.atomic():
+        row = get(db, message_id)
+        if row is None:
+            raise LookupError(f"发件箱中没有编号为 {message_id} 的邮件")
+        if row["state"] == "sent":
+            raise ValueError(f"邮件 {message_id} 已于 {row['sent_at']} 发送成功，不能重新排队")
+        if row["state"] == "sending":
+            raise ValueError(f"邮件 {message_id} 正在发送中")
+        db.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL WHERE id = ?",
+                   [message_id])
+        return get(db, message_id)
+
+
+def listing(db: sqlite_utils.Database, *, state: str | None = None, run_id: int | None = None) -> list[dict]:
+    """Messages (without bodies), newest first."""
+    where, params = [], []
+    if state:
+        where.append("state = ?")
+        params.append(state)
+    if run_id is not None:
+        where.append("run_id = ?")
+        params.append(run_id)
+    sql = ("SELECT id, run_id, kind, recipient, recipient_name, department_id, subject, message_id, state, "
+           "attempts, last_error, next_attempt_at, sent_at, created_at FROM outbox")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return _rows(db, sql + " ORDER BY id DESC", params)
+
+
+def counts(db: sqlite_utils.Database, run_id: int | None = None) -> dict[str, int]:
+    sql, params = "SELECT state, count(*) FROM outbox", []
+    if run_id is not None:
+        sql += " WHERE run_id = ?"
+        params.append(run_id)
+    return dict(db.execute(sql + " GROUP BY state", params).fetchall())
+
+
+def _rows(db, sql: str, params: list[Any] | tuple = ()) -> list[dict]:
+    cursor = db.execute(sql, list(params))
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
