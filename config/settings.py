@@ -43,6 +43,11 @@ class CrawlSettings:
     http_cache_dir: pathlib.Path = pathlib.Path("data/httpcache")
     timeout: float = 30.0             # seconds per request
     retries: int = 3                  # retries of a failed request before the source is unhealthy
+    backoff: float = 10.0             # seconds before the first retry; doubled for each further one
+    backoff_max: float = 300.0        # longest wait between two retries
+    autothrottle: bool = True         # Scrapy AutoThrottle: slow down when the site slows down
+    url_refresh: int = 2              # fresh signed download URLs to ask for when one has expired
+    give_up_after: int = 5            # consecutive failed documents after which a source stops for the night
     progress: bool = True             # progress display when stderr is a terminal
 
 
@@ -60,10 +65,14 @@ class SourceSettings:
     page_size: int = 1000
     region: str = ""
     level: str = ""                   # 法律效力位阶 of what this source lists, when it is one level
+    issuer: str = ""                  # 制定机关 of what this source lists, when it is one body
+    instruments: list[str] = field(default_factory=lambda: ["修改决定", "废止决定", "修正案"])
+                                      # flk: related materials (xgzl busiType) kept with a new version
     # html_list: a site described entirely here
     list_url: str = ""
     max_pages: int = 1
-    next_page: str = ""               # CSS selector of the next-page link, or a URL pattern with {page}
+    next_page: str = ""               # CSS selector of the next-page link, or a URL pattern with
+                                      # {page} (2 for the second page) or {index} (1 for the second page)
     selectors: dict[str, str] = field(default_factory=dict)
 
 

@@ -25,6 +25,7 @@ from notify.compose import BadAddress, check_address, one_line
 from notify.digest import digest_name, render_digest
 from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
+from registry.duties import same_posts
 from notify.words import words
 from registry.clock import today
 
@@ -117,6 +118,7 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
             continue
         found.setdefault(address.lower(), Recipient(address)).contact = True
     if post_ids:
+        post_ids = same_posts(db, post_ids)
         marks = ",".join("?" * len(post_ids))
         on = today()
         for staff_name, email, post in db.execute(

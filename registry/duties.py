@@ -131,16 +131,37 @@ def ensure_post(db, department_id: int, name: str) -> tuple[int, bool]:
     return cursor.lastrowid, True
 
 
+def same_posts(db, post_ids) -> list[int]:
+    """The posts whose holders hold ``post_ids``: each post, and the bare 岗位 of a 承办机构/岗位 post.
+
+    A power list names 承办机构 and 执法岗位 (法规科/综合执法岗) while a staff list often names
+    only the 岗位 (综合执法岗): the people on 综合执法岗 of that department hold both.
+    """
+    ids = {int(p) for p in post_ids}
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"SELECT id, department_id, name FROM posts WHERE id IN ({marks})", sorted(ids)).fetchall()
+    for _id, department_id, name in rows:
+        bare = name.rsplit(UNIT_SEPARATOR, 1)[-1]
+        if bare != name:
+            ids.update(r[0] for r in db.execute(
+                "SELECT id FROM posts WHERE department_id = ? AND name = ?", [department_id, bare]).fetchall())
+    return sorted(ids)
+
+
 def post_holders(db, post_id: int, on: str | None = None) -> list[dict]:
     """Staff holding the post on date ``on`` (default today): [{'name', 'email', 'start', 'end'}]."""
     day = on or today()
-    return _rows(db, """
+    ids = same_posts(db, [post_id])
+    marks = ",".join("?" * len(ids))
+    return _rows(db, f"""
         SELECT staff.name, staff.email, assignments.start, assignments."end"
         FROM assignments JOIN staff ON staff.id = assignments.staff_id
-        WHERE assignments.post_id = ?
+        WHERE assignments.post_id IN ({marks})
           AND (assignments.start IS NULL OR assignments.start <= ?)
-          AND (assignments."end" IS NULL OR assignments."end" >= ?)
-        ORDER BY staff.name""", [post_id, day, day])
+          AND (assignments."end" IS NULL OR assignments."end" = '' OR assignments."end" >= ?)
+        ORDER BY staff.name""", [*ids, day, day])
 
 
 # --------------------------------------------------------------------------- citations

@@ -1,0 +1,196 @@
+"""Crawling the configured sources: ``crawl(settings, run_id=…, sources=…) -> dict``.
+
+Scrapy runs in a child process (twisted's reactor cannot be restarted in one process, and the
+nightly run, the demo and the tests crawl several times). The child writes the registry (SQLite
+WAL; ``registry.schema.connect`` sets the busy timeout) and sends back, per source::
+
+    {"kind": "flk", "health": "ok" | "failed" | "skipped", "error": None | "…",
+     "requests": 33, "listed": 30896, "new_versions": 4, "status_changes": 3, "failures": 0, …}
+
+When ``run_id`` is None a ``runs`` row is written for this crawl alone (stage ``crawl``), so every
+version and change it records names the run that found it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import pickle
+import subprocess
+import sys
+import tempfile
+import traceback
+
+from config.settings import ConfigError, Settings
+from registry.clock import now
+from registry.schema import connect
+
+log = logging.getLogger(__name__)
+
+
+class CrawlError(Exception):
+    """The crawl could not run at all (the message is Chinese)."""
+
+
+def select(settings: Settings, names: list[str] | None) -> list:
+    """The sources to crawl: the named ones (unknown names are an error), else every enabled one."""
+    if names:
+        return [settings.source(n) for n in names]
+    return [s for s in settings.sources if s.enabled]
+
+
+def crawl(settings: Settings, *, run_id: int | None = None, sources: list[str] | None = None,
+          log_level: str | None = None, progress: bool | None = None) -> dict:
+    """Crawl the sources (all enabled ones by default); return per-source statistics and health:
+    ``{"ok": bool, "requests": n, "new_versions": n, "status_changes": n, "failures": n,
+    "sources": {name: {...}}}``."""
+    try:
+        chosen = select(settings, sources)
+    except ConfigError as exc:
+        raise CrawlError(str(exc)) from exc
+    if not chosen:
+        return summarise({})
+    if log_level is None:
+        level = logging.getLogger().getEffectiveLevel()
+        log_level = "INFO" if level <= logging.INFO else "WARNING"
+    if progress is None:
+        progress = bool(settings.crawl.progress and sys.stderr.isatty())
+    own_run = run_id is None
+    if own_run:
+        run_id = _start_run(settings)
+    result: dict | None = None
+    try:
+        result = summarise(_in_child(settings, run_id, [s.name for s in chosen], log_level, progress))
+        result["run_id"] = run_id
+        return result
+    finally:
+        if own_run:
+            _finish_run(settings, run_id, result)
+
+
+TOTALS = ("requests", "new_versions", "status_changes", "changes", "instruments", "failures", "held")
+
+
+def summarise(per_source: dict) -> dict:
+    """Totals over the sources, with the per-source figures under ``sources``."""
+    out: dict = {"ok": all(s.get("ok", False) for s in per_source.values() if s.get("health") != "skipped")}
+    for key in TOTALS:
+        out[key] = sum(int(s.get(key) or 0) for s in per_source.values())
+    out["sources"] = per_source
+    return out
+
+
+def _in_child(settings: Settings, run_id: int, names: list[str], log_level: str, progress: bool) -> dict:
+    """Run ``python -m crawler.run`` with the job pickled on stdin; read its result file."""
+    with tempfile.TemporaryDirectory(prefix="yiju-crawl-") as tmp:
+        result_file = pathlib.Path(tmp) / "result.json"
+        job = pickle.dumps((settings, run_id, names, log_level, progress, str(result_file)))
+        try:
+            proc = subprocess.run([sys.executable, "-m", "crawler.run"], input=job, stdout=subprocess.DEVNULL)
+        except OSError as exc:
+            raise CrawlError(f"无法启动抓取进程：{exc}") from exc
+        if not result_file.exists():
+            raise CrawlError(f"抓取进程意外退出（退出码 {proc.returncode}），登记库中已写入的内容保持不变")
+        status, payload = json.loads(result_file.read_text("utf-8"))
+    if status != "ok":
+        raise CrawlError(f"抓取进程出错：{payload}")
+    return payload
+
+
+def _child_main() -> None:
+    """Entry of the child process: the job comes pickled on stdin (it is our own parent's)."""
+    settings, run_id, names, log_level, progress, result_file = pickle.loads(sys.stdin.buffer.read())
+    try:
+        message = ("ok", crawl_here(settings, run_id, names, log_level, progress))
+    except BaseException as exc:  # report everything to the parent
+        message = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    pathlib.Path(result_file).write_text(json.dumps(message, ensure_ascii=False), "utf-8")
+
+
+def crawl_here(settings: Settings, run_id: int, names: list[str], log_level: str = "WARNING",
+               progress: bool = False) -> dict:
+    """Run the spiders in this process (call it once per process: the reactor cannot restart)."""
+    from scrapy.crawler import AsyncCrawlerProcess, Crawler
+    from scrapy.utils.misc import load_object
+
+    from crawler.record import stats_of
+    from crawler.scrapy_settings import SPIDERS, for_source, problems
+
+    process = AsyncCrawlerProcess({"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False,
+                                   "LOG_INSTALL_ROOT_HANDLER": True})
+    crawlers: dict[str, Crawler] = {}
+    out: dict[str, dict] = {}
+    for name in names:
+        source = settings.source(name)
+        if source.kind not in SPIDERS:
+            out[name] = _skipped(source.kind, f"暂不支持的数据源类型 {source.kind}")
+            continue
+        wrong = problems(source)
+        if wrong:
+            out[name] = _skipped(source.kind, "；".join(wrong), health="failed")
+            _record_start_failure(settings, source, out[name]["error"], run_id)
+            continue
+        spider_cls = load_object(SPIDERS[source.kind])
+        crawler = Crawler(spider_cls, for_source(settings, source, run_id=run_id, log_level=log_level,
+                                                 progress=progress))
+        crawlers[name] = crawler
+        process.crawl(crawler, source=source, crawl=settings.crawl, registry=str(settings.registry.path),
+                      run_id=run_id)
+    if crawlers:
+        process.start()
+    for name, crawler in crawlers.items():
+        if crawler.spider is None or not getattr(crawler.spider, "started", False):
+            out[name] = _skipped(settings.source(name).kind, "数据源未能启动（配置有误？）", health="failed")
+            _record_start_failure(settings, settings.source(name), out[name]["error"], run_id)
+        else:
+            out[name] = stats_of(crawler)
+    return out
+
+
+def _skipped(kind: str, why: str, health: str = "skipped") -> dict:
+    figures = dict.fromkeys(("requests", "listed", "to_fetch", "new_versions", "duplicates", "held",
+                             "status_changes", "changes", "instruments", "unavailable", "retries",
+                             "missing_from_listing", "bytes"), 0)
+    return {"kind": kind, "ok": health != "failed", "throttled": False, "health": health, "error": why,
+            "errors": [{"where": "配置", "error": why}] if health == "failed" else [],
+            "listing_complete": False, **figures, "failures": 1 if health == "failed" else 0, "seconds": 0.0}
+
+
+def _record_start_failure(settings: Settings, source, error: str, run_id: int) -> None:
+    from crawler import listings
+
+    db = connect(settings.registry.path)
+    try:
+        listings.ensure_source(db, source.name, source.kind, source.base_url)
+        listings.record_health(db, source.name, ok=False, error=error, run_id=run_id)
+    finally:
+        db.close()
+
+
+def _start_run(settings: Settings) -> int:
+    import os
+
+    db = connect(settings.registry.path)
+    try:
+        return db["runs"].insert({"started": now(), "state": "running", "stage": "crawl", "pid": os.getpid(),
+                                  "stats": "{}"}).last_pk
+    finally:
+        db.close()
+
+
+def _finish_run(settings: Settings, run_id: int, result: dict | None) -> None:
+    db = connect(settings.registry.path)
+    try:
+        failed = result is None or not result.get("ok", False)
+        db["runs"].update(run_id, {
+            "finished": now(), "state": "failed" if failed else "succeeded",
+            "stats": json.dumps({"crawl": result or {}}, ensure_ascii=False),
+            "error": None if result is not None else "抓取未完成",
+        })
+    finally:
+        db.close()
+
+
+if __name__ == "__main__":
+    _child_main()

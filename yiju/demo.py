@@ -1,0 +1,231 @@
+"""``yiju demo``: the whole pipeline on built-in real data, with no network.
+
+It starts the local mirror of flk.npc.gov.cn with real law texts and a local SMTP server,
+loads a sample power list (three departments, their posts and staff, 50 duties citing those
+laws, some with stale numbering), runs night 1 (the baseline), changes the mirror the way the
+national database changes, runs night 2, and prints what a legal-affairs office would look at.
+
+The demo is dated 2026-08-01 (``$YIJU_TODAY``), two weeks before the 生态环境法典 takes effect.
+Night 2 brings: the 2021 revision of 行政处罚法 (heavy renumbering), the 2021 amendment of 广告法
+(第六十条 deleted, later articles renumbered), the 生态环境法典 (new, not yet in force) with the
+repeal of 环境保护法, 水污染防治法 and 大气污染防治法 that it names as its successor, and the
+民营经济促进法 (new, in force).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import os
+import pathlib
+import shutil
+import socket
+import time
+
+import click
+
+DEMO_TODAY = "2026-08-01"
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+DEMO_DATA = DATA / "demo"
+
+#: Folders of yiju/data/laws served on night 1 (every version up to the demo baseline).
+BASELINE = ["行政处罚法", "环境保护法", "水污染防治法", "大气污染防治法", "食品安全法", "广告法",
+            "产品质量法", "安全生产法", "行政强制法", "行政许可法"]
+#: Texts newer than these dates are held back until night 2.
+HELD_BACK = {"行政处罚法": "2017-09-01", "广告法": "2018-10-26", "食品安全法": "2021-04-29"}
+
+REPEALED_BY_CODE = ["中华人民共和国环境保护法", "中华人民共和国水污染防治法", "中华人民共和国大气污染防治法"]
+
+
+def say(message: str = "") -> None:
+    click.echo(message, err=True)
+
+
+class MailCatcher:
+    """A real SMTP server on loopback that keeps every message it receives as an .eml file."""
+
+    def __init__(self, folder: pathlib.Path):
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler protocol
+        self.count += 1
+        name = self.folder / f"{self.count:03d}.eml"
+        name.write_bytes(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def smtp_server(folder: pathlib.Path):
+    from aiosmtpd.controller import Controller
+
+    folder.mkdir(parents=True, exist_ok=True)
+    catcher = MailCatcher(folder)
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, catcher
+    finally:
+        controller.stop()
+
+
+def _baseline_scenario():
+    from crawler.mirror import Scenario
+
+    scenario = Scenario.from_corpus(names=BASELINE, decisions=False, today=DEMO_TODAY)
+    for folder, upto in HELD_BACK.items():
+        for doc in list(scenario.documents.values()):
+            if doc.work == folder and (doc.gbrq or "") > upto:
+                del scenario.documents[doc.bbbs]
+        versions = sorted((d for d in scenario.documents.values() if d.work == folder), key=lambda d: d.gbrq)
+        if versions:
+            versions[-1].sxx = 3
+    scenario._touch()
+    return scenario
+
+
+def _night_two(scenario) -> list[str]:
+    """Change the mirror the way the national database changes; return what changed, in Chinese."""
+    scenario.amend("中华人民共和国行政处罚法", gbrq="2021-01-22", sxrq="2021-07-15",
+                   text_file="laws/行政处罚法/2021-01-22.md")
+    scenario.amend("中华人民共和国广告法", gbrq="2021-04-29", sxrq="2021-04-29",
+                   text_file="laws/广告法/2021-04-29.md",
+                   decision_title="全国人民代表大会常务委员会关于修改《中华人民共和国道路交通安全法》等八部法律的决定",
+                   decision_file="decisions/2021-04-29_全国人民代表大会常务委员会关于修改《中华人民共和国道路交通安全法》等八部法律的决定.md",
+                   list_decision=True)
+    scenario.add_law("中华人民共和国生态环境法典", gbrq="2026-03-12", sxrq="2026-08-15",
+                     text_file="laws/生态环境法典/2026-03-12.md", work="生态环境法典")
+    for title in REPEALED_BY_CODE:
+        scenario.repeal(title)
+    scenario.add_law("中华人民共和国民营经济促进法", gbrq="2025-04-30", sxrq="2025-05-20",
+                     text_file="laws/民营经济促进法/2025-04-30.md", work="民营经济促进法")
+    return [
+        "行政处罚法 2021 年修订（条文大量重新编号）",
+        "广告法 2021 年修正（删去第六十条，其后条文顺移），附修改决定",
+        "生态环境法典公布（2026-08-15 起施行，尚未生效）",
+        "环境保护法、水污染防治法、大气污染防治法被生态环境法典废止",
+        "民营经济促进法公布施行（新法）",
+    ]
+
+
+def _write_config(workdir: pathlib.Path, mirror, smtp_port: int) -> pathlib.Path:
+    from crawler.mirror.wiring import toml_for
+
+    text = toml_for(mirror, "data", kinds=("flk",))  # the demo's mirror holds national laws only
+    text += (
+        "\n[mail]\nhost = \"127.0.0.1\"\n"
+        f"port = {smtp_port}\nsecurity = \"none\"\nsender = \"yiju@fzb.demo.gov.cn\"\n"
+        "digest_to = [\"fzb@demo.gov.cn\"]\n"
+        "\n[digest]\ndir = \"data/digests\"\n"
+    )
+    path = workdir / "yiju.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fresh(workdir: pathlib.Path) -> None:
+    """Remove what an earlier demo left in ``workdir`` (only the demo's own files)."""
+    for name in ("data", "mail"):
+        shutil.rmtree(workdir / name, ignore_errors=True)
+    for name in ("yiju.toml",):
+        (workdir / name).unlink(missing_ok=True)
+
+
+def _summary(db) -> dict:
+    def one(sql, params=()):
+        return db.execute(sql, params).fetchone()[0]
+
+    flags = db.execute(
+        "SELECT dep.name, f.severity, count(*) FROM flags f JOIN duties d ON d.id = f.duty_id "
+        "JOIN departments dep ON dep.id = d.department_id GROUP BY dep.name, f.severity "
+        "ORDER BY dep.name").fetchall()
+    return {
+        "laws": one("SELECT count(*) FROM laws"),
+        "versions": one("SELECT count(*) FROM versions"),
+        "changes": db.execute("SELECT kind, count(*) FROM changes GROUP BY kind ORDER BY kind").fetchall(),
+        "duties": one("SELECT count(*) FROM duties WHERE is_current = 1"),
+        "citations": db.execute(
+            "SELECT resolution, count(*) FROM citations c JOIN duties d ON d.id = c.duty_id "
+            "WHERE d.is_current = 1 GROUP BY resolution").fetchall(),
+        "flags": flags,
+    }
+
+
+def run_demo(workdir: str | os.PathLike | None = None) -> int:
+    """Run the demo in ``workdir`` (default ./yiju-demo); return the exit status."""
+    from config.settings import load
+    from crawler.mirror import Mirror
+    from registry import duties
+    from registry.schema import connect
+    from yiju.run import nightly, run_lock
+
+    started = time.monotonic()
+    os.environ["YIJU_TODAY"] = DEMO_TODAY   # the crawl child and every date check see the demo date
+    workdir = pathlib.Path(workdir or "yiju-demo").resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    _fresh(workdir)
+    say(f"依据 yiju 演示（演示日期 {DEMO_TODAY}，不联网）。工作目录：{workdir}")
+
+    scenario = _baseline_scenario()
+    with Mirror(scenario) as mirror, smtp_server(workdir / "mail") as (controller, catcher):
+        config_path = _write_config(workdir, mirror, controller.port)
+        settings = load(config_path, environ={})
+        say(f"模拟国家法律法规数据库：{mirror.base_url}　模拟邮件服务器：127.0.0.1:{controller.port}")
+        db = connect(settings.registry.path)
+        try:
+            say("\n第一晚：建立基线（抓取现行文本）并导入示范市的部门、人员和权责清单……")
+            with run_lock(settings):
+                night1 = nightly(settings, db)
+            say(f"  运行 #{night1.run_id}：{night1.state}")
+            for line in (duties.import_departments(db, DEMO_DATA / "departments.csv", by="demo").lines()
+                         + duties.import_staff(db, DEMO_DATA / "staff.csv", by="demo").lines()
+                         + duties.import_duties(db, DEMO_DATA / "duties.csv", as_of="2020-06-30",
+                                                by="demo").lines()):
+                say(f"  {line}")
+
+            say("\n模拟数据源发生变化：")
+            for line in _night_two(scenario):
+                say(f"  · {line}")
+
+            say("\n第二晚：抓取变化、逐条比对、标记受影响的职责、发送摘要和提醒……")
+            with run_lock(settings):
+                night2 = nightly(settings, db)
+            say(f"  运行 #{night2.run_id}：{night2.state}")
+            for warning in night1.warnings + night2.warnings:
+                say(f"  警告：{warning}")
+            for error in night1.errors + night2.errors:
+                say(f"  错误：{error}")
+            time.sleep(0.2)  # let the SMTP server finish writing the last message
+            summary = _summary(db)
+        finally:
+            db.close()
+
+    _print_summary(summary, night2, workdir, catcher.count, time.monotonic() - started)
+    return 0 if not (night1.errors or night2.errors) else 1
+
+
+def _print_summary(summary: dict, night2, workdir: pathlib.Path, mails: int, seconds: float) -> None:
+    names = {"enacted": "新制定", "amended": "修改", "repealed": "废止", "takes_effect": "施行",
+             "renamed": "更名", "text_corrected": "文本更正"}
+    severity = {"critical": "严重", "high": "较高", "low": "一般"}
+    resolution = {"resolved": "已核对", "stale": "已过时", "unresolved": "未能核对"}
+    say("\n==== 演示结果 ====")
+    say(f"登记库：{summary['laws']} 部法律，{summary['versions']} 个版本")
+    say("法律变化：" + "，".join(f"{names.get(k, k)} {n}" for k, n in summary["changes"]))
+    say(f"职责：{summary['duties']} 项；依据引用：" +
+        "，".join(f"{resolution.get(k, k)} {n}" for k, n in summary["citations"]))
+    say("需复核的标记：")
+    by_dep: dict[str, list[str]] = {}
+    for dep, sev, n in summary["flags"]:
+        by_dep.setdefault(dep, []).append(f"{severity.get(sev, sev)} {n}")
+    for dep, parts in by_dep.items():
+        say(f"  {dep}：" + "，".join(parts))
+    if night2.digest:
+        say(f"变化摘要：{night2.digest.get('html', '')}")
+    say(f"邮件：{mails} 封，保存在 {workdir / 'mail'}（.eml，可用邮件客户端打开）")
+    say(f"查看标记：yiju --config {workdir / 'yiju.toml'} flags")
+    say(f"用时 {seconds:.1f} 秒")
