@@ -243,6 +243,11 @@ class RegistryPipeline:
         successor = self._successor(law_id)
         if successor is not None:
             extra["successor_title"] = law_store.get_law(self.db, successor)["title"]
+            if "repealed_on" not in extra:
+                # "本法自…起施行。《…》同时废止": the old law ends when its successor comes into force
+                latest = law_store.latest_version(self.db, successor)
+                if latest and (latest["effective"] or latest["promulgated"]):
+                    extra["repealed_on"] = latest["effective"] or latest["promulgated"]
         return extra
 
     def _successor(self, law_id: int) -> int | None:

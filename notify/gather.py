@@ -207,12 +207,13 @@ SELECT c.id, c.kind, c.law_id, c.old_version_id, c.new_version_id, c.published, 
        l.title AS law_title, l.level, l.issuer, l.status AS law_status, l.successor_id, l.repealed_on,
        nv.title AS new_title, nv.promulgated AS new_promulgated, nv.effective AS new_effective,
        nv.revision, ov.title AS old_title, ov.promulgated AS old_promulgated,
-       s.title AS successor_title
+       s.title AS successor_title, i.title AS instrument_title
 FROM changes c
 JOIN laws l ON l.id = c.law_id
 LEFT JOIN versions nv ON nv.id = c.new_version_id
 LEFT JOIN versions ov ON ov.id = c.old_version_id
 LEFT JOIN laws s ON s.id = l.successor_id
+LEFT JOIN instruments i ON i.id = c.instrument_id
 WHERE {where}
 ORDER BY l.title, c.id
 """

@@ -40,7 +40,9 @@ def labels(values) -> str:
 
 def percent(value) -> str:
     """0.8214 → '82%'; None → ''."""
-    return "" if value is None else f"{round(float(value) * 100)}%"
+    if value is None or isinstance(value, jinja2.Undefined):
+        return ""
+    return f"{round(float(value) * 100)}%"
 
 
 def chinese_date(value) -> str:

@@ -99,7 +99,7 @@ def test_amended_law_shows_each_changed_article_side_by_side(digest):
     assert not new.find_all("del") and not old.find_all("ins")
 
     # Split, deleted, inserted articles.
-    split = duizhao(soup, "原第三十七条 → 现第五十五条、第五十六条")
+    split = duizhao(soup, "原第三十七条 → 现第四十三条、第五十五条、第五十六条")
     assert "拆分" in split.caption.get_text()
     assert "出示执法证件" in "".join(i.get_text() for i in split.select("td.new ins"))
     deleted = duizhao(soup, "删除原第六十三条")

@@ -227,5 +227,5 @@ def _print_summary(summary: dict, night2, workdir: pathlib.Path, mails: int, sec
     if night2.digest:
         say(f"变化摘要：{night2.digest.get('html', '')}")
     say(f"邮件：{mails} 封，保存在 {workdir / 'mail'}（.eml，可用邮件客户端打开）")
-    say(f"查看标记：yiju --config {workdir / 'yiju.toml'} flags")
+    say(f"查看标记（按演示日期）：YIJU_TODAY={DEMO_TODAY} yiju --config {workdir / 'yiju.toml'} flags")
     say(f"用时 {seconds:.1f} 秒")

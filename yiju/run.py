@@ -133,14 +133,19 @@ def _crawl(settings, db, run_id, result, send_mail) -> dict:
 
 
 def _diff(settings, db, run_id, result, send_mail) -> dict:
-    """Check new changes against their amending instruments, and re-resolve citations."""
-    stats: dict = {}
+    """Check new amendments against their amending decisions, and re-resolve citations.
+
+    The article alignment itself was written with each version (``diffing.events``); this stage
+    compares it with the decision's instructions and brings every citation up to date.
+    """
+    from diffing.instruments import check_recorded_changes
     from registry.duties import reresolve_citations
 
+    stats = check_recorded_changes(db)
     changed_laws = [r[0] for r in db.execute(
         "SELECT DISTINCT law_id FROM changes WHERE impact_done_at IS NULL").fetchall()]
     stats["changed_laws"] = len(changed_laws)
-    stats["citations_reresolved"] = reresolve_citations(db, law_ids=None) if changed_laws else 0
+    stats["citations_reresolved"] = reresolve_citations(db, law_ids=changed_laws) if changed_laws else 0
     return stats
 
 

@@ -1,7 +1,263 @@
-"""Commands of this area are registered here (placeholder until the area lands)."""
+"""``yiju diff OLD NEW`` (DESIGN §5) and ``yiju changes`` (the law and article changes found)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
 
 import click
 
+from yiju.app import UserError, emit_json, info
+
 
 def register(cli: click.Group) -> None:
-    pass
+    cli.add_command(diff)
+    cli.add_command(changes)
+
+
+def read_law(path: pathlib.Path):
+    """Parse a law file (.md/.txt/.docx/.html/.pdf …); errors name the file and say what is wrong."""
+    from crawler.extract import ExtractionError, extract_text
+    from diffing.structure import parse
+
+    if not path.exists():
+        raise UserError(f"{path}：文件不存在")
+    if path.is_dir():
+        raise UserError(f"{path}：是一个目录，请给出法律文本文件")
+    try:
+        text = extract_text(path.read_bytes(), path.name)
+    except ExtractionError as exc:
+        raise UserError(f"{path}：{exc}") from exc
+    except OSError as exc:
+        raise UserError(f"{path}：无法读取（{exc.strerror or exc}）") from exc
+    law = parse(text)
+    if not law.articles:
+        raise UserError(f"{path}：没有找到任何条文（第X条），不是法律文本或文本不完整")
+    return law
+
+
+def _line(m) -> str:
+    """One line of the terminal summary for a changed article."""
+    from diffing.compare import status_name, substance_name
+
+    old, new = "、".join(m.old), "、".join(m.new)
+    if old and new:
+        where = new if old == new else f"原{old} → 现{new}"
+    elif new:
+        where = f"现{new}"
+    else:
+        where = f"原{old}"
+    extra = []
+    if m.substance:
+        extra.append(substance_name(m.substance))
+    if m.similarity is not None and m.status not in ("unchanged", "renumbered"):
+        extra.append(f"相似度 {round(m.similarity * 100)}%")
+    tail = f"（{'，'.join(extra)}）" if extra else ""
+    return f"  {status_name(m.status)}　{where}{tail}"
+
+
+def summary_text(summary: dict) -> str:
+    from diffing.compare import status_name
+
+    return "，".join(f"{status_name(k)} {v} 条" for k, v in summary.items())
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD", type=click.Path(path_type=pathlib.Path))
+@click.argument("new", metavar="NEW", type=click.Path(path_type=pathlib.Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出逐条比对结果（DESIGN §5 格式）")
+@click.option("--html", "as_html", is_flag=True, help="输出新旧对照 HTML 页面（原文与现文并排，标出增删）")
+@click.option("--decision", "decision_file", metavar="FILE", type=click.Path(path_type=pathlib.Path),
+              help="修改决定文本：逐项核对比对结果，报告不一致之处")
+def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, decision_file) -> None:
+    """逐条比对同一法律的两个文本（.md/.txt/.docx/.html），条号变化也能对上。
+
+    默认输出中文摘要：各类条文的数目，以及每一条有变化的条文（修改、新增、删除、条号变化、拆分、合并）。
+    """
+    from diffing.align import compare
+
+    if as_json and as_html:
+        raise UserError("--json 与 --html 只能选一个")
+    old_law, new_law = read_law(old), read_law(new)
+    notes = None
+    if decision_file is not None:
+        notes = _check(decision_file, old_law, new_law)
+    info(f"正在比对 {old.name}（{len(old_law.articles)} 条）与 {new.name}（{len(new_law.articles)} 条）")
+    comparison = compare(old_law, new_law)
+    if notes is not None:
+        from diffing.instruments import check
+
+        notes = check(comparison, notes)
+    if as_json:
+        doc = comparison.to_json()
+        if notes is not None:
+            doc["check"] = notes
+        emit_json(doc)
+        return
+    if as_html:
+        from notify.templates import environment
+
+        title = new_law.title or old_law.title or new.stem
+        html = environment().get_template("compare.html.j2").render(
+            title=f"《{title}》" if title else "", comparison=comparison,
+            old_title=old_law.title, new_title=new_law.title, old_name=old.name, new_name=new.name,
+            check=notes,
+        )
+        click.echo(html)
+        return
+    if old_law.title and new_law.title and old_law.title != new_law.title:
+        click.echo(f"《{old_law.title}》→《{new_law.title}》")
+    elif new_law.title or old_law.title:
+        click.echo(f"《{new_law.title or old_law.title}》")
+    click.echo(f"原文 {comparison.old_count} 条 → 现文 {comparison.new_count} 条")
+    click.echo(summary_text(comparison.summary))
+    changed = comparison.changed()
+    if changed:
+        click.echo("")
+        for m in changed:
+            click.echo(_line(m))
+    else:
+        click.echo("两个文本的条文完全相同。")
+    if notes is not None:
+        click.echo("")
+        if notes:
+            click.echo(f"核对修改决定：有 {len(notes)} 处不一致")
+            for note in notes:
+                click.echo(f"  {note}")
+        else:
+            click.echo("核对修改决定：比对结果与决定一致")
+
+
+def _check(decision_file: pathlib.Path, old_law, new_law):
+    """The decision's instructions for this law (UserError when it has none)."""
+    from crawler.extract import ExtractionError, extract_text
+    from diffing.instruments import parse
+
+    if not decision_file.exists():
+        raise UserError(f"{decision_file}：文件不存在")
+    try:
+        text = extract_text(decision_file.read_bytes(), decision_file.name)
+    except ExtractionError as exc:
+        raise UserError(f"{decision_file}：{exc}") from exc
+    decision = parse(text)
+    for title in (new_law.title, old_law.title):
+        if title:
+            found = decision.instructions_for(title)
+            if found:
+                return found
+    named = "、".join(f"《{t}》" for t in decision.sections) or "（没有读到任何修改条款）"
+    raise UserError(
+        f"{decision_file}：决定中没有关于《{new_law.title or old_law.title}》的修改条款；决定修改的是：{named}"
+    )
+
+
+# --- yiju changes ------------------------------------------------------------------------------
+
+def _since_utc(day: str) -> str:
+    """A date in China (YYYY-MM-DD) → the UTC instant its day starts, as detected_at is stored."""
+    from registry.clock import SHANGHAI
+
+    try:
+        start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), SHANGHAI)
+    except ValueError as exc:
+        raise UserError(f"--since {day}：日期格式应为 YYYY-MM-DD") from exc
+    return start.astimezone(dt.timezone.utc).isoformat()
+
+
+def load_changes(db, run_id: int | None = None, since: str | None = None) -> list[dict]:
+    """Changes (newest first) with their article changes, as ``yiju changes --json`` prints them."""
+    where, params = [], []
+    if run_id is not None:
+        where.append("c.detected_run_id = ?")
+        params.append(run_id)
+    if since is not None:
+        where.append("c.detected_at >= ?")
+        params.append(_since_utc(since))
+    sql = (
+        "SELECT c.*, l.title AS law_title FROM changes c JOIN laws l ON l.id = c.law_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.detected_at DESC, c.id DESC"
+    )
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    result = []
+    for row in cursor.fetchall():
+        c = dict(zip(names, row))
+        arts = db.execute(
+            "SELECT status, old_labels, new_labels, similarity, substance, diff FROM article_changes "
+            "WHERE change_id = ? ORDER BY ordinal", [c["id"]],
+        ).fetchall()
+        result.append({
+            "id": c["id"],
+            "law": c["law_title"],
+            "law_id": c["law_id"],
+            "kind": c["kind"],
+            "published": c["published"],
+            "effective": c["effective"],
+            "old_version_id": c["old_version_id"],
+            "new_version_id": c["new_version_id"],
+            "run_id": c["detected_run_id"],
+            "detected_at": c["detected_at"],
+            "summary": json.loads(c["summary"] or "{}"),
+            "check_notes": json.loads(c["check_notes"] or "[]"),
+            "detail": json.loads(c["detail"] or "{}"),
+            "articles": [
+                {
+                    "status": status, "old": json.loads(old or "[]"), "new": json.loads(new or "[]"),
+                    "similarity": similarity, "substance": substance,
+                    "diff": json.loads(diff) if diff else None,
+                }
+                for status, old, new, similarity, substance, diff in arts
+            ],
+        })
+    return result
+
+
+@click.command("changes")
+@click.option("--run", "run_id", type=int, metavar="ID", help="只列出第 ID 次运行发现的变化")
+@click.option("--since", metavar="DATE", help="只列出该日期（YYYY-MM-DD，北京时间）以来发现的变化")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（含逐条变化与字符差异）")
+@click.pass_obj
+def changes(app, run_id: int | None, since: str | None, as_json: bool) -> None:
+    """发现的法律变化（制定、修改、废止、更名、施行、文字更正）及其逐条变化。"""
+    from diffing.compare import status_name
+    from notify.words import word
+
+    if run_id is not None and since is not None:
+        raise UserError("--run 与 --since 只能选一个")
+    rows = load_changes(app.db, run_id=run_id, since=since)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        scope = f"第 {run_id} 次运行" if run_id is not None else (f"{since} 以来" if since else "登记库中")
+        info(f"{scope}没有发现法律变化。")
+        return
+    for c in rows:
+        when = c["published"] or c["detected_at"][:10]
+        run = f"（运行 #{c['run_id']}）" if c["run_id"] is not None else ""
+        click.echo(f"#{c['id']}　{when}　《{c['law']}》　{word('change_kind', c['kind'])}{run}")
+        if c["effective"]:
+            click.echo(f"  施行日期：{c['effective']}")
+        counts = {k: v for k, v in c["summary"].items() if v}
+        if counts:
+            click.echo("  " + "，".join(f"{status_name(k)} {v} 条" for k, v in counts.items()))
+        for a in c["articles"]:
+            if a["status"] == "unchanged":
+                continue
+            click.echo(_line(_Row(a)))
+        for note in c["check_notes"]:
+            click.echo(f"  与修改决定不一致：{note}")
+    info(f"共 {len(rows)} 项变化。")
+
+
+class _Row:
+    """An article change read back from the registry, shaped like an ArticleMatch for ``_line``."""
+
+    def __init__(self, a: dict):
+        self.status = a["status"]
+        self.old = a["old"]
+        self.new = a["new"]
+        self.similarity = a["similarity"]
+        self.substance = a["substance"]

@@ -1,0 +1,117 @@
+"""Candidate articles of a successor law for a provision of a repealed one, by text similarity.
+
+When a law is repealed and replaced (食品卫生法 → 食品安全法, ten environmental laws →
+生态环境法典), a department citing the old law needs the article of the new law that now says
+the same thing. Nothing records that mapping, so yiju ranks the successor's articles by how much
+of their text they share with the cited article: the mean of rapidfuzz's character ratio (order
+matters) and the Dice coefficient of character bigrams (order does not; computed by rapidfuzz
+too, on bigrams encoded as single characters). Punctuation and white space are ignored.
+
+>>> index = SuccessorIndex([("第一条", "禁止生产经营腐败变质的食品。"), ("第二条", "本法自公布之日起施行。")])
+>>> [c["label"] for c in index.candidates("禁止生产经营腐败变质、油脂酸败的食品。")]
+['第一条']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+
+#: How many candidates a flag suggests, and the lowest score (0–100) worth showing.
+LIMIT = 3
+MIN_SCORE = 20.0
+#: Characters of an article's text kept in a suggestion (the whole text is in the registry).
+EXCERPT = 120
+
+_NOISE = re.compile(r"[\s\u3000，。、；：？！“”‘’（）()《》〈〉【】,.;:?!\"'\[\]—…-]+")
+
+
+def normalise(text: str) -> str:
+    """Text without punctuation and white space: what similarity is measured on.
+
+    >>> normalise("第一款，（一）  禁止。")
+    '第一款一禁止'
+    """
+    return _NOISE.sub("", text or "")
+
+
+class SuccessorIndex:
+    """The articles of one version of a successor law, ready to be searched.
+
+    ``articles`` is (label, text) pairs in order. ``candidates(text)`` returns the best matches,
+    best first, as {"label", "score", "text"} (score 0–100, one decimal; text an excerpt).
+    """
+
+    def __init__(self, articles: Iterable[tuple[str, str]]):
+        self.labels: list[str] = []
+        self.texts: list[str] = []
+        plain: list[str] = []
+        self._codes: dict[str, str] = {}
+        grams: list[str] = []
+        for label, text in articles:
+            self.labels.append(label)
+            self.texts.append(text)
+            p = normalise(text)
+            plain.append(p)
+            grams.append(self._bigrams(p, grow=True))
+        self._plain = plain
+        self._grams = grams
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def _bigrams(self, plain: str, *, grow: bool) -> str:
+        """The set of character bigrams of ``plain`` as one sorted string, a character per bigram.
+
+        rapidfuzz's ratio on two such strings is 2·|A∩B| / (|A|+|B|): the Dice coefficient.
+        Bigrams the successor never uses still count in the query's size but match nothing.
+        """
+        known: set[str] = set()
+        unseen: set[str] = set()
+        for i in range(len(plain) - 1):
+            gram = plain[i:i + 2]
+            code = self._codes.get(gram)
+            if code is None:
+                if not grow:
+                    unseen.add(gram)
+                    continue
+                code = chr(0x10000 + len(self._codes))  # planes 1–14: room for 917,000 bigrams
+                self._codes[gram] = code
+            known.add(code)
+        return "".join(sorted(known)) + "".join(chr(0xF0000 + i) for i in range(min(len(unseen), 0xFFFD)))
+
+    def candidates(self, text: str, limit: int = LIMIT, min_score: float = MIN_SCORE) -> list[dict]:
+        """The successor's articles most like ``text``, best first (ties: earlier article first)."""
+        plain = normalise(text)
+        if not plain or not self.labels:
+            return []
+        grams = self._bigrams(plain, grow=False)
+        pool = max(limit * 10, 30)
+        scores: dict[int, float] = {}
+        by_ratio = process.extract(plain, self._plain, scorer=fuzz.ratio, limit=pool)
+        by_dice = process.extract(grams, self._grams, scorer=fuzz.ratio, limit=pool)
+        for _, _, i in by_ratio + by_dice:
+            if i not in scores:
+                ratio = fuzz.ratio(plain, self._plain[i])
+                dice = fuzz.ratio(grams, self._grams[i])
+                scores[i] = (ratio + dice) / 2
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        out = []
+        for i, score in ranked[:limit]:
+            if score < min_score:
+                break
+            excerpt = self.texts[i]
+            if len(excerpt) > EXCERPT:
+                excerpt = excerpt[:EXCERPT] + "……"
+            out.append({"label": self.labels[i], "score": round(score, 1), "text": excerpt})
+        return out
+
+
+def index_for_version(db, version_id: int) -> SuccessorIndex:
+    """A SuccessorIndex over the articles of one registry version."""
+    rows = db.execute(
+        "SELECT label, text FROM articles WHERE version_id = ? ORDER BY ordinal", [version_id]
+    ).fetchall()
+    return SuccessorIndex(rows)
