@@ -145,7 +145,9 @@ def run_info(db: sqlite_utils.Database, run_id: int) -> dict:
         raise NoSuchRun(f"登记库中没有第 {run_id} 次运行")
     run = rows[0]
     run["stats"] = _json(run.get("stats"), {})
-    run["date"] = local_date(run["started"])
+    # the day the run worked for (registry.clock.today() when it started; $YIJU_TODAY in the demo)
+    stated = run["stats"].get("date") if isinstance(run["stats"], dict) else None
+    run["date"] = stated if isinstance(stated, str) and stated else local_date(run["started"])
     run["started_local"] = local_time(run["started"])
     run["finished_local"] = local_time(run.get("finished"))
     run["state_label"] = word("run_state", run["state"])

@@ -16,7 +16,7 @@ from notify_night import build_night  # noqa: E402
 
 from notify.digest import write_digest  # noqa: E402
 
-SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职责", "七、未能解析的依据"]
+SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职责", "七、未能核对或已过时的依据"]
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_affected_duties_per_department_worst_first(digest):
 
 
 def test_unresolved_citations_are_listed(digest):
-    text = text_of(section(digest["soup"], "七、未能解析的依据"))
+    text = text_of(section(digest["soup"], "七、未能核对或已过时的依据"))
     assert "《某某市市容管理办法》第十条" in text and "登记库中没有《某某市市容管理办法》" in text
     assert "《市场监督管理行政处罚程序规定》第二十二条" in text
     assert "条号已变" in text

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from config.settings import Settings
-from registry.clock import now
+from registry.clock import now, today
 
 log = logging.getLogger("yiju.run")
 
@@ -96,7 +96,7 @@ def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True
     abandoned = _abandon_dead_runs(db)
     run_id = db["runs"].insert({"started": now(), "state": "running", "pid": os.getpid(),
                                 "stats": "{}", "stage": None}).last_pk
-    result = RunResult(run_id=run_id, state="running")
+    result = RunResult(run_id=run_id, state="running", stats={"date": today()})
     if abandoned:
         result.stats["resumed_after"] = abandoned
     stages = [s for s in STAGES if crawl or s != "crawl"]
