@@ -40,10 +40,9 @@ REVIEW_DAYS = 30
 
 RULES = tomllib.loads((pathlib.Path(__file__).parent / "data" / "impact.toml").read_text("utf-8"))
 SEVERITIES = tuple(sorted(RULES["severity_order"], key=RULES["severity_order"].get))  # worst first
-#: Changes that carry article changes; the others flag by law (repealed) or not at all.
+#: Changes that carry article changes; ``repealed`` flags by law; ``enacted`` (nothing cites it
+#: yet) and ``takes_effect`` (its flags were raised when the text arrived) flag nothing.
 ARTICLE_KINDS = ("amended", "text_corrected", "renamed")
-#: enacted: nothing can cite it yet; takes_effect: its flags were raised when the text arrived.
-SILENT_KINDS = ("enacted", "takes_effect")
 
 
 @dataclass
@@ -134,7 +133,6 @@ class ChangeView:
         self.older = self._chain.before(self.old_version_id) if self.old_version_id else set()
         self.later = self._chain.from_(self.new_version_id, self.old_version_id) if self.new_version_id else set()
         self._successor = None
-        self._article_text: dict[tuple[int, str], str | None] = {}
         self._candidates: dict[tuple[int, str], list[dict]] = {}
         self._verdicts: dict[tuple, _Verdict] = {}
 
@@ -424,15 +422,6 @@ def store(db: sqlite_utils.Database, findings, run_id: int | None = None) -> lis
     return created
 
 
-def impact_of_change(db: sqlite_utils.Database, change_id: int) -> list[Finding]:
-    """Everything one change does to current duties (nothing is written)."""
-    change = _change(db, change_id)
-    view = ChangeView(db, change)
-    if not view.flags_anything:
-        return []
-    return [f for f in (view.assess(c) for c in view.citations()) if f is not None]
-
-
 def assess_duties(db: sqlite_utils.Database, duty_ids, *, views: dict | None = None) -> list[Finding]:
     """What the changes already processed do to these duties (new or revised ones; nothing is written)."""
     ids = sorted(set(duty_ids))
@@ -464,12 +453,6 @@ def _assess_against_processed(db, cits: list[dict], views: dict) -> list[Finding
     return out
 
 
-def flag_duties(db: sqlite_utils.Database, duty_ids, run_id: int | None = None) -> list[Finding]:
-    """Flag these duties for the changes already processed; returns the new flags' findings."""
-    with db.atomic():
-        return store(db, assess_duties(db, duty_ids), run_id)
-
-
 def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     """Process the changes not yet processed, and duties added since the last pass.
 
@@ -489,13 +472,14 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     if top_duty > start_watermark:
         from registry.flags import reconcile
 
-        successors = db.execute(
-            "SELECT d.id, d.duty_key FROM duties d WHERE d.id > ? AND d.is_current = 1 AND EXISTS "
-            "(SELECT 1 FROM duties o JOIN flags f ON f.duty_id = o.id WHERE o.duty_key = d.duty_key "
-            "AND o.id != d.id AND f.state IN ('open', 'acknowledged'))", [start_watermark]).fetchall()
+        successors = db.execute(  # the subquery is small and runs once: active flags of old versions
+            "SELECT d.id, d.duty_key FROM duties d WHERE d.id > ? AND d.is_current = 1 AND d.duty_key IN "
+            "(SELECT o.duty_key FROM flags f JOIN duties o ON o.id = f.duty_id "
+            "WHERE f.state IN ('open', 'acknowledged') AND o.is_current = 0)", [start_watermark]).fetchall()
         for duty_id, key in successors:
             with db.atomic():
-                outcome = reconcile(db, key, duty_id, by="yiju", named=None, note=RULES["notes"]["reimported"])
+                outcome = reconcile(db, key, duty_id, by="yiju", named=None, note=RULES["notes"]["reimported"],
+                                    views=views, run_id=run_id)
             carried["resolved"] += len(outcome["resolved"])
             carried["moved"] += len(outcome["moved"])
             created += outcome["created"]
