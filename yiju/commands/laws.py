@@ -59,14 +59,11 @@ def import_laws(app, directory: pathlib.Path) -> None:
     for held in report.held:
         click.echo(f"警告：{held}", err=True)
     if report.versions_new:
-        try:
-            from diffing.impact import run_impact
-        except ImportError:  # pragma: no cover - the impact area not installed
-            run_impact = None
-        if run_impact is not None:
-            result = run_impact(app.db)
-            if result.get("flags"):
-                info(f"影响分析：新标记 {result['flags']} 项需要复核的执法职责。")
+        from diffing.impact import run_impact
+
+        result = run_impact(app.db)
+        if result.get("flags"):
+            info(f"影响分析：新标记 {result['flags']} 项需要复核的执法职责。")
     info(report.summary())
     if report.problems:
         raise click.exceptions.Exit(1)
