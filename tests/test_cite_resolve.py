@@ -188,3 +188,17 @@ def test_the_registry_supplies_the_full_title_of_a_law_the_built_in_list_lacks(d
     assert doc["citations"][0]["law"] == "中华人民共和国示例管理条例"
     assert doc["citations"][0]["resolved"]["resolution"] == "unresolved"  # no text to check the article
     assert any("没有《中华人民共和国示例管理条例》的文本" in p for p in doc["problems"])
+
+
+def test_a_basis_rewritten_for_a_revision_not_yet_in_force_resolves_against_it(db, corpus, monkeypatch):
+    """Between 公布 and 施行 a department may already cite the new numbering: that is not an error."""
+    monkeypatch.setenv("YIJU_TODAY", "2021-03-01")
+    for date, effective in (("2017-09-01", "2018-01-01"), ("2021-01-22", "2021-07-15")):
+        record_version(db, title=XZCF, text=(corpus / "行政处罚法" / f"{date}.md").read_text("utf-8"),
+                       source="import", promulgated=date, effective=effective)
+    (new,) = resolve(db, "《行政处罚法》第七十二条")
+    assert new.resolution == "resolved" and "尚未施行" in new.problem
+    (old,) = resolve(db, "《行政处罚法》第五十一条")
+    assert old.resolution == "resolved" and old.problem is None    # still the text in force
+    (neither,) = resolve(db, "《行政处罚法》第九十条")
+    assert neither.resolution == "unresolved"

@@ -268,13 +268,23 @@ class Resolver:
                     version, lack = other, None
                     when = version["promulgated"] or "未注明日期"
                     break
+        pending = False
+        if lack and not citation.version_note:
+            # a basis already rewritten for a revision that is not yet in force
+            current = self.current_version(law["id"])
+            for newer in self.versions(law["id"]):
+                if (newer["promulgated"] or "") > (current["promulgated"] or "") and not self.lack(newer, citation):
+                    problems.append(f"按尚未施行的{newer['promulgated']}公布的版本核对"
+                                    f"（{newer['effective'] or '施行日期不详'}起施行）")
+                    version, lack, pending = newer, None, True
+                    break
         if lack:
             problems.append(f"《{law['title']}》（{when}公布的版本）{lack}")
             return done("unresolved", version, None)
         state = "resolved"
         current = citation.article
         today_version = self.current_version(law["id"])
-        if today_version is not None and today_version["id"] != version["id"]:
+        if today_version is not None and today_version["id"] != version["id"] and not pending:
             labels = self.follow(law["id"], version, today_version, citation.article)
             if not labels:
                 state, current = "stale", None
