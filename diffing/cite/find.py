@@ -53,6 +53,7 @@ _LEAD_WORDS = sorted(_P["title"]["lead_words"], key=len, reverse=True)
 _ISSUERS = sorted(_P["title"]["issuers"], key=len, reverse=True)
 _VERSION_WORDS = _P["note"]["version_words"]
 _DOC_WORDS = _P["note"]["doc_words"]
+_DOC_NUMBER_RE = re.compile(_P["note"]["doc_number"])
 _ALIAS_RE = re.compile(rf"^(?:{_alt(_P['note']['alias_leads'])})[：:]?{_SP}*[《“\"']?(?P<name>[^》”\"'）)]+)")
 _DATE_RE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年")
 _ONLY_DATE_RE = re.compile(r"^[\d〇零一二三四五六七八九十\s年月日.\-/]+$")
@@ -310,7 +311,7 @@ class _Reader:
                 alias_name = alias_name or alias.group("name").strip()
             elif _DATE_RE.search(content) and (any(w in content for w in _VERSION_WORDS)
                                                 or _ONLY_DATE_RE.match(content)):
-                note = note or content
+                note = note or (_DOC_NUMBER_RE.sub("", content).strip(" ，,、；;") or content)
             elif not any(w in content for w in _DOC_WORDS):
                 break
             end = k + 1
