@@ -46,6 +46,7 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
         ("[schedule]\ntimezone = 'Mars/Olympus'\n", ["schedule.timezone"]),
         ("[[sources]]\nname = 'x'\nkind = 'ftp'\nbase_url = 'https://a'\n", ["sources[0].kind", "ftp"]),
         ("[[sources]]\nname = 'x'\nkind = 'flk'\n", ["sources[0]", "base_url"]),
+        ("[[sources]]\nname = 'x'\nkind = 'gov_rules'\nbase_url = 'https://www.gov.cn'\n", ["gov_rules", "尚未实现"]),
         ("[[sources]]\nname='a'\nkind='flk'\nbase_url='https://a'\n[[sources]]\nname='a'\nkind='flk'\nbase_url='https://b'\n", ["重复", "a"]),
         ("[[sources]]\nname = 'x'\nkind = 'flk'\nbase_url = 'https://a'\ncolour = 1\n", ["sources[0].colour"]),
         ("not toml at all = = =\n", ["TOML"]),

@@ -1,0 +1,52 @@
+"""`--json` prints one JSON document on stdout and nothing else (DESIGN §11): scripts rely on it."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from yiju.cli import cli
+from yiju.demo import DEMO_DATA
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory, ):
+    root = tmp_path_factory.mktemp("json")
+    laws = root / "laws" / "行政处罚法"
+    laws.mkdir(parents=True)
+    from tests.conftest import CORPUS
+
+    for date in ("2017-09-01", "2021-01-22"):
+        shutil.copy(CORPUS / "行政处罚法" / f"{date}.md", laws / f"{date}.md")
+    config = root / "yiju.toml"
+    config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n[digest]\ndir = "data/digests"\n',
+                      encoding="utf-8")
+    runner = CliRunner()
+    base = ["--config", str(config)]
+    for args in (["laws", "import", str(root / "laws")],
+                 ["departments", "import", str(DEMO_DATA / "departments.csv")],
+                 ["staff", "import", str(DEMO_DATA / "staff.csv")],
+                 ["duties", "import", str(DEMO_DATA / "duties.csv"), "--as-of", "2020-06-30"]):
+        result = runner.invoke(cli, base + args)
+        assert result.exit_code in (0, 1), result.output
+    return base
+
+
+@pytest.mark.parametrize("args", [
+    ["laws", "--json"],
+    ["search", "加处罚款", "--json"],
+    ["cite", "《行政处罚法》第五十一条第（一）项", "--json"],
+    ["changes", "--json"],
+    ["duties", "--json"],
+    ["impact", "--json"],
+    ["flags", "--json"],
+    ["flags", "show", "1", "--json"],
+    ["report", "--json"],
+    ["mail", "list", "--json"],
+])
+def test_json_is_alone_on_stdout(registry, args):
+    result = CliRunner().invoke(cli, registry + args)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document is not None
