@@ -46,6 +46,8 @@ def publish(db: sqlite_utils.Database, settings: Settings, run_id: int, *, send:
     """
     claimed = claim_unreported(db, run_id)
     paths = write_digest(db, run_id, settings.digest.dir)
+    if paths.get("html"):
+        db["runs"].update(run_id, {"digest_path": str(paths["html"])})
     queued = queue_run(db, settings, run_id)
     delivery = send_pending(db, settings.mail, ssl_context=ssl_context) if send else None
     return {

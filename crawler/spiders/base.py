@@ -123,6 +123,15 @@ class SourceSpider(scrapy.Spider):
         self.page_errors.append(f"{where}：{why}")
         self.pages_seen += 1
 
+    def list_failed(self, failure):
+        """A list page failed (after retries): the listing is incomplete, so the night records nothing."""
+        page = failure.request.meta["page"]
+        self.page_failed(f"第 {page} 页", describe_failure(failure))
+        if page == 1 and self.pages_expected is None:
+            self.pages_expected = 1
+        if self.listing_done():
+            yield from self.finish_listing()
+
     def listing_done(self) -> bool:
         return self.pages_expected is None or self.pages_seen >= self.pages_expected
 

@@ -89,16 +89,6 @@ class FlkSpider(SourceSpider):
         if self.listing_done():
             yield from self.finish_listing()
 
-    def list_failed(self, failure):
-        page = failure.request.meta["page"]
-        from crawler.detect import describe_failure
-
-        self.page_failed(f"第 {page} 页", describe_failure(failure))
-        if page == 1:
-            self.pages_expected = 1
-        if self.listing_done():
-            yield from self.finish_listing()
-
     def finish_listing(self):
         if self.total is not None and not self.page_errors:
             unique = len({r.source_id for r in self.rows})

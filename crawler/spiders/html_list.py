@@ -13,7 +13,6 @@ from urllib.parse import urljoin
 
 import scrapy
 
-from crawler.detect import describe_failure
 from crawler.extract import ExtractionError, TextUnavailable
 from crawler.items import Listed, VersionItem
 from crawler.parse import BadResponse
@@ -63,12 +62,6 @@ class HtmlListSpider(SourceSpider):
             if next_url:
                 self.pages_expected += 1
                 yield self.list_request(next_url, page + 1)
-        if self.listing_done():
-            yield from self.finish_listing()
-
-    def list_failed(self, failure):
-        page = failure.request.meta["page"]
-        self.page_failed(f"第 {page} 页", describe_failure(failure))
         if self.listing_done():
             yield from self.finish_listing()
 

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawler.detect import describe_failure
 from crawler.extract import ExtractionError, TextUnavailable
 from crawler.items import Listed, VersionItem
 from crawler.parse import BadResponse
@@ -56,14 +55,6 @@ class XzfgSpider(SourceSpider):
                 for n in range(2, self.pages_expected + 1):
                     yield self.list_request(n)
         if page == 1 and self.pages_expected is None:
-            self.pages_expected = 1
-        if self.listing_done():
-            yield from self.finish_listing()
-
-    def list_failed(self, failure):
-        page = failure.request.meta["page"]
-        self.page_failed(f"第 {page} 页", describe_failure(failure))
-        if page == 1:
             self.pages_expected = 1
         if self.listing_done():
             yield from self.finish_listing()
