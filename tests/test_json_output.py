@@ -50,3 +50,17 @@ def test_json_is_alone_on_stdout(registry, args):
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document is not None
+
+
+def test_run_dry_run_writes_eml_files_and_sends_nothing(registry, tmp_path):
+    """`yiju run --dry-run DIR`: the night's digest and alerts become .eml files; no SMTP at all."""
+    import email
+    import email.policy
+
+    out = tmp_path / "eml"
+    result = CliRunner().invoke(cli, registry + ["run", "--no-crawl", "--dry-run", str(out)])
+    assert result.exit_code == 0, result.stderr
+    files = sorted(out.glob("*.eml"))
+    assert files, "the flagged departments' alerts were written"
+    subjects = [str(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"]) for f in files]
+    assert any("执法依据变动" in s for s in subjects)
