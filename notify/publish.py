@@ -44,11 +44,14 @@ def publish(db: sqlite_utils.Database, settings: Settings, run_id: int, *, send:
     ``delivery["ok"]`` is False when a message could not be delivered (it stays in the outbox
     and the next run or ``yiju mail send`` tries again): the run should report it.
     """
-    claimed = claim_unreported(db, run_id)
-    paths = write_digest(db, run_id, settings.digest.dir)
-    if paths.get("html"):
-        db["runs"].update(run_id, {"digest_path": str(paths["html"])})
-    queued = queue_run(db, settings, run_id)
+    # Claiming and queueing are one transaction: a run that dies in between leaves nothing
+    # claimed, so the next run reports it (the digest files are rewritten, they hold no state).
+    with db.atomic():
+        claimed = claim_unreported(db, run_id)
+        paths = write_digest(db, run_id, settings.digest.dir)
+        if paths.get("html"):
+            db["runs"].update(run_id, {"digest_path": str(paths["html"])})
+        queued = queue_run(db, settings, run_id)
     delivery = send_pending(db, settings.mail, ssl_context=ssl_context) if send else None
     return {
         "claimed": claimed,

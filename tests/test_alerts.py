@@ -174,3 +174,27 @@ def test_composed_message_round_trips(db):
     assert parsed["Subject"] == "日报：修改 2 部" and parsed["To"].addresses[0].display_name == "法制科（张）"
     assert parsed.get_body(("plain",)).get_content().splitlines() == ["正文", "第二行"]
     assert parsed["Message-ID"].endswith("@example.gov.cn>")
+
+
+def test_a_run_that_dies_between_claiming_and_queueing_loses_nothing(db, night, settings, monkeypatch):
+    """Claim and queue are one transaction: if the run dies in between, the next run reports it all."""
+    import notify.publish as publishing
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed while queueing")
+
+    monkeypatch.setattr(publishing, "queue_run", crash)
+    with pytest.raises(RuntimeError):
+        publish(db, settings, 2, send=False)
+    assert db.execute("SELECT count(*) FROM flags WHERE notified_run_id IS NOT NULL AND notified_run_id != 1"
+                      ).fetchone()[0] == 0
+    assert db["outbox"].count == 0
+    monkeypatch.undo()
+    db["runs"].insert({"id": 3, "started": "2025-12-29T18:30:00+00:00", "state": "running", "stats": "{}"})
+    with smtp_server() as (server, port):
+        settings.mail.host, settings.mail.port = "127.0.0.1", port
+        stats = publish(db, settings, 3)
+    assert stats["claimed"]["flags"] > 0 and stats["delivery"]["ok"]
+    subjects = [str(m["message"]["Subject"]) for m in server.messages]
+    alerts = [s for s in subjects if "【执法依据变动】" in s]
+    assert alerts, "the dead run's flags reached the departments through the next run"
