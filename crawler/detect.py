@@ -75,8 +75,12 @@ def classify(response, expect: str | None) -> tuple[str, bool] | None:
                 return (f"WAF/限流页面（含“{marker}”）", True)
     if expect == "json" and status == 200 and body.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
         return ("应返回 JSON，实际返回了 HTML 页面", True)
-    if expect == "file" and status == 200 and (body.lstrip()[:1] == b"<" and "html" in content_type):
-        return ("下载得到的是网页而不是文件", True)
+    if expect == "file" and status == 200:
+        start = body.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
+        if start == b"<":  # whatever the Content-Type says: a page, not a document
+            return ("下载得到的是网页而不是文件", True)
+        if start == b"{":  # a JSON error envelope ({"code":500,"msg":"系统异常"}) instead of the file
+            return ("下载得到的是接口错误信息而不是文件", True)
     return None
 
 

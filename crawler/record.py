@@ -8,6 +8,7 @@ are in: a repeal then carries its date, its instrument and its successor when th
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import logging
 import re
@@ -20,10 +21,13 @@ from crawler.items import DetailProblem, Flip, InstrumentItem, Listed, ListingIt
 from crawler.parse.flk import status_of
 from registry import files as raw_files
 from registry import laws as law_store
-from registry.clock import now
+from registry.clock import now, today
 from registry.schema import connect
 
 log = logging.getLogger(__name__)
+
+#: A law first listed after the baseline is announced as 新制定 only if published this recently.
+NEWS_WINDOW_DAYS = 365
 DATA = Path(__file__).resolve().parent / "data" / "repeal.toml"
 
 
@@ -101,13 +105,21 @@ class RegistryPipeline:
         listings.store_listing(self.db, item.source, item.rows, self.run_id, keep_status=keep)
         self.flips.extend(item.flips)
 
-    def announce(self, source: str, source_id: str) -> bool:
-        """A text is news when the source had a baseline before this record was first listed."""
+    def announce(self, source: str, source_id: str, promulgated: str | None = None) -> bool:
+        """A text is news when the source had a baseline before this record was first listed,
+        and it was published within the last NEWS_WINDOW_DAYS: an old law that a
+        short or unstable listing left out of the baseline is history found late, not 新制定."""
         if self.baseline is None:
             return False
         row = listings.get(self.db, source, source_id)
         first = row["first_seen_run"] if row else None
-        return first is not None and first != self.baseline
+        if first is None or first == self.baseline:
+            return False
+        if promulgated:
+            horizon = (_dt.date.fromisoformat(today()) - _dt.timedelta(days=NEWS_WINDOW_DAYS)).isoformat()
+            if promulgated < horizon:
+                return False
+        return True
 
     def _version(self, item: VersionItem) -> None:
         from diffing.events import NotALawText, record_version
@@ -122,11 +134,13 @@ class RegistryPipeline:
                 promulgated=item.promulgated, effective=item.effective, status=item.status,
                 level=item.level, issuer=item.issuer, region=item.region, category_code=item.category_code,
                 raw_blob=blob, raw_format=raw_format(item.raw, item.raw_name), run_id=self.run_id,
-                announce_new=self.announce(item.source, item.source_id), law_id=law_id,
+                announce_new=self.announce(item.source, item.source_id, item.promulgated), law_id=law_id,
             )
         except NotALawText as exc:
-            listings.mark_detail(self.db, item.source, item.source_id, "unavailable", error=str(exc))
-            self._stat("unavailable")
+            # A downloaded file with no article is more likely a bad answer than a law without
+            # articles: fetch it again next night instead of giving up on it.
+            listings.mark_detail(self.db, item.source, item.source_id, "failed", error=str(exc))
+            self._stat("failed_documents")
             return
         except Exception as exc:
             log.exception("recording %s %s failed", item.source, item.source_id)
@@ -194,7 +208,7 @@ class RegistryPipeline:
             if status is None or law_id is None:
                 listings.set_status_code(self.db, source, flip.row.source_id, flip.new)
                 continue
-            if (law_id, status) in done:
+            if (law_id, status) in done or self._older_text(source, flip.row.source_id, law_id, status):
                 listings.set_status_code(self.db, source, flip.row.source_id, flip.new)
                 continue
             extra = {}
@@ -221,6 +235,18 @@ class RegistryPipeline:
             successor = self._successor(law_id)
             if successor is not None:
                 link_successor(self.db, law_id, successor)
+
+    def _older_text(self, source: str, source_id: str, law_id: int, status: str) -> bool:
+        """A 已废止/尚未生效 flip of a text that is not the law's newest says nothing of the law.
+
+        (A re-enacted regulation keeps its title; the database marks the replaced text 已废止 while
+        the new one is in force. A real repeal flips every version, the newest included.)
+        """
+        if status not in ("已废止", "尚未生效"):
+            return False
+        row = listings.get(self.db, source, source_id)
+        latest = law_store.latest_version(self.db, law_id)
+        return bool(row and row["version_id"] and latest and row["version_id"] != latest["id"])
 
     def _repeal_details(self, law_id: int) -> dict:
         """Date, instrument and successor of a repeal, when tonight's documents name them."""

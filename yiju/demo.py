@@ -9,7 +9,7 @@ The demo is dated 2026-08-01 (``$YIJU_TODAY``), two weeks before the 生态环�
 Night 2 brings: the 2021 revision of 行政处罚法 (heavy renumbering), the 2021 amendment of 广告法
 (第六十条 deleted, later articles renumbered), the 生态环境法典 (new, not yet in force) with the
 repeal of 环境保护法, 水污染防治法 and 大气污染防治法 that it names as its successor, and the
-民营经济促进法 (new, in force).
+突发公共卫生事件应对法 (new, in force).
 """
 
 from __future__ import annotations
@@ -101,14 +101,14 @@ def _night_two(scenario) -> list[str]:
                      text_file="laws/生态环境法典/2026-03-12.md", work="生态环境法典")
     for title in REPEALED_BY_CODE:
         scenario.repeal(title)
-    scenario.add_law("中华人民共和国民营经济促进法", gbrq="2025-04-30", sxrq="2025-05-20",
-                     text_file="laws/民营经济促进法/2025-04-30.md", work="民营经济促进法")
+    scenario.add_law("中华人民共和国突发公共卫生事件应对法", gbrq="2025-09-12", sxrq="2025-11-01",
+                     text_file="laws/突发公共卫生事件应对法/2025-09-12.md", work="突发公共卫生事件应对法")
     return [
         "行政处罚法 2021 年修订（条文大量重新编号）",
         "广告法 2021 年修正（删去第六十条，其后条文顺移），附修改决定",
         "生态环境法典公布（2026-08-15 起施行，尚未生效）",
         "环境保护法、水污染防治法、大气污染防治法被生态环境法典废止",
-        "民营经济促进法公布施行（新法）",
+        "突发公共卫生事件应对法公布施行（新法）",
     ]
 
 

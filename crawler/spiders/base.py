@@ -217,13 +217,20 @@ class SourceSpider(scrapy.Spider):
     # ----- files -----------------------------------------------------------------------------
     def file_host_allowed(self, url: str) -> bool:
         """Signed download URLs may only point at a host listed in ``file_hosts`` (host or host:port)."""
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        if "\\" in url or any(ord(c) < 0x21 for c in url):
+            return False  # w3lib would rewrite it: the host checked would not be the host fetched
+        try:
+            url = scrapy.Request(url).url  # check the URL exactly as Scrapy will request it
+            parsed = urlparse(url)
+            port = parsed.port
+        except ValueError:
+            return False
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or "@" in parsed.netloc:
             return False
         allowed = {h.strip().lower() for h in self.source.file_hosts}
         if parsed.netloc.lower() in allowed:
             return True
-        return parsed.hostname.lower() in allowed and parsed.port in (None, 80, 443)
+        return parsed.hostname.lower() in allowed and port in (None, 80, 443)
 
     @staticmethod
     def url_expired(url: str, margin: float = 5.0) -> bool:

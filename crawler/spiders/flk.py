@@ -78,7 +78,13 @@ class FlkSpider(SourceSpider):
         except BadResponse as exc:
             self.page_failed(f"第 {page} 页", str(exc))
         else:
-            self.page_arrived([listed(r) for r in parsed.rows])
+            total = parsed.total if page == 1 or self.total is None else self.total
+            expected = max(0, min(self.page_size, total - (page - 1) * self.page_size))
+            if len(parsed.rows) < expected:
+                # an empty or short page is a throttled answer, not the end of the listing
+                self.page_failed(f"第 {page} 页", f"只返回了 {len(parsed.rows)} 条，应有 {expected} 条（共 {total} 条）")
+            else:
+                self.page_arrived([listed(r) for r in parsed.rows])
             if page == 1:
                 self.total = parsed.total
                 self.pages_expected = max(1, ceil(parsed.total / self.page_size))
@@ -217,6 +223,9 @@ class FlkSpider(SourceSpider):
 
     def parse_file(self, response):
         meta = response.meta
+        if not self.file_host_allowed(response.url):  # redirected away from the listed file hosts
+            yield from self._chain_problem(meta, f"下载被重定向到未登记的主机 {urlparse(response.url).netloc}，已拒绝（file_hosts）")
+            return
         if response.status in (403, 404):
             head = response.body[:2048].decode("utf-8", "replace")
             if any(m in head for m in markers()["expired_markers"]):
