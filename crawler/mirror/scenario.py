@@ -9,7 +9,7 @@ reads it from a JSON state file (and reloads it when the file changes)::
      "faults": [{"endpoint": "detail", "kind": "waf", "key": "<bbbs>", "times": null}]}
 
 Endpoints: list, detail, download, file, material, enum, robots, xzfg_list, xzfg_detail,
-xzfg_download, html_list, html_detail. Faults: waf (HTTP 200 challenge page with WZWS-RAY), empty,
+xzfg_download, html_list, html_detail (list_rows: a list page whose rows are missing). Faults: waf (HTTP 200 challenge page with WZWS-RAY), empty,
 spa (the SPA shell), 429, 500, error (``{"code":500,"msg":"系统异常"}``), slow (``seconds``),
 expired (file host: 403 "Request has expired").
 
@@ -36,7 +36,7 @@ from crawler.parse.flk import instrument_kind, level_of
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "yiju" / "data"
 
 #: Endpoints a fault can be attached to.
-ENDPOINTS = ("list", "detail", "download", "file", "material", "enum", "robots",
+ENDPOINTS = ("list", "list_rows", "detail", "download", "file", "material", "enum", "robots",
              "xzfg_list", "xzfg_detail", "xzfg_download", "html_list", "html_detail")
 #: What a misbehaving endpoint does.
 FAULT_KINDS = ("waf", "empty", "spa", "429", "500", "error", "slow", "expired")

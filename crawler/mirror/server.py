@@ -362,13 +362,16 @@ class _Handler(BaseHTTPRequestHandler):
             size = min(1000, max(1, int(params["pageSize"])))
         except (TypeError, ValueError):
             return self._json({"code": 500, "msg": "系统异常"}, "list")
-        if self._apply_fault("list", str(page)):
+        no_rows = self.mirror.scenario.take_fault("list_rows", str(page)) is not None
+        if not no_rows and self._apply_fault("list", str(page)):
             return
         scenario = self.mirror.scenario
         with scenario.lock:
             docs = self._filter(self.mirror.ordered(), params)
             total = len(docs)
             rows = [self._row(d, params.get("searchContent") or "") for d in docs[(page - 1) * size: page * size]]
+        if no_rows:  # a throttled answer seen in the wild: HTTP 200, code 200, the total, but no rows
+            rows = []
         self._json({"code": 200, "msg": "查询成功", "total": total, "rows": rows,
                     "searchType": params.get("searchType"), "searchContent": None}, "list", str(page))
 
