@@ -271,20 +271,37 @@ def send_pending(
     return report
 
 
+def _eml_file(mail: MailSettings, row: dict, folder: pathlib.Path) -> pathlib.Path:
+    data = build(row, sender=mail.sender, sender_name=mail.sender_name).as_bytes()
+    safe = re.sub(r"[^A-Za-z0-9._@-]", "_", row["recipient"])
+    path = folder / f"run{row['run_id'] or 0}-{row['id']:05d}-{row['kind']}-{safe}.eml"
+    tmp = path.with_suffix(".eml.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
 def _write_eml(db, mail: MailSettings, rows: list[dict], report: DeliveryReport) -> None:
+    """``mail.dry_run_dir``: files are the delivery (a test or demo set-up), so they count as sent."""
     folder = pathlib.Path(mail.dry_run_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for row in rows:
         outbox.begin_attempt(db, row["id"])
-        data = build(row, sender=mail.sender, sender_name=mail.sender_name).as_bytes()
-        safe = re.sub(r"[^A-Za-z0-9._@-]", "_", row["recipient"])
-        path = folder / f"run{row['run_id'] or 0}-{row['id']:05d}-{row['kind']}-{safe}.eml"
-        tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        path = _eml_file(mail, row, folder)
         outbox.mark_sent(db, row["id"])
         report.sent.append(_entry(outbox.get(db, row["id"])))
         report.written.append(str(path))
+
+
+def preview_pending(db: sqlite_utils.Database, mail: MailSettings, folder: str | os.PathLike) -> list[str]:
+    """Write every pending message to ``folder`` as an .eml file and change nothing in the outbox.
+
+    ``yiju mail send --dry-run DIR``: look at what would go out; the messages stay pending.
+    """
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [r for r in outbox.listing(db, state="pending")]
+    return [str(_eml_file(mail, outbox.get(db, r["id"]), folder)) for r in rows]
 
 
 def _send_smtp(db, mail: MailSettings, rows: list[dict], report: DeliveryReport,
@@ -309,13 +326,13 @@ def _send_rows(db, mail: MailSettings, smtp: "_Smtp", rows: list[dict], report: 
             for later in rows[index:]:
                 if later is not row:
                     outbox.begin_attempt(db, later["id"])
-                _retry(db, mail, later, str(exc), report)
+                _retry(db, mail, later, str(exc), report, give_up=False)
             return
         _send_one(db, mail, smtp, conn, row, report)
 
 
-def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport) -> None:
-    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts)
+def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport, *, give_up: bool = True) -> None:
+    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts, give_up=give_up)
     entry = _entry(updated, updated["last_error"])
     (report.failed if updated["state"] == "failed" else report.deferred).append(entry)
 

@@ -125,14 +125,18 @@ def mark_sent(db: sqlite_utils.Database, message_id: int, at: str | None = None)
 
 
 def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_attempts: int,
-               at: str | None = None) -> dict:
+               at: str | None = None, give_up: bool = True) -> dict:
     """A failed attempt the server surely did not deliver: back to 'pending' after a back-off,
-    or 'failed' once ``max_attempts`` attempts were made. Returns the updated row."""
+    or 'failed' once ``max_attempts`` attempts were made. Returns the updated row.
+
+    ``give_up=False`` when the message itself was never tried (the server was down, refused the
+    connection or the login): it waits, with the back-off, however long the outage lasts.
+    """
     at = at or now()
     with db.atomic():
         row = get(db, message_id)
         attempts = max(row["attempts"], 1)
-        if attempts >= max_attempts:
+        if give_up and attempts >= max_attempts:
             db.execute("UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ?",
                        [f"已尝试 {attempts} 次，放弃：{error}", message_id])
         else:

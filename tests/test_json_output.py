@@ -20,8 +20,13 @@ def registry(tmp_path_factory, ):
     for date in ("2017-09-01", "2021-01-22"):
         shutil.copy(CORPUS / "行政处罚法" / f"{date}.md", laws / f"{date}.md")
     config = root / "yiju.toml"
-    config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n[digest]\ndir = "data/digests"\n',
-                      encoding="utf-8")
+    import socket
+
+    with socket.socket() as probe:  # a loopback port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n[digest]\ndir = "data/digests"\n'
+                      f'[mail]\nhost = "127.0.0.1"\nport = {port}\ntimeout = 2.0\n', encoding="utf-8")
     runner = CliRunner()
     base = ["--config", str(config)]
     for args in (["laws", "import", str(root / "laws")],
@@ -52,15 +57,22 @@ def test_json_is_alone_on_stdout(registry, args):
     assert document is not None
 
 
-def test_run_dry_run_writes_eml_files_and_sends_nothing(registry, tmp_path):
-    """`yiju run --dry-run DIR`: the night's digest and alerts become .eml files; no SMTP at all."""
+def test_mail_send_dry_run_previews_and_changes_nothing(registry, tmp_path):
+    """`yiju mail send --dry-run DIR` writes the pending messages as .eml files; they stay pending."""
     import email
     import email.policy
 
+    runner = CliRunner()
+    # queue the night's mail without sending it: the mail server of this config is not running
+    assert runner.invoke(cli, registry + ["run", "--no-crawl"]).exit_code == 1
+    before = json.loads(runner.invoke(cli, registry + ["mail", "list", "--json"]).stdout)
+    assert before and {m["state"] for m in before} == {"pending"}
     out = tmp_path / "eml"
-    result = CliRunner().invoke(cli, registry + ["run", "--no-crawl", "--dry-run", str(out)])
+    result = runner.invoke(cli, registry + ["mail", "send", "--dry-run", str(out)])
     assert result.exit_code == 0, result.stderr
     files = sorted(out.glob("*.eml"))
-    assert files, "the flagged departments' alerts were written"
+    assert len(files) == len(before)
     subjects = [str(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"]) for f in files]
     assert any("执法依据变动" in s for s in subjects)
+    after = json.loads(runner.invoke(cli, registry + ["mail", "list", "--json"]).stdout)
+    assert [(m["id"], m["state"], m["attempts"]) for m in after] == [(m["id"], m["state"], m["attempts"]) for m in before]

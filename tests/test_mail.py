@@ -90,6 +90,19 @@ def test_every_recipient_gets_one_multipart_message_in_chinese(db, night):
     assert again.sent == [] and server2.messages == []               # nothing twice
 
 
+def test_a_long_outage_never_gives_up_on_a_message(db, night):
+    """Ten passes against a server that is down: every message still waits (never 'failed')."""
+    port = free_port()
+    settings = mail_settings(port, max_attempts=3)
+    for hours in range(1, 11):
+        send_pending(db, settings, ignore_backoff=True, at=later(hours * 60))
+    rows = outbox.listing(db)
+    assert {r["state"] for r in rows} == {"pending"} and min(r["attempts"] for r in rows) >= 10
+    with smtp_server(port) as (server, _):
+        up = send_pending(db, settings, ignore_backoff=True)
+    assert up.ok and len(server.messages) == len(EXPECTED)
+
+
 def test_server_down_then_up_loses_and_duplicates_nothing(db, night):
     port = free_port()
     down = send_pending(db, mail_settings(port))

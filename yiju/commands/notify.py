@@ -49,15 +49,20 @@ def mail() -> None:
 @mail.command("send")
 @click.option("--retry-now", "ignore_backoff", is_flag=True, help="立即重试所有待发邮件，不等退避时间")
 @click.option("--dry-run", "dry_run_dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="不发送，把每封邮件写成 DIR 中的 .eml 文件（同 mail.dry_run_dir）")
+              help="预览：把待发送的邮件写成 DIR 中的 .eml 文件，不发送，发件箱不变")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出发送结果")
 @click.pass_obj
 def mail_send(app, ignore_backoff: bool, dry_run_dir: str | None, as_json: bool) -> None:
     """发送发件箱中到期的待发邮件；有邮件未能送达时退出码为 1。"""
-    from notify.deliver import send_pending
+    from notify.deliver import preview_pending, send_pending
 
     if dry_run_dir:
-        app.settings.mail.dry_run_dir = str(pathlib.Path(dry_run_dir).resolve())
+        written = preview_pending(app.db, app.settings.mail, dry_run_dir)
+        if as_json:
+            emit_json({"written": written, "sent": []})
+        else:
+            click.echo(f"已把 {len(written)} 封待发送邮件写入 {dry_run_dir}（未发送，发件箱不变）")
+        return
     report = send_pending(app.db, app.settings.mail, ignore_backoff=ignore_backoff)
     if as_json:
         emit_json(report.to_json())

@@ -31,18 +31,12 @@ def _print_result(result) -> None:
 def register(cli: click.Group) -> None:
     @cli.command("run")
     @click.option("--no-crawl", is_flag=True, help="不抓取，只对已登记的变化做比对、影响分析和通知")
-    @click.option("--dry-run", "dry_run_dir", metavar="DIR", type=click.Path(file_okay=False),
-                  help="邮件不发送，写成 DIR 中的 .eml 文件")
     @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次运行结果")
     @click.pass_obj
-    def run_cmd(app: App, no_crawl: bool, dry_run_dir: str | None, as_json: bool) -> None:
+    def run_cmd(app: App, no_crawl: bool, as_json: bool) -> None:
         """一次夜间任务：抓取 → 比对 → 影响分析 → 通知。"""
-        import pathlib
-
         from yiju.run import AlreadyRunning, nightly, run_lock
 
-        if dry_run_dir:
-            app.settings.mail.dry_run_dir = str(pathlib.Path(dry_run_dir).resolve())
 
         try:
             with run_lock(app.settings):
