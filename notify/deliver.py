@@ -360,8 +360,11 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
             _retry(db, mail, row, f"服务器拒绝接收邮件内容：{code} {_text(resp)}", report)
             return
     except smtplib.SMTPResponseException as exc:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            conn.rset()
+        if exc.smtp_code == 421 or conn.sock is None:
+            smtp.drop()  # 421: the server closes the connection; the next message needs a new one
+        else:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                conn.rset()
         _retry(db, mail, row, describe(exc), report)
         return
     except (OSError, smtplib.SMTPException) as exc:
@@ -383,4 +386,6 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         report.sent.append(_entry(outbox.get(db, row["id"])))
     else:
         # The server answered with an error: it did not take the message.
+        if code == 421 or conn.sock is None:
+            smtp.drop()
         _retry(db, mail, row, f"服务器拒绝了邮件：{code} {_text(resp)}", report)

@@ -269,3 +269,51 @@ def test_mail_commands(tmp_path, monkeypatch):
     assert refused.exit_code == 2 and "已于" in refused.output and "不能重新排队" in refused.output
     missing = runner.invoke(cli, ["--config", str(config), "mail", "requeue", "999"])
     assert missing.exit_code == 2 and "没有编号为 999 的邮件" in missing.output
+
+
+def test_a_421_closing_the_connection_does_not_spoil_the_next_message(db):
+    """421 from MAIL, the server hangs up: each message is tried on a fresh connection, with its own reason."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(10)
+    connections = []
+
+    def serve():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(client)
+            reader = client.makefile("rb")
+            client.sendall(b"220 mirror ESMTP\r\n")
+            while True:
+                line = reader.readline()
+                if not line:
+                    break
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    client.sendall(b"250 ok\r\n")
+                elif verb == b"MAIL":
+                    client.sendall(b"421 4.7.0 too busy, closing\r\n")
+                    client.shutdown(socket.SHUT_RDWR)
+                    client.close()
+                    break
+                else:
+                    client.sendall(b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        for address in ("a@example.gov.cn", "b@example.gov.cn", "c@example.gov.cn"):
+            outbox.queue(db, run_id=None, kind="digest", recipient=address, scope="digest", subject="日报",
+                         body_text="正文", sender="yiju@example.gov.cn")
+        report = send_pending(db, MailSettings(sender="yiju@example.gov.cn", host="127.0.0.1",
+                                               port=listener.getsockname()[1], security="none", timeout=5))
+    finally:
+        listener.close()
+    assert len(connections) == 3
+    assert [m["error"].startswith("421") or "421" in m["error"] for m in report.deferred] == [True] * 3
