@@ -71,18 +71,20 @@ def _json(text: str | None, default):
         return default
 
 
+def _in_shanghai(iso: str) -> _dt.datetime:
+    moment = _dt.datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(SHANGHAI)
+
+
 def local_date(iso: str | None) -> str:
     """The Asia/Shanghai date of a UTC ISO time.
 
     >>> local_date("2026-05-01T18:30:00+00:00")
     '2026-05-02'
     """
-    if not iso:
-        return ""
-    moment = _dt.datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).date().isoformat()
+    return _in_shanghai(iso).date().isoformat() if iso else ""
 
 
 def local_time(iso: str | None) -> str:
@@ -91,12 +93,7 @@ def local_time(iso: str | None) -> str:
     >>> local_time("2026-05-01T18:30:00+00:00")
     '2026-05-02 02:30'
     """
-    if not iso:
-        return ""
-    moment = _dt.datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return _in_shanghai(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
 
 
 def split_ops(ops: Ops) -> tuple[str, str]:

@@ -75,6 +75,23 @@ def _print_listing(groups: list[dict]) -> None:
                 click.echo(line)
 
 
+def _table_import(group: click.Group, importer, help_text: str) -> None:
+    """``yiju departments import`` and ``yiju staff import``: one table file, one importer."""
+
+    @group.command("import", help=help_text)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果")
+    @click.option("--by", metavar="NAME", help="操作人（记入审计日志，默认当前系统用户）")
+    @click.pass_context
+    def table_import(ctx: click.Context, file: str, as_json: bool, by: str | None) -> None:
+        app: App = ctx.obj
+        try:
+            report = importer(app.db, file, by=by)
+        except (TableError, duty_store.DutyError) as exc:
+            raise UserError(str(exc)) from exc
+        _finish(ctx, report, as_json)
+
+
 def register(cli: click.Group) -> None:
     @cli.group("duties", invoke_without_command=True)
     @click.option("--department", "department", metavar="D", help="只列出该部门的职权")
@@ -116,34 +133,12 @@ def register(cli: click.Group) -> None:
     def departments() -> None:
         """部门（执法主体）及其联系邮箱。"""
 
-    @departments.command("import")
-    @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果")
-    @click.option("--by", metavar="NAME", help="操作人（记入审计日志，默认当前系统用户）")
-    @click.pass_context
-    def departments_import(ctx: click.Context, file: str, as_json: bool, by: str | None) -> None:
-        """导入部门表（.xlsx 或 .csv）：部门、上级部门、联系邮箱。"""
-        app: App = ctx.obj
-        try:
-            report = duty_store.import_departments(app.db, file, by=by)
-        except (TableError, duty_store.DutyError) as exc:
-            raise UserError(str(exc)) from exc
-        _finish(ctx, report, as_json)
+    _table_import(departments, duty_store.import_departments,
+                  "导入部门表（.xlsx 或 .csv）：部门、上级部门、联系邮箱。")
 
     @cli.group("staff")
     def staff() -> None:
         """执法人员及其任职岗位。"""
 
-    @staff.command("import")
-    @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果")
-    @click.option("--by", metavar="NAME", help="操作人（记入审计日志，默认当前系统用户）")
-    @click.pass_context
-    def staff_import(ctx: click.Context, file: str, as_json: bool, by: str | None) -> None:
-        """导入人员任职表（.xlsx 或 .csv）：姓名、邮箱、部门、岗位、任职起、任职止。"""
-        app: App = ctx.obj
-        try:
-            report = duty_store.import_staff(app.db, file, by=by)
-        except (TableError, duty_store.DutyError) as exc:
-            raise UserError(str(exc)) from exc
-        _finish(ctx, report, as_json)
+    _table_import(staff, duty_store.import_staff,
+                  "导入人员任职表（.xlsx 或 .csv）：姓名、邮箱、部门、岗位、任职起、任职止。")
