@@ -28,8 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from diffing.align import compare  # noqa: E402
-from diffing.numerals import article_label  # noqa: E402
-from diffing.structure import parse  # noqa: E402
+from texts.numerals import article_label  # noqa: E402
+from texts.structure import parse  # noqa: E402
 
 LAWS = ROOT / "yiju" / "data" / "laws"
 PHRASES = ["，法律另有规定的除外", "，并向社会公布", "县级以上地方", "，情节严重的，依法从重处罚"]

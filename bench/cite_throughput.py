@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from diffing.cite.find import parse_basis  # noqa: E402
-from diffing.cite.resolve import resolve_all  # noqa: E402
+from impact.resolve import resolve_all  # noqa: E402
 
 LINES = [line.replace("\\n", "\n")
          for line in (ROOT / "tests/data/citations/real_bases.txt").read_text("utf-8").splitlines() if line]
@@ -52,7 +52,7 @@ def main() -> None:
           f"{hits} matches per round)")
     print(f"ratio parse_basis / baseline time: {t_parse / t_base:.1f}×")
 
-    from diffing.events import record_version
+    from impact.record import record_version
     from registry.schema import connect
 
     with tempfile.TemporaryDirectory() as tmp:

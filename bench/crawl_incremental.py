@@ -30,7 +30,7 @@ from crawler.items import Listed  # noqa: E402
 from crawler.mirror import Mirror, Scenario, settings_for  # noqa: E402
 from crawler.mirror.render import placeholder_text  # noqa: E402
 from crawler.run import crawl  # noqa: E402
-from diffing.events import record_version  # noqa: E402
+from impact.record import record_version  # noqa: E402
 from registry.schema import connect  # noqa: E402
 
 LEVELS = ["法律", "行政法规", "地方性法规", "司法解释"]

@@ -23,7 +23,7 @@ import openpyxl
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from registry import duties, powerlist  # noqa: E402
+from impact import duties, powerlist  # noqa: E402
 from registry.schema import connect  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("fx", ROOT / "tests" / "data" / "powerlists" / "make_fixtures.py")
@@ -53,7 +53,7 @@ LAWS = ["固体废物污染环境防治法", "大气污染防治法", "水污染
 
 def load_laws(db) -> int:
     """The built-in texts of the laws the list cites, so citations resolve as in real use."""
-    from diffing.events import record_version
+    from impact.record import record_version
 
     count = 0
     for short in LAWS:

@@ -27,9 +27,10 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diffing.impact import RULES, due_for, run_impact  # noqa: E402
-from diffing.numerals import article_label  # noqa: E402
-from registry.clock import now  # noqa: E402
+from impact.assess import RULES, due_for  # noqa: E402
+from impact.process import run_impact  # noqa: E402
+from texts.numerals import article_label  # noqa: E402
+from config.clock import now  # noqa: E402
 from registry.schema import connect  # noqa: E402
 
 LAWS = 50

@@ -1,6 +1,6 @@
 """Import the whole built-in corpus into a fresh registry, then time `search`.
 
-Prints laws/s and versions/s of `yiju laws import` (through registry.lawfiles, the code the
+Prints laws/s and versions/s of `yiju laws import` (through impact.lawfiles, the code the
 command runs) and the time of a search for 罚款 (2 characters: LIKE) and 行政处罚 (FTS5 trigram),
 each as a ratio against a plain Python substring scan of the same article texts held in memory,
 run in the same process.
@@ -20,8 +20,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from diffing.structure import parse  # noqa: E402
-from registry.lawfiles import import_directory  # noqa: E402
+from texts.structure import parse  # noqa: E402
+from impact.lawfiles import import_directory  # noqa: E402
 from registry.schema import connect  # noqa: E402
 from registry.search import search_articles  # noqa: E402
 

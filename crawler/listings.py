@@ -17,7 +17,7 @@ import sqlite_utils
 
 from crawler.compare import Known
 from crawler.items import Listed
-from registry.clock import now
+from config.clock import now
 
 
 def known(db: sqlite_utils.Database, source: str) -> dict[str, Known]:

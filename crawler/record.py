@@ -1,6 +1,6 @@
 """The pipeline that writes what a spider found into the registry.
 
-Texts go through ``diffing.events.record_version`` and status flips through ``record_status``
+Texts go through ``impact.record.record_version`` and status flips through ``record_status``
 (which write the change rows); listings, instruments, raw files and source health are written
 here. Status flips are recorded when the spider closes, after the night's texts and 修改、废止的决定
 are in: a repeal then carries its date, its instrument and its successor when the night showed them.
@@ -21,8 +21,11 @@ from crawler.items import DetailProblem, Flip, InstrumentItem, Listed, ListingIt
 from crawler.parse.flk import status_of
 from registry import files as raw_files
 from registry import laws as law_store
-from registry.clock import now, today
+from config.clock import now, today
 from registry.schema import connect
+from texts.extract import detect_format
+from impact.record import NotALawText, record_version
+from impact.record import link_successor, record_status
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,6 @@ def repeal_rules() -> dict:
 def raw_format(data: bytes | None, name: str | None) -> str | None:
     if not data:
         return None
-    from crawler.extract import detect_format
-
     return detect_format(data, name or "")
 
 
@@ -122,8 +123,6 @@ class RegistryPipeline:
         return True
 
     def _version(self, item: VersionItem) -> None:
-        from diffing.events import NotALawText, record_version
-
         if not item.listed:
             listings.add_row(self.db, item.source, _listed(item), self.run_id)
         law_id = listings.linked_law(self.db, item.source, item.linked_ids)
@@ -195,8 +194,6 @@ class RegistryPipeline:
 
     # ----- status changes ----------------------------------------------------------------------
     def _record_flips(self) -> None:
-        from diffing.events import link_successor, record_status
-
         source = self.spider.source.name
         done: set[tuple[int, str]] = set()
         for flip in self.flips:

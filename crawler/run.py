@@ -23,8 +23,11 @@ import tempfile
 import traceback
 
 from config.settings import ConfigError, Settings
-from registry.clock import now
+from config.clock import now
 from registry.schema import connect
+from crawler.record import stats_of
+from crawler.scrapy_settings import SPIDERS, for_source, problems
+from crawler import listings
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +117,6 @@ def crawl_here(settings: Settings, run_id: int, names: list[str], log_level: str
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
     from scrapy.utils.misc import load_object
 
-    from crawler.record import stats_of
-    from crawler.scrapy_settings import SPIDERS, for_source, problems
-
     process = AsyncCrawlerProcess({"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False,
                                    "LOG_INSTALL_ROOT_HANDLER": True})
     crawlers: dict[str, Crawler] = {}
@@ -158,8 +158,6 @@ def _skipped(kind: str, why: str, health: str = "skipped") -> dict:
 
 
 def _record_start_failure(settings: Settings, source, error: str, run_id: int) -> None:
-    from crawler import listings
-
     db = connect(settings.registry.path)
     try:
         listings.ensure_source(db, source.name, source.kind, source.base_url)

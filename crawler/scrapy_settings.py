@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from config.settings import Settings, SourceSettings
+from crawler.parse.html_list import check_selectors
 
 SPIDERS = {
     "flk": "crawler.spiders.flk.FlkSpider",
@@ -83,8 +84,6 @@ def problems(source: SourceSettings) -> list[str]:
     if source.kind == "flk" and not source.file_hosts:
         out.append(f"数据源 {source.name} 没有配置 file_hosts（签名下载地址允许指向的主机）")
     if source.kind == "html_list":
-        from crawler.parse.html_list import check_selectors
-
         out += [f"数据源 {source.name}：{p}" for p in check_selectors(source.selectors)]
         if not source.list_url:
             out.append(f"数据源 {source.name} 没有配置 list_url")

@@ -15,7 +15,7 @@ Amendments shift every following article number, so the alignment never trusts l
    and 款 that went to an unpaired article (``_pieces``, ``_paragraph_pieces``);
 5. left-overs that are each other's best partner anywhere in the law moved and changed.
 
->>> from diffing.structure import parse
+>>> from texts.structure import parse
 >>> old = parse("第一条　甲。\\n第二条　乙乙乙乙乙乙乙乙乙乙。\\n第三条　丙。")
 >>> new = parse("第一条　甲。\\n第二条　新增的条文内容。\\n第三条　乙乙乙乙乙乙乙乙乙乙。\\n第四条　丙。")
 >>> [(m.status, m.old, m.new) for m in compare(old, new).matches]
@@ -36,7 +36,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
 from diffing.compare import DATA, char_diff, same_text_key, substance
-from diffing.numerals import article_label
+from texts.numerals import article_label
 
 STATUSES = ("unchanged", "renumbered", "modified", "inserted", "deleted", "split", "merged")
 
@@ -546,7 +546,7 @@ def _paragraph_pieces(al: _Aligner, paragraphs: dict[int, list[str]], merged, sp
 
 
 def compare(old, new) -> "Comparison":
-    """Align the articles of two versions (``diffing.structure.LawText``) of one law."""
+    """Align the articles of two versions (``texts.structure.LawText``) of one law."""
     A, B = old.articles, new.articles
     aligner = _Aligner([same_text_key(x.text) for x in A], [same_text_key(x.text) for x in B])
     aligner.run()

@@ -25,7 +25,7 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 from rapidfuzz import fuzz
 
-from diffing.numerals import ANY_NUMBER, to_int
+from texts.numerals import ANY_NUMBER, to_int
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 

@@ -25,9 +25,9 @@ from notify.compose import BadAddress, check_address, one_line
 from notify.digest import digest_name, render_digest
 from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
-from registry.duties import same_posts
+from impact.duties import same_posts
 from notify.words import words
-from registry.clock import today
+from config.clock import today
 
 BASIS_PLACEHOLDER = "（此处填写修改后的完整依据）"
 

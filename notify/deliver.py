@@ -40,7 +40,7 @@ from config.settings import MailSettings
 from notify import outbox
 from notify.compose import build, one_line
 from notify.gather import local_time
-from registry.clock import now
+from config.clock import now
 
 try:  # POSIX; elsewhere only one sender should run at a time by arrangement
     import fcntl

@@ -23,7 +23,7 @@ import sqlite_utils
 
 from diffing.compare import char_diff
 from notify.words import rank, word, words
-from registry.clock import SHANGHAI
+from config.clock import SHANGHAI
 
 Ops = list[tuple[int, str]]
 
@@ -142,7 +142,7 @@ def run_info(db: sqlite_utils.Database, run_id: int) -> dict:
         raise NoSuchRun(f"登记库中没有第 {run_id} 次运行")
     run = rows[0]
     run["stats"] = _json(run.get("stats"), {})
-    # the day the run worked for (registry.clock.today() when it started; $YIJU_TODAY in the demo)
+    # the day the run worked for (config.clock.today() when it started; $YIJU_TODAY in the demo)
     stated = run["stats"].get("date") if isinstance(run["stats"], dict) else None
     run["date"] = stated if isinstance(stated, str) and stated else local_date(run["started"])
     run["started_local"] = local_time(run["started"])

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from notify.compose import check_address, new_message_id, one_line
-from registry.clock import now
+from config.clock import now
 
 KINDS = ("digest", "department_alert")
 

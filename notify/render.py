@@ -18,6 +18,7 @@ import jinja2
 
 from notify.compose import one_line
 from notify.words import word, words
+from notify.templates import environment as shared
 
 
 def _ops(ops) -> list[tuple[int, str]]:
@@ -56,8 +57,6 @@ def environment() -> jinja2.Environment:
     """The shared environment of ``notify.templates`` with this package's filters and globals."""
     global _ENV
     if _ENV is None:
-        from notify.templates import environment as shared
-
         env = shared()
         env.filters.update(md_old=md_old, md_new=md_new, quote=quote, shell_quote=shell_quote,
                            one_line=one_line)

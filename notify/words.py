@@ -18,7 +18,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 LABELS_FILE = HERE / "labels.toml"
 #: Words shared with the diffing area: article statuses, substance classes, severities.
 DIFFING_LABELS = HERE.parent / "diffing" / "data" / "labels.toml"
-IMPACT_RULES = HERE.parent / "diffing" / "data" / "impact.toml"
+IMPACT_RULES = HERE.parent / "impact" / "data" / "impact.toml"
 
 
 def _load(path: pathlib.Path) -> dict:

@@ -1,6 +1,6 @@
 """Laws (works) and their versions (texts) in the registry.
 
-Writing a version together with its change event is ``diffing.events.record_version``;
+Writing a version together with its change event is ``impact.record.record_version``;
 this module is the plain reading and writing underneath.
 
 >>> from registry.schema import connect
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Iterable
 
 import sqlite_utils
 
-from registry.clock import now
+from config.clock import now
 
 if TYPE_CHECKING:  # pragma: no cover
-    from diffing.structure import LawText
+    from texts.structure import LawText
 
 STATUSES = ("有效", "已修改", "已废止", "尚未生效")
 

@@ -5,7 +5,7 @@ Words of three characters or more go through the FTS5 index (trigram tokenizer);
 Articles of each law's current version come first.
 
 >>> from registry.schema import connect
->>> from diffing.events import record_version
+>>> from impact.record import record_version
 >>> db = connect(":memory:")
 >>> _ = record_version(db, title="示例法", text="第一条　违反本法的，处以罚款。\\n第二条　本法施行。", source="import")
 >>> r = search_articles(db, "罚款")
@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import sqlite_utils
+from texts.levels import level_order
 
 MARK_OPEN, MARK_CLOSE = "【", "】"
 #: Characters shown on each side of the first match.
@@ -121,8 +122,6 @@ def search_articles(db: sqlite_utils.Database, query: str, *, limit: int = 20, c
 
 
 def _level_rank() -> str:
-    from registry.levels import level_order
-
     cases = " ".join(f"WHEN '{level}' THEN {i}" for i, level in enumerate(level_order()))
     return f"CASE l.level {cases} ELSE 99 END"
 

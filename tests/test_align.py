@@ -3,8 +3,8 @@
 import pytest
 
 from diffing.align import STATUSES, compare
-from diffing.numerals import article_label
-from diffing.structure import parse
+from texts.numerals import article_label
+from texts.structure import parse
 
 # Real article texts (行政处罚法 2021), used as building blocks of small laws.
 A = {

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from diffing.align import compare
-from diffing.numerals import article_label
-from diffing.structure import parse
+from texts.numerals import article_label
+from texts.structure import parse
 from tests.conftest import TEST_DATA, law_text
 
 GOLDEN = sorted((TEST_DATA / "golden" / "align").glob("*.json"))

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diffing.align import compare
-from diffing.numerals import article_label
-from diffing.structure import Article, LawText, Paragraph, parse
+from texts.numerals import article_label
+from texts.structure import Article, LawText, Paragraph, parse
 from tests.conftest import law_text
 
 BASE = parse(law_text("行政许可法", "2019-04-23"))

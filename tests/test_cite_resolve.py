@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from diffing.cite.find import parse_basis
-from diffing.cite.resolve import resolve_all, to_json
+from impact.resolve import resolve_all, to_json
 from diffing.cite.titles import TitleIndex
-from diffing.events import record_status, record_version
+from impact.record import record_status, record_version
 from registry import laws as law_store
 from registry.schema import connect
 

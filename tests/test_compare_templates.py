@@ -1,7 +1,7 @@
 """The 对照 templates: one article old beside new, and the full `yiju diff --html` page."""
 
 from diffing.align import compare
-from diffing.structure import parse
+from texts.structure import parse
 from notify.templates import environment
 from tests.conftest import law_text
 

@@ -15,7 +15,7 @@ import tomllib
 import pytest
 
 from config.settings import load
-from crawler.extract import extract_text
+from texts.extract import extract_text
 from crawler.parse import BadResponse, flk, html_list, xzfg
 
 HERE = pathlib.Path(__file__).resolve().parent / "data" / "recorded"

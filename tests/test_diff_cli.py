@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffing.align import STATUSES
-from diffing.events import record_version
+from impact.record import record_version
 from registry.schema import connect
 from tests.conftest import CORPUS, DECISIONS, law_text
 from yiju.cli import cli

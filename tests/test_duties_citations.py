@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diffing.events import record_version
-from registry import duties as store
+from impact.record import record_version
+from impact import duties as store
 from tests.conftest import law_text
 
 DEPT = "荆州市生态环境局"

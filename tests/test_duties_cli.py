@@ -9,7 +9,7 @@ import pathlib
 import pytest
 from click.testing import CliRunner
 
-from registry import duties as store
+from impact import duties as store
 from registry.schema import connect
 from yiju.cli import cli
 

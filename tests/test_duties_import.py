@@ -8,8 +8,8 @@ import pathlib
 
 import pytest
 
-from registry import duties as store
-from registry.powerlist import TableError
+from impact import duties as store
+from texts.powerlist import TableError
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "data" / "powerlists"
 _spec = importlib.util.spec_from_file_location("powerlist_fixtures", FIXTURES / "make_fixtures.py")
@@ -75,7 +75,7 @@ def test_import_of_a_real_shaped_list(db, power):
 
 
 def test_citations_are_stored_for_both_basis_columns(db, power):
-    pytest.importorskip("diffing.cite.resolve")
+    pytest.importorskip("impact.resolve")
     report = store.import_duties(db, power, department=DEPT)
     duty = rows(db, "SELECT id FROM duties WHERE code = '440700CF00101'")[0]
     cites = rows(db, "SELECT * FROM citations WHERE duty_id = ? ORDER BY field, ordinal", [duty["id"]])
@@ -189,7 +189,7 @@ def test_revise_duty_makes_a_new_version_with_an_audit_row(db, power):
 
 
 def test_revised_basis_is_parsed_again(db, power):
-    pytest.importorskip("diffing.cite.resolve")
+    pytest.importorskip("impact.resolve")
     store.import_duties(db, power, department=DEPT)
     old = rows(db, "SELECT * FROM duties WHERE code = '440700CF00101'")[0]
     new_id = store.revise_duty(db, old["id"], basis_text="《中华人民共和国环境影响评价法》第二十四条第一款", by="x")

@@ -7,7 +7,7 @@ import json
 import openpyxl
 import pytest
 
-from registry import duties as store
+from impact import duties as store
 
 
 def write_csv(path, text: str):
@@ -102,7 +102,7 @@ def test_a_later_file_closes_an_assignment(db, tmp_path):
 
 
 def test_staff_file_without_an_email_column_is_refused(db, tmp_path):
-    from registry.powerlist import TableError
+    from texts.powerlist import TableError
 
     with pytest.raises(TableError, match="「姓名」、「邮箱」、「部门」、「岗位」或「科室」"):
         store.import_staff(db, write_csv(tmp_path / "s.csv", "姓名,部门,岗位\n周敏,某市司法局,复议岗\n"))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from diffing.events import NotALawText, record_status, record_version
+from impact.record import NotALawText, record_status, record_version
 from tests.conftest import law_text
 
 

@@ -10,9 +10,9 @@ import zipfile
 import docx
 import pytest
 
-from crawler import extract
-from crawler.extract import ExtractionError, TextUnavailable, detect_format, extract_text
-from diffing.structure import parse
+from texts import extract
+from texts.extract import ExtractionError, TextUnavailable, detect_format, extract_text
+from texts.structure import parse
 
 DATA = pathlib.Path(__file__).parent / "data" / "extract"
 LAW_LINES = ["中华人民共和国示例法", "第一条　为了示例，制定本法。", "第二条　违反本法规定的，处一千元以下罚款。"]

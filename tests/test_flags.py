@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from diffing.impact import run_impact
-from registry import flags
+from impact.process import run_impact
+from impact import flags
 from tests.test_impact_fixtures import Builder, cite
 
 

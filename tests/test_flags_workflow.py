@@ -13,9 +13,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from diffing.events import record_version
-from registry import duties as duty_store
-from registry import flags
+from impact.record import record_version
+from impact import duties as duty_store
+from impact import flags
 from registry.schema import connect
 from tests.conftest import law_text
 from yiju.cli import cli
@@ -51,7 +51,7 @@ def flagged(db, tmp_path, monkeypatch):
     duty_store.import_duties(db, power_list(tmp_path / "list.csv"), by="导入员")
     monkeypatch.setenv("YIJU_TODAY", "2021-08-01")
     register(db, "2021-01-22", "2021-07-15")
-    from diffing.impact import run_impact
+    from impact.process import run_impact
 
     run_impact(db)
     return {name: duty_id for duty_id, name in db.execute("SELECT id, name FROM duties WHERE is_current = 1")}
@@ -170,6 +170,6 @@ def test_flags_are_raised_when_citations_were_re_resolved_before_impact(db, tmp_
     monkeypatch.setenv("YIJU_TODAY", "2021-08-01")
     register(db, "2021-01-22", "2021-07-15")
     duty_store.reresolve_citations(db)
-    from diffing.impact import run_impact
+    from impact.process import run_impact
 
     assert run_impact(db)["flags"] == 5  # 第五十条 ×3, 第五十一条 ×2; 第一条 unchanged

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from diffing.impact import REVIEW_DAYS, run_impact
+from impact.assess import REVIEW_DAYS
+from impact.process import run_impact
 from tests.test_impact_fixtures import Builder, cite
 
 OLD = {"第一条": "为了规范某事，制定本法。", "第二条": "甲。", "第三条": "乙。", "第四条": "丙丙。",

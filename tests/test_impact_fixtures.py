@@ -10,7 +10,7 @@ import hashlib
 import itertools
 import json
 
-from registry.clock import now
+from config.clock import now
 
 _counter = itertools.count(1)
 
@@ -30,7 +30,7 @@ class Builder:
             "text": "\n".join(f"{k}　{v}" for k, v in articles.items()), "fetched_at": now(),
         }).last_pk
         for ordinal, (label, text) in enumerate(articles.items()):
-            from diffing.numerals import parse_article_label
+            from texts.numerals import parse_article_label
 
             number, suffix = parse_article_label(label)
             self.db["articles"].insert({"version_id": version_id, "label": label, "number": number,

@@ -1,4 +1,4 @@
-"""Impact on real law texts: versions registered through diffing.events, as a crawl or an import does.
+"""Impact on real law texts: versions registered through impact.record, as a crawl or an import does.
 
 行政处罚法 2017 → 2021 (a full revision: renumbering, deletions, splits, a merger, not in force
 until 2021-07-15); 食品卫生法 repealed and replaced by 食品安全法 (2009); 环境保护法 repealed by
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from diffing.events import record_status, record_version
-from diffing.impact import run_impact
+from impact.record import record_status, record_version
+from impact.process import run_impact
 from tests.conftest import law_text
 from tests.test_impact_fixtures import Builder, cite
 

@@ -4,7 +4,7 @@ import pytest
 
 from diffing.align import compare
 from diffing.instruments import check, parse
-from diffing.structure import parse as parse_law
+from texts.structure import parse as parse_law
 from tests.conftest import DECISIONS, law_text
 
 

@@ -51,7 +51,7 @@ class World:
             db.close()
 
     def load_power_list(self):
-        from registry import duties
+        from impact import duties
 
         db = self.db()
         try:

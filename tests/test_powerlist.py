@@ -9,8 +9,8 @@ import pathlib
 import openpyxl
 import pytest
 
-from registry import powerlist
-from registry.powerlist import TableError, parse_date, parse_emails, read
+from texts import powerlist
+from texts.powerlist import TableError, parse_date, parse_emails, read
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "data" / "powerlists"
 _spec = importlib.util.spec_from_file_location("powerlist_fixtures", FIXTURES / "make_fixtures.py")

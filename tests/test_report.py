@@ -1,10 +1,10 @@
-"""Per-department accountability figures (``registry.report``, ``yiju report``)."""
+"""Per-department accountability figures (``impact.report``, ``yiju report``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from registry.report import department_report
+from impact.report import department_report
 from tests.test_impact_fixtures import Builder, cite
 
 

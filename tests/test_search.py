@@ -9,8 +9,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from diffing.events import record_status
-from registry.lawfiles import import_directory
+from impact.record import record_status
+from impact.lawfiles import import_directory
 from registry.schema import connect
 from registry.search import SearchError, search_articles
 from yiju.cli import cli

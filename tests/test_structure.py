@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from diffing.structure import Article, Paragraph, parse, parse_file
+from texts.structure import Article, Paragraph, parse, parse_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATA = ROOT / "yiju" / "data"
@@ -188,7 +188,7 @@ def test_odd_numerals_do_not_start_articles():
 
 
 def _valid_numeral(text: str) -> bool:
-    from diffing.numerals import to_int
+    from texts.numerals import to_int
 
     try:
         return to_int(text) > 0

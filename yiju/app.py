@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from functools import cached_property
 
 import click
 
+from config.actor import actor  # noqa: F401  (re-exported for the commands)
 from config.settings import ConfigError, Settings, load
 from registry.schema import RegistryError, connect
 
@@ -54,16 +53,6 @@ class App:
         if "db" in self.__dict__:
             self.db.close()
             del self.__dict__["db"]
-
-
-def actor(by: str | None = None) -> str:
-    """Who is acting: ``--by`` when given, else the operating-system user."""
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except Exception:
-        return os.environ.get("USER", "unknown")
 
 
 def emit_json(obj) -> None:

@@ -74,7 +74,7 @@ def smtp_server(folder: pathlib.Path):
 
 
 def _baseline_scenario():
-    from crawler.mirror import Scenario
+    from crawler.mirror import Scenario  # start-up: loaded when the command runs
 
     scenario = Scenario.from_corpus(names=BASELINE, decisions=False, today=DEMO_TODAY)
     for folder, upto in HELD_BACK.items():
@@ -113,7 +113,7 @@ def _night_two(scenario) -> list[str]:
 
 
 def _write_config(workdir: pathlib.Path, mirror, smtp_port: int) -> pathlib.Path:
-    from crawler.mirror.wiring import toml_for
+    from crawler.mirror.wiring import toml_for  # start-up: loaded when the command runs
 
     text = toml_for(mirror, "data", kinds=("flk",))  # the demo's mirror holds national laws only
     text += (
@@ -157,11 +157,11 @@ def _summary(db) -> dict:
 
 def run_demo(workdir: str | os.PathLike | None = None) -> int:
     """Run the demo in ``workdir`` (default ./yiju-demo); return the exit status."""
-    from config.settings import load
-    from crawler.mirror import Mirror
-    from registry import duties
-    from registry.schema import connect
-    from yiju.run import nightly, run_lock
+    from config.settings import load  # start-up: loaded when the command runs
+    from crawler.mirror import Mirror  # start-up: loaded when the command runs
+    from impact import duties  # start-up: loaded when the command runs
+    from registry.schema import connect  # start-up: loaded when the command runs
+    from yiju.run import nightly, run_lock  # start-up: loaded when the command runs
 
     started = time.monotonic()
     os.environ["YIJU_TODAY"] = DEMO_TODAY   # the crawl child and every date check see the demo date

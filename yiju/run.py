@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from config.settings import Settings
-from registry.clock import now, today
+from config.clock import now, today
 
 log = logging.getLogger("yiju.run")
 
@@ -123,7 +123,7 @@ _STAGE_NAMES = {"crawl": "抓取", "diff": "比对", "impact": "影响分析", "
 
 
 def _crawl(settings, db, run_id, result, send_mail) -> dict:
-    from crawler.run import crawl
+    from crawler.run import crawl  # start-up: loaded when the command runs
 
     stats = crawl(settings, run_id=run_id)
     for name, source in (stats.get("sources") or {}).items():
@@ -135,11 +135,11 @@ def _crawl(settings, db, run_id, result, send_mail) -> dict:
 def _diff(settings, db, run_id, result, send_mail) -> dict:
     """Check new amendments against their amending decisions, and re-resolve citations.
 
-    The article alignment itself was written with each version (``diffing.events``); this stage
+    The article alignment itself was written with each version (``impact.record``); this stage
     compares it with the decision's instructions and brings every citation up to date.
     """
-    from diffing.instruments import check_recorded_changes
-    from registry.duties import reresolve_citations
+    from impact.decisions import check_recorded_changes  # start-up: loaded when the command runs
+    from impact.duties import reresolve_citations  # start-up: loaded when the command runs
 
     stats = check_recorded_changes(db)
     changed_laws = [r[0] for r in db.execute(
@@ -150,13 +150,13 @@ def _diff(settings, db, run_id, result, send_mail) -> dict:
 
 
 def _impact(settings, db, run_id, result, send_mail) -> dict:
-    from diffing.impact import run_impact
+    from impact.process import run_impact  # start-up: loaded when the command runs
 
     return run_impact(db, run_id=run_id)
 
 
 def _notify(settings, db, run_id, result, send_mail) -> dict:
-    from notify.publish import publish
+    from notify.publish import publish  # start-up: loaded when the command runs
 
     _save(db, run_id, stats=result.stats)  # the digest reads this run's stats (source health)
     stats = publish(db, settings, run_id, send=send_mail)

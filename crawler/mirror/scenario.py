@@ -32,6 +32,7 @@ import threading
 from dataclasses import dataclass, field
 
 from crawler.parse.flk import instrument_kind, level_of
+from config.clock import today as clock_today
 
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "yiju" / "data"
 
@@ -172,7 +173,6 @@ class Scenario:
     def _status_for(self, sxrq: str | None) -> int:
         today = self.today
         if today is None:
-            from registry.clock import today as clock_today
             today = clock_today()
         return 4 if sxrq and sxrq > today else 3
 

@@ -23,6 +23,7 @@ from crawler.compare import Known, Plan, compare
 from crawler.detect import describe_failure
 from crawler.items import DetailProblem, Listed, ListingItem
 from registry.schema import connect
+from texts.extract import extract_text
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +245,4 @@ class SourceSpider(scrapy.Spider):
         return _dt.datetime.now(_dt.timezone.utc).timestamp() + margin > signed.timestamp() + expires
 
     def extract(self, data: bytes, name: str) -> str:
-        from crawler.extract import extract_text
-
         return extract_text(data, name)

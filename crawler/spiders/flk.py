@@ -20,11 +20,12 @@ import scrapy
 
 from crawler.compare import Plan
 from crawler.detect import markers
-from crawler.extract import ExtractionError, TextUnavailable
+from texts.extract import ExtractionError, TextUnavailable
 from crawler.items import InstrumentItem, Listed, VersionItem
 from crawler.parse import BadResponse
 from crawler.parse import flk
 from crawler.spiders.base import PRIO_LIST, PRIO_STEP, SourceSpider, date_priority
+from crawler.detect import describe_failure
 
 
 def listed(row: flk.ListRow) -> Listed:
@@ -209,8 +210,6 @@ class FlkSpider(SourceSpider):
 
     def side_failed(self, failure):
         """Errback of requests that are not a listed document's own text (lookups, materials)."""
-        from crawler.detect import describe_failure
-
         self.fail(failure.request.meta.get("source_id") or failure.request.url,
                   f"{describe_failure(failure)}：{failure.request.url}")
         return iter(())

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawler.extract import ExtractionError, TextUnavailable
+from texts.extract import ExtractionError, TextUnavailable
 from crawler.items import Listed, VersionItem
 from crawler.parse import BadResponse
 from crawler.parse import xzfg

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from diffing.cite.titles import BUILTIN, TitleIndex, canonical_title, patterns
-from diffing.numerals import ANY_NUMBER, article_label, to_int
+from texts.numerals import ANY_NUMBER, article_label, to_int
 
 _P = patterns()
 _SP = r"[ \t\u3000\u00a0]"

@@ -30,7 +30,7 @@ def _law(db, title, *, level="法律", status="有效", successor_id=None, repea
 
 
 def _articles(db, version_id, texts: dict[str, str]) -> None:
-    from diffing.numerals import parse_article_label
+    from texts.numerals import parse_article_label
 
     db["articles"].insert_all(
         {"version_id": version_id, "label": label, "number": parse_article_label(label)[0],

@@ -14,7 +14,7 @@ _STATE = {"resolved": "已核对", "stale": "已过时", "unresolved": "未能�
 
 
 def _locator(c: dict) -> str:
-    from diffing.numerals import to_chinese
+    from texts.numerals import to_chinese  # start-up: loaded when the command runs
 
     out = c["article"]
     if c["paragraph"]:
@@ -77,8 +77,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def cite_cmd(app, text, file, as_of, as_json):
         """识别执法依据文本引用的法律条文（条、款、项、目），并与登记库中的法律版本核对。"""
-        from diffing.cite.find import parse_basis
-        from diffing.cite.resolve import to_json
+        from diffing.cite.find import parse_basis  # start-up: loaded when the command runs
+        from impact.resolve import to_json  # start-up: loaded when the command runs
 
         if (text is None) == (file is None):
             raise UserError("请给出一条依据文本，或用 --file 指定文件（二者选一）")

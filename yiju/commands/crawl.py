@@ -24,7 +24,7 @@ def register(cli: click.Group) -> None:
 @click.pass_obj
 def crawl_cmd(app: App, sources: tuple[str, ...], as_json: bool) -> None:
     """从配置的数据源抓取法律法规并写入登记库：只下载新出现的文本，记录状态变化。"""
-    from crawler.run import CrawlError, crawl
+    from crawler.run import CrawlError, crawl  # start-up: loaded when the command runs
 
     app.db  # create or migrate the registry before the child process opens it
     try:
@@ -47,7 +47,7 @@ def _impact(app: App, result: dict) -> dict | None:
     if not result.get("changes"):
         return None
     try:
-        from diffing.impact import run_impact
+        from impact.process import run_impact  # start-up: loaded when the command runs
     except ImportError:  # pragma: no cover - the impact area not installed
         return None
     return run_impact(app.db, run_id=result.get("run_id"))
@@ -94,7 +94,7 @@ def mirror() -> None:
               help="场景文件（JSON）：不存在时用内置法律文本创建；文件改动后自动重新载入")
 def serve(port: int, file_port: int | None, scenario_file: pathlib.Path | None) -> None:
     """启动本地镜像，直到按 Ctrl-C 停止。"""
-    from crawler.mirror import Mirror, Scenario
+    from crawler.mirror import Mirror, Scenario  # start-up: loaded when the command runs
 
     if file_port is None:
         file_port = port + 1 if port else 0

@@ -18,8 +18,8 @@ def register(cli: click.Group) -> None:
 
 def read_law(path: pathlib.Path):
     """Parse a law file (.md/.txt/.docx/.html/.pdf …); errors name the file and say what is wrong."""
-    from crawler.extract import ExtractionError, extract_text
-    from diffing.structure import parse
+    from texts.extract import ExtractionError, extract_text  # start-up: loaded when the command runs
+    from texts.structure import parse  # start-up: loaded when the command runs
 
     if not path.exists():
         raise UserError(f"{path}：文件不存在")
@@ -39,7 +39,7 @@ def read_law(path: pathlib.Path):
 
 def _line(m) -> str:
     """One line of the terminal summary for a changed article."""
-    from diffing.compare import status_name, substance_name
+    from diffing.compare import status_name, substance_name  # start-up: loaded when the command runs
 
     old, new = "、".join(m.old), "、".join(m.new)
     if old and new:
@@ -58,7 +58,7 @@ def _line(m) -> str:
 
 
 def summary_text(summary: dict) -> str:
-    from diffing.compare import status_name
+    from diffing.compare import status_name  # start-up: loaded when the command runs
 
     return "，".join(f"{status_name(k)} {v} 条" for k, v in summary.items())
 
@@ -75,7 +75,7 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
 
     默认输出中文摘要：各类条文的数目，以及每一条有变化的条文（修改、新增、删除、条号变化、拆分、合并）。
     """
-    from diffing.align import compare
+    from diffing.align import compare  # start-up: loaded when the command runs
 
     if as_json and as_html:
         raise UserError("--json 与 --html 只能选一个")
@@ -86,7 +86,7 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
     info(f"正在比对 {old.name}（{len(old_law.articles)} 条）与 {new.name}（{len(new_law.articles)} 条）")
     comparison = compare(old_law, new_law)
     if notes is not None:
-        from diffing.instruments import check
+        from diffing.instruments import check  # start-up: loaded when the command runs
 
         notes = check(comparison, notes)
     if as_json:
@@ -96,7 +96,7 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
         emit_json(doc)
         return
     if as_html:
-        from notify.templates import environment
+        from notify.templates import environment  # start-up: loaded when the command runs
 
         title = new_law.title or old_law.title or new.stem
         html = environment().get_template("compare.html.j2").render(
@@ -131,8 +131,8 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
 
 def _check(decision_file: pathlib.Path, old_law, new_law):
     """The decision's instructions for this law (UserError when it has none)."""
-    from crawler.extract import ExtractionError, extract_text
-    from diffing.instruments import parse
+    from texts.extract import ExtractionError, extract_text  # start-up: loaded when the command runs
+    from diffing.instruments import parse  # start-up: loaded when the command runs
 
     if not decision_file.exists():
         raise UserError(f"{decision_file}：文件不存在")
@@ -156,7 +156,7 @@ def _check(decision_file: pathlib.Path, old_law, new_law):
 
 def _since_utc(day: str) -> str:
     """A date in China (YYYY-MM-DD) → the UTC instant its day starts, as detected_at is stored."""
-    from registry.clock import SHANGHAI
+    from config.clock import SHANGHAI  # start-up: loaded when the command runs
 
     try:
         start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), SHANGHAI)
@@ -221,8 +221,8 @@ def load_changes(db, run_id: int | None = None, since: str | None = None) -> lis
 @click.pass_obj
 def changes(app, run_id: int | None, since: str | None, as_json: bool) -> None:
     """发现的法律变化（制定、修改、废止、更名、施行、文字更正）及其逐条变化。"""
-    from diffing.compare import status_name
-    from notify.words import word
+    from diffing.compare import status_name  # start-up: loaded when the command runs
+    from notify.words import word  # start-up: loaded when the command runs
 
     if run_id is not None and since is not None:
         raise UserError("--run 与 --since 只能选一个")

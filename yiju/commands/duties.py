@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from diffing.numerals import to_chinese
-from registry import duties as duty_store
-from registry.clock import today
-from registry.powerlist import TableError, parse_date
+from texts.numerals import to_chinese
+from impact import duties as duty_store
+from config.clock import today
+from texts.powerlist import TableError, parse_date
 from yiju.app import App, UserError, emit_json, info
 
 RESOLUTION_LABELS = {"resolved": "已核对", "stale": "已过时", "unresolved": "未解析"}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from diffing.numerals import to_chinese
-from registry import flags as flag_store
+from texts.numerals import to_chinese
+from impact import flags as flag_store
 from yiju.app import UserError, actor, emit_json, info
 
 _BY_HELP = "操作人（默认为当前系统用户）"
@@ -160,7 +160,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def impact_cmd(app, as_json):
         """找出受尚未处理的法律变化影响的职权，生成提示（可重复运行，不会重复生成）。"""
-        from diffing.impact import run_impact
+        from impact.process import run_impact  # start-up: loaded when the command runs
 
         result = run_impact(app.db)
         if as_json:
@@ -260,7 +260,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def report_cmd(app, as_json):
         """各部门考核数据：职权、引用、待处理与逾期提示、解决用时、依据全部现行的比例。"""
-        from registry.report import department_report
+        from impact.report import department_report  # start-up: loaded when the command runs
 
         report = department_report(app.db)
         if as_json:

@@ -21,7 +21,7 @@ def laws(ctx: click.Context, as_json: bool) -> None:
     """登记库中的法律：效力级别、状态和各版本（公布日期、条文数）。"""
     if ctx.invoked_subcommand is not None:
         return
-    from registry.search import list_laws
+    from registry.search import list_laws  # start-up: loaded when the command runs
 
     rows = list_laws(ctx.obj.db)
     if as_json:
@@ -46,7 +46,7 @@ def laws(ctx: click.Context, as_json: bool) -> None:
 @click.pass_obj
 def import_laws(app, directory: pathlib.Path) -> None:
     """导入目录中的法律文本：DIR/法律名称/YYYY-MM-DD.(md|txt|docx|doc|html|pdf)，每个文件一个版本，日期为公布日期。"""
-    from registry.lawfiles import LawDirError, import_directory
+    from impact.lawfiles import LawDirError, import_directory  # start-up: loaded when the command runs
 
     try:
         report = import_directory(
@@ -59,7 +59,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
     for held in report.held:
         click.echo(f"警告：{held}", err=True)
     if report.versions_new:
-        from diffing.impact import run_impact
+        from impact.process import run_impact  # start-up: loaded when the command runs
 
         result = run_impact(app.db)
         if result.get("flags"):
@@ -76,7 +76,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
 @click.pass_obj
 def search(app, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """在条文中查找词语（多个词须同时出现）；现行版本排在前面。"""
-    from registry.search import SearchError, search_articles
+    from registry.search import SearchError, search_articles  # start-up: loaded when the command runs
 
     try:
         result = search_articles(app.db, " ".join(words), limit=limit)

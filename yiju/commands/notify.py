@@ -22,8 +22,8 @@ def register(cli: click.Group) -> None:
 @click.pass_obj
 def digest(app, run_id: int | None, out_dir: pathlib.Path | None, as_json: bool) -> None:
     """生成某次运行的变动日报（HTML 和 Markdown 文本），并更新日报目录 index.html。"""
-    from notify.digest import write_digest
-    from notify.gather import NoSuchRun, latest_run_id
+    from notify.digest import write_digest  # start-up: loaded when the command runs
+    from notify.gather import NoSuchRun, latest_run_id  # start-up: loaded when the command runs
 
     db = app.db
     try:
@@ -54,7 +54,7 @@ def mail() -> None:
 @click.pass_obj
 def mail_send(app, ignore_backoff: bool, dry_run_dir: str | None, as_json: bool) -> None:
     """发送发件箱中到期的待发邮件；有邮件未能送达时退出码为 1。"""
-    from notify.deliver import preview_pending, send_pending
+    from notify.deliver import preview_pending, send_pending  # start-up: loaded when the command runs
 
     if dry_run_dir:
         written = preview_pending(app.db, app.settings.mail, dry_run_dir)
@@ -80,8 +80,8 @@ def mail_send(app, ignore_backoff: bool, dry_run_dir: str | None, as_json: bool)
 @click.pass_obj
 def mail_list(app, state: str | None, run_id: int | None, as_json: bool) -> None:
     """列出发件箱中的邮件（最新的在前）：收件人、主题、状态、尝试次数和失败原因。"""
-    from notify import outbox
-    from notify.words import word
+    from notify import outbox  # start-up: loaded when the command runs
+    from notify.words import word  # start-up: loaded when the command runs
 
     rows = outbox.listing(app.db, state=state, run_id=run_id)
     if as_json:
@@ -102,7 +102,7 @@ def mail_list(app, state: str | None, run_id: int | None, as_json: bool) -> None
 @click.pass_obj
 def mail_requeue(app, message_id: int) -> None:
     """把一封发送失败或投递结果不明的邮件重新放回待发送（确认收件人未收到后再用）。"""
-    from notify import outbox
+    from notify import outbox  # start-up: loaded when the command runs
 
     try:
         row = outbox.requeue(app.db, message_id)

@@ -35,7 +35,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def run_cmd(app: App, no_crawl: bool, as_json: bool) -> None:
         """一次夜间任务：抓取 → 比对 → 影响分析 → 通知。"""
-        from yiju.run import AlreadyRunning, nightly, run_lock
+        from yiju.run import AlreadyRunning, nightly, run_lock  # start-up: loaded when the command runs
 
 
         try:
@@ -55,9 +55,9 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def schedule_cmd(app: App) -> None:
         """按配置的 [schedule] 每晚运行（SIGTERM 时正常退出）。"""
-        from registry.schema import connect
-        from yiju.run import AlreadyRunning, nightly, run_lock
-        from yiju.schedule import serve
+        from registry.schema import connect  # start-up: loaded when the command runs
+        from yiju.run import AlreadyRunning, nightly, run_lock  # start-up: loaded when the command runs
+        from yiju.schedule import serve  # start-up: loaded when the command runs
 
         settings = app.settings
         logging.getLogger("yiju").setLevel(logging.INFO)
@@ -85,7 +85,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def demo_cmd(app: App, workdir: str | None) -> None:
         """不联网的完整演示：模拟数据源 + 邮件服务器，运行两个夜间任务。"""
-        from yiju.demo import run_demo
+        from yiju.demo import run_demo  # start-up: loaded when the command runs
 
         try:
             code = run_demo(workdir)

@@ -1,6 +1,6 @@
 """A law's level (效力级别), region, status and 施行日期, read from its title and 题注.
 
-The rules are data: ``registry/data/levels.toml``. Evidence in the 题注 (国务院令, 人民代表大会
+The rules are data: ``texts/data/levels.toml``. Evidence in the 题注 (国务院令, 人民代表大会
 常务委员会 …) wins over the title; the title decides by its place prefix and suffix otherwise.
 
 >>> infer("中华人民共和国行政处罚法").level

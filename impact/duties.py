@@ -27,9 +27,13 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from registry import powerlist
-from registry.clock import now, today
-from registry.powerlist import Problem, one_line, text
+from texts import powerlist
+from config.actor import actor
+from config.clock import now, today
+from diffing.cite import find
+from impact import resolve
+from impact.process import run_impact as _run_impact
+from texts.powerlist import Problem, one_line, text
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +59,6 @@ def _audit(db, actor: str, action: str, obj: str, detail: dict, at: str | None =
 
 
 def _actor(by: str | None) -> str:
-    from yiju.app import actor  # the one definition of "who is acting"
-
     return actor(by)
 
 
@@ -168,9 +170,7 @@ def post_holders(db, post_id: int, on: str | None = None) -> list[dict]:
 
 
 def _cite_modules():
-    """diffing.cite.find and diffing.cite.resolve."""
-    from diffing.cite import find, resolve
-
+    """diffing.cite.find and impact.resolve."""
     return find, resolve
 
 
@@ -542,8 +542,6 @@ def _latest_versions(db, keys: list[str]) -> dict[str, dict]:
 
 def run_impact(db) -> dict:
     """Flag duties for law changes not yet processed, and check the duties just imported."""
-    from diffing.impact import run_impact as _run_impact  # diffing depends on registry, not the reverse
-
     return _run_impact(db)
 
 

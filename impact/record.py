@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from registry import laws as law_store
-from registry.clock import now, today
+from config.clock import now, today
+from texts.structure import parse
+from diffing.align import compare
 
 
 class NotALawText(ValueError):
@@ -74,8 +76,6 @@ def record_version(
     the source's version history); otherwise the law is found or created by ``title``.
     Raises NotALawText when the text has no article.
     """
-    from diffing.structure import parse
-
     parsed = parse(text)
     if not parsed.articles:
         raise NotALawText(f"《{title}》的文本中没有找到任何条文（第X条），不是法律文本或文本不完整")
@@ -132,8 +132,6 @@ def record_version(
         if promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
             # An older text found after a newer one (history filled in): not an event.
             return Recorded(law_id, version_id, None, "new")
-
-        from diffing.align import compare
 
         old_parsed = parse(previous["text"]) if previous["text"] else None
         comparison = compare(old_parsed, parsed) if old_parsed is not None else None

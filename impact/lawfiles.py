@@ -1,7 +1,7 @@
 """Import a directory of law files: ``DIR/<law title>/<YYYY-MM-DD>.<ext>``, one file per version.
 
 The date in the file name is the version's 公布日期. Each file becomes a version through
-``diffing.events.record_version`` (source ``import``, source id = the path relative to DIR), the
+``impact.record.record_version`` (source ``import``, source id = the path relative to DIR), the
 versions of one law oldest first, so importing twice adds nothing. A file that cannot be used is
 reported (one line naming the file and the problem) and skipped; the rest is imported.
 
@@ -25,11 +25,12 @@ from typing import Callable
 
 import sqlite_utils
 
-from crawler.extract import ExtractionError, detect_format, extract_text
-from diffing.structure import LawText, parse
+from texts.extract import ExtractionError, detect_format, extract_text
+from texts.structure import LawText, parse
 from registry import files as raw_files
 from registry import laws as law_store
-from registry.levels import infer
+from texts.levels import infer
+from impact.record import NotALawText, record_version, record_status, text_key
 
 SOURCE = "import"
 EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".html", ".htm", ".pdf")
@@ -106,8 +107,6 @@ def import_directory(
     ``on_problem`` is told each skipped file as it is met; ``on_law`` each law imported
     (title, new versions). Raises LawDirError when ``root`` is not a directory.
     """
-    from diffing.events import NotALawText, record_version, record_status, text_key
-
     root = pathlib.Path(root)
     if not root.exists():
         raise LawDirError(f"目录不存在：{root}")

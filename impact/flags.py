@@ -27,23 +27,13 @@ import tomllib
 
 import sqlite_utils
 
-from registry.clock import now, today
-
-_DATA = tomllib.loads((pathlib.Path(__file__).parent / "data" / "flags.toml").read_text("utf-8"))
-STATES = tuple(_DATA["states"])                 # open, acknowledged, resolved, dismissed
-ACTIVE = ("open", "acknowledged")
-STATE_NAMES: dict[str, str] = _DATA["states"]
-SEVERITY_NAMES: dict[str, str] = _DATA["severities"]
-MESSAGES: dict[str, str] = _DATA["messages"]
-
-
-class FlagError(Exception):
-    """A flag action that cannot be carried out; the message is Chinese."""
-
-
-class FlagNotFound(FlagError):
-    """No flag with that id."""
-
+from config.clock import now, today
+from impact.duties import DutyError, current_version, revise_duty
+from impact.reconcile import _close, reconcile
+from impact.states import (_DATA, ACTIVE, MESSAGES, SEVERITY_NAMES, STATE_NAMES, STATES, FlagError,
+                           FlagNotFound)
+from registry.audit import write_audit
+from texts.numerals import parse_article_label, to_int
 
 GROUPS: dict[str, str] = _DATA["state_groups"]          # active / all
 _GROUP_STATES = {"active": ACTIVE, "all": STATES}
@@ -65,12 +55,6 @@ def state_codes(name: str) -> tuple[str, ...]:
             return _GROUP_STATES[code]
     known = [f"{c}（{n}）" for c, n in {**STATE_NAMES, **GROUPS}.items()]
     raise FlagError(MESSAGES["bad_state"].format(state=name, known="、".join(known)))
-
-
-def write_audit(db: sqlite_utils.Database, *, actor: str, action: str, obj: str, detail: dict) -> None:
-    """One row of the audit log: who did what to which object, and when."""
-    db.execute("INSERT INTO audit (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)",
-               [now(), actor, action, obj, json.dumps(detail, ensure_ascii=False, default=str)])
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -203,12 +187,6 @@ def _require_active(flag: dict, action: str) -> None:
             at=(flag["closed_at"] or flag["updated_at"] or "")[:10], action=MESSAGES["action_" + action]))
 
 
-def _close(db, flag_id: int, state: str, *, by: str, note: str) -> None:
-    stamp = now()
-    db.execute("UPDATE flags SET state = ?, closed_at = ?, closing_note = ?, updated_at = ?, updated_by = ? "
-               "WHERE id = ?", [state, stamp, note, stamp, by, flag_id])
-
-
 def acknowledge(db: sqlite_utils.Database, flag_id: int, *, by: str) -> dict:
     """open → acknowledged (the department has seen it and is working on it)."""
     with db.atomic():
@@ -246,8 +224,6 @@ def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str) -> 
     still cites the provision this flag is about (nothing is written then).
     Returns {"flag", "duty_id", "old_duty_id", "resolved": [ids], "moved": [ids], "new_flags": [ids]}.
     """
-    from registry.duties import DutyError, current_version, revise_duty
-
     basis = (basis or "").strip()
     if not basis:
         raise FlagError(MESSAGES["basis_required"])
@@ -273,69 +249,6 @@ def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str) -> 
     return {"flag": flag_id, "duty_id": new_duty_id, "old_duty_id": current["id"], **outcome}
 
 
-def reconcile(db, duty_key: str, new_duty_id: int, *, by: str, named: int | None, note: str,
-              views: dict | None = None, run_id: int | None = None) -> dict:
-    """After a duty got a new version: close the active flags of its older versions that the new
-    citations fix, move the others onto the new version, and flag what the new citations still get
-    wrong. ``views`` caches the changes between calls (diffing.impact.ChangeView by change id).
-
-    A flag is not fixed when a new citation is touched by the same change in the same way, or when
-    a new citation repeats the old one word for word (same law, article, 款, 项) while the article
-    now has another number: re-resolved as of today it would seem to cite the new text, but nobody
-    changed it.
-    """
-    from diffing.impact import assess_duties, store
-
-    findings = assess_duties(db, [new_duty_id], views=views)
-    waiting: dict[tuple, list] = {}
-    for f in findings:
-        waiting.setdefault((f.change_id, f.article_change_id, f.severity), []).append(f)
-    active = _dicts(db.execute(
-        "SELECT f.id, f.change_id, f.article_change_id, f.severity, f.state, c.law_id, c.article, c.paragraph, "
-        "c.item, ac.new_labels FROM flags f JOIN duties d ON d.id = f.duty_id JOIN citations c ON c.id = f.citation_id "
-        "LEFT JOIN article_changes ac ON ac.id = f.article_change_id "
-        "WHERE f.duty_id IN (SELECT id FROM duties WHERE duty_key = ? AND id != ?) "
-        "AND +f.state IN ('open', 'acknowledged') "  # + : through the duty's versions, not idx_flags_state
-        "ORDER BY (f.id = ?), f.id", [duty_key, new_duty_id, named or 0]))
-    fresh = _dicts(db.execute("SELECT id, law_id, article, paragraph, item FROM citations WHERE duty_id = ? "
-                              "ORDER BY id", [new_duty_id]))
-    taken: set[tuple[int, int]] = set()  # (citation, change) pairs a flag now holds
-    resolved, moved = [], []
-    stamp = now()
-    for old in active:
-        same = waiting.get((old["change_id"], old["article_change_id"], old["severity"]))
-        target = None
-        if same:
-            f = same.pop(0)
-            target = f.citation_id
-        elif old["article_change_id"] and old["article"] not in json.loads(old["new_labels"] or "[]"):
-            for c in fresh:
-                if (c["id"], old["change_id"]) not in taken and all(c[k] == old[k] for k in ("law_id", "article", "paragraph", "item")):
-                    target = c["id"]
-                    break
-        if target is not None:
-            if old["id"] == named:
-                raise FlagError(MESSAGES["still_stale"].format(id=named))
-            taken.add((target, old["change_id"]))
-            db.execute("UPDATE flags SET duty_id = ?, citation_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                       [new_duty_id, target, stamp, by, old["id"]])
-            write_audit(db, actor=by, action="flag.move", obj=f"flag:{old['id']}",
-                        detail={"duty_to": new_duty_id, "citation_to": target})
-            moved.append(old["id"])
-        else:
-            _close(db, old["id"], "resolved", by=by,
-                   note=MESSAGES["note_resolved"].format(id=named) if old["id"] == named else note)
-            if old["id"] != named:
-                write_audit(db, actor=by, action="flag.resolve", obj=f"flag:{old['id']}",
-                            detail={"from": old["state"], "fixed_by_duty": new_duty_id, "with": named})
-            resolved.append(old["id"])
-    rest = [f for group in waiting.values() for f in group if (f.citation_id, f.change_id) not in taken]
-    created = store(db, rest, run_id)
-    new_ids = [db.execute("SELECT id FROM flags WHERE duty_id = ? AND citation_id = ? AND change_id = ?",
-                          [f.duty_id, f.citation_id, f.change_id]).fetchone()[0] for f in created]
-    return {"resolved": resolved, "moved": moved, "new_flags": new_ids, "created": created}
-
-
 # -- one-click renumbering -------------------------------------------------------------------------
 
 _LOCATOR = re.compile(r"第\s*([零〇一二两三四五六七八九十百千万]+|[0-9０-９]+)\s*条(?:\s*之\s*([零〇一二两三四五六七八九十]+|[0-9０-９]+))?")
@@ -351,8 +264,6 @@ def locate_article(text: str, number: int, suffix: int = 0, span: tuple[int, int
     >>> locate_article("第十条、第十条之一", 10, 1)
     (4, 9, False)
     """
-    from diffing.numerals import to_int
-
     lo, hi = (span if span else (0, len(text)))
     hits = []
     for m in _LOCATOR.finditer(text, lo, hi):
@@ -374,8 +285,6 @@ def _written_like(label: str, arabic: bool) -> str:
     """A registry label written the way the basis writes its numbers (第三十三条 → 第33条)."""
     if not arabic:
         return label
-    from diffing.numerals import parse_article_label
-
     n, s = parse_article_label(label)
     return f"第{n}条" + (f"之{s}" if s else "")
 
@@ -402,9 +311,6 @@ def apply_renumbering(db: sqlite_utils.Database, *, department: str | None = Non
     Returns {"duties": [{"duty_id", "new_duty_id", "name", "department", "replaced": [...],
     "resolved": [...], "moved": [...]}], "skipped": [{"flag", "reason"}]}.
     """
-    from diffing.numerals import parse_article_label
-    from registry.duties import DutyError, revise_duty
-
     where = ["f.state IN ('open', 'acknowledged')", "json_extract(f.suggestion, '$.one_click') = 1",
              "d.is_current = 1"]
     params: list = []

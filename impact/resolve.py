@@ -25,9 +25,11 @@ import sqlite_utils
 
 from diffing.cite.find import BasisParse, Citation
 from diffing.cite.titles import BUILTIN, TitleIndex, renamed, title_key
-from diffing.numerals import article_label, to_int
+from texts.numerals import article_label, to_int
 from registry import laws as law_store
-from registry.clock import today
+from config.clock import today
+from diffing.align import compare
+from texts.structure import parse
 
 _NOTE_DATE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
                         r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?)?")
@@ -203,9 +205,6 @@ class Resolver:
                 for label in json.loads(olds or "[]"):
                     mapping[label] = (status, json.loads(news or "[]"))
         else:
-            from diffing.align import compare
-            from diffing.structure import parse
-
             comparison = compare(parse(old["text"]), parse(new["text"]))
             for match in comparison.matches:
                 for label in match.old:

@@ -17,7 +17,7 @@ import statistics
 
 import sqlite_utils
 
-from registry.clock import today
+from config.clock import today
 
 SEVERITIES = ("critical", "high", "low")
 

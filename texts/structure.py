@@ -2,7 +2,7 @@
 
 Reads the four source formats of the built-in corpus (LawRefBook Markdown, flk plain text with a
 目录, flk Markdown with a blockquote 题注, plain text without a title) and text extracted from
-.docx/.html/.pdf. Patterns live in ``diffing/data/structure.toml``.
+.docx/.html/.pdf. Patterns live in ``texts/data/structure.toml``.
 
 >>> law = parse('''中华人民共和国示例法
 ... （2020年1月1日第十三届全国人民代表大会常务委员会第十五次会议通过）
@@ -32,8 +32,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from diffing import numerals
-from diffing.numerals import ANY_NUMBER
+from texts import numerals
+from texts.numerals import ANY_NUMBER
+from texts.extract import extract_text
+from texts.numerals import normalize_label
 
 # Numerals repeat across every law (第一条 … 第三百条); cn2an is slow, so remember them.
 to_int = lru_cache(maxsize=8192)(numerals.to_int)
@@ -96,8 +98,6 @@ class LawText:
 
     def article(self, label: str) -> Article | None:
         """The article with this label (第32条 and 第三十二条 both work), or None."""
-        from diffing.numerals import normalize_label
-
         try:
             wanted = normalize_label(label)
         except ValueError:
@@ -400,9 +400,7 @@ def _title_and_note(front: list[str], history: list[str], rules: _Rules) -> tupl
 def parse_file(path: str | pathlib.Path) -> LawText:
     """Parse a law file of any supported format (.md/.txt/.docx/.doc/.html/.pdf).
 
-    Raises crawler.extract.ExtractionError when the file cannot be read.
+    Raises texts.extract.ExtractionError when the file cannot be read.
     """
-    from crawler.extract import extract_text
-
     path = pathlib.Path(path)
     return parse(extract_text(path.read_bytes(), path.name))

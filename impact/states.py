@@ -1,0 +1,25 @@
+"""Flag states, severity names and the flag workflow's messages (data: ``impact/data/flags.toml``).
+
+>>> STATE_NAMES["open"], ACTIVE
+('待处理', ('open', 'acknowledged'))
+"""
+
+from __future__ import annotations
+
+import pathlib
+import tomllib
+
+_DATA = tomllib.loads((pathlib.Path(__file__).parent / "data" / "flags.toml").read_text("utf-8"))
+STATES = tuple(_DATA["states"])                 # open, acknowledged, resolved, dismissed
+ACTIVE = ("open", "acknowledged")
+STATE_NAMES: dict[str, str] = _DATA["states"]
+SEVERITY_NAMES: dict[str, str] = _DATA["severities"]
+MESSAGES: dict[str, str] = _DATA["messages"]
+
+
+class FlagError(Exception):
+    """A flag action that cannot be carried out; the message is Chinese."""
+
+
+class FlagNotFound(FlagError):
+    """No flag with that id."""
