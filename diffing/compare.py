@@ -25,6 +25,7 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 from rapidfuzz import fuzz
 
+from config.glossary import name
 from texts.numerals import ANY_NUMBER, to_int
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -194,12 +195,12 @@ def substance(old: str, new: str, renumbering: dict[tuple[int, int], set[tuple[i
 # --- Chinese names -----------------------------------------------------------------------
 
 def status_name(status: str) -> str:
-    """'renumbered' → '条号变化' (data/labels.toml)."""
-    return _data("labels.toml")["status"].get(status, status)
+    """'renumbered' → '条号变化' (the glossary, ``config/glossary.toml``)."""
+    return name("article_status", status)
 
 
 def substance_name(value: str | None) -> str:
     """'references_only' → '仅引用条号调整'; None → ''."""
     if not value:
         return ""
-    return _data("labels.toml")["substance"].get(value, value)
+    return name("substance", value)

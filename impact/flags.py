@@ -28,6 +28,7 @@ import tomllib
 import sqlite_utils
 
 from config.clock import now, today
+from config.glossary import names
 from impact.duties import DutyError, current_version, revise_duty
 from impact.reconcile import _close, reconcile
 from impact.states import (_DATA, ACTIVE, MESSAGES, SEVERITY_NAMES, STATE_NAMES, STATES, FlagError,
@@ -35,7 +36,7 @@ from impact.states import (_DATA, ACTIVE, MESSAGES, SEVERITY_NAMES, STATE_NAMES,
 from registry.audit import write_audit
 from texts.numerals import parse_article_label, to_int
 
-GROUPS: dict[str, str] = _DATA["state_groups"]          # active / all
+GROUPS: dict[str, str] = names("flag_state_group")      # active / all
 _GROUP_STATES = {"active": ACTIVE, "all": STATES}
 
 

@@ -26,7 +26,7 @@ from notify.digest import digest_name, render_digest
 from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
 from impact.duties import same_posts
-from notify.words import words
+from config.glossary import names
 from config.clock import today
 
 BASIS_PLACEHOLDER = "（此处填写修改后的完整依据）"
@@ -142,8 +142,8 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
 
 
 def _subject(department: str, flags: list[dict], date: str) -> str:
-    counts = {k: sum(1 for f in flags if f["severity"] == k) for k in words()["severity"]}
-    parts = "，".join(f"{words()['severity'][k]} {n}" for k, n in counts.items() if n)
+    counts = {k: sum(1 for f in flags if f["severity"] == k) for k in names("severity")}
+    parts = "，".join(f"{names('severity')[k]} {n}" for k, n in counts.items() if n)
     duties = len({f["duty_id"] for f in flags})
     return one_line(f"【执法依据变动】{department}：{duties} 项职责需复核（{parts}）· {date}")
 
@@ -173,7 +173,7 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
         for duty in duties:
             duty["worst"] = duty["flags"][0]["severity"]
         unresolved = unresolved_citations(db, department_id)
-        counts = {k: sum(1 for f in flags if f["severity"] == k) for k in words()["severity"]}
+        counts = {k: sum(1 for f in flags if f["severity"] == k) for k in names("severity")}
         subject = _subject(department, flags, run["date"])
         for person in people:
             context = {"department": department, "recipient": person, "duties": duties, "flags": flags,

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from diffing.compare import char_diff
-from notify.words import rank, word, words
+from config.glossary import name, names, rank
 from config.clock import SHANGHAI
 
 Ops = list[tuple[int, str]]
@@ -147,7 +147,7 @@ def run_info(db: sqlite_utils.Database, run_id: int) -> dict:
     run["date"] = stated if isinstance(stated, str) and stated else local_date(run["started"])
     run["started_local"] = local_time(run["started"])
     run["finished_local"] = local_time(run.get("finished"))
-    run["state_label"] = word("run_state", run["state"])
+    run["state_label"] = name("run_state", run["state"])
     return run
 
 
@@ -161,13 +161,13 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
     per_source = (crawl or {}).get("sources") if isinstance(crawl, dict) else None
     per_source = per_source if isinstance(per_source, dict) else {}
     table = {r["name"]: r for r in _rows(db, "SELECT * FROM sources ORDER BY name")}
-    names = list(per_source) + [n for n in table if n not in per_source]
+    source_names = list(per_source) + [n for n in table if n not in per_source]
     out = []
-    for name in names:
-        s = per_source.get(name)
+    for source in source_names:
+        s = per_source.get(source)
         if s is not None and not isinstance(s, dict):
             s = {"ok": False, "error": f"抓取统计的格式不对：{str(s)[:80]}"}
-        known = table.get(name, {})
+        known = table.get(source, {})
         figures = {k: (s or {}).get(k) for k in ("requests", "listed", "new_versions", "status_changes",
                                                     "failures", "throttled")}
         error = (s or {}).get("error") or ""
@@ -184,10 +184,10 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
         else:
             state = "ok"
         out.append({
-            "name": name,
+            "name": source,
             "kind": known.get("kind") or "",
             "state": state,
-            "state_label": word("source_state", state),
+            "state_label": name("source_state", state),
             "loud": state != "ok",
             "error": error,
             "last_ok": local_time(known.get("last_ok_at")),
@@ -256,9 +256,9 @@ def article_view(ac: dict, old_texts: dict[str, str], new_texts: dict[str, str])
         heading = f"删除原{old_label}"
     return {
         "status": ac.get("status"),
-        "status_label": word("article_status", ac.get("status")),
+        "status_label": name("article_status", ac.get("status")),
         "substance": ac.get("substance"),
-        "substance_label": word("substance", ac.get("substance")) if ac.get("substance") else "",
+        "substance_label": name("substance", ac.get("substance")) if ac.get("substance") else "",
         "similarity": ac.get("similarity"),
         "old_labels": old_labels,
         "new_labels": new_labels,
@@ -274,7 +274,7 @@ def article_view(ac: dict, old_texts: dict[str, str], new_texts: dict[str, str])
 
 def _summary_line(counts: dict) -> str:
     order = ("modified", "inserted", "deleted", "split", "merged", "renumbered")
-    parts = [f"{word('article_status', k)} {counts[k]} 条" for k in order if counts.get(k)]
+    parts = [f"{name('article_status', k)} {counts[k]} 条" for k in order if counts.get(k)]
     return "，".join(parts)
 
 
@@ -285,7 +285,7 @@ def _change_view(db, c: dict, as_of: str, with_articles: bool) -> dict:
     view = {
         **c,
         "detail": detail,
-        "kind_label": word("change_kind", c["kind"]),
+        "kind_label": name("change_kind", c["kind"]),
         "title": c.get("new_title") or c["law_title"],
         "promulgated": c.get("published") or c.get("new_promulgated"),
         "effective": effective,
@@ -385,9 +385,9 @@ def _flag_view(db, f: dict, with_article: bool) -> dict:
     f["suggestion"] = _json(f.get("suggestion"), {})
     if not isinstance(f["suggestion"], dict):
         f["suggestion"] = {"text": str(f["suggestion"])}
-    f["severity_label"] = word("severity", f["severity"])
-    f["state_label"] = word("flag_state", f["state"])
-    f["change_kind_label"] = word("change_kind", f["change_kind"])
+    f["severity_label"] = name("severity", f["severity"])
+    f["state_label"] = name("flag_state", f["state"])
+    f["change_kind_label"] = name("change_kind", f["change_kind"])
     f["provision"] = cited_provision(f)
     detail = _json(f.pop("change_detail"), {})
     f["successor_title"] = f.get("successor_title") or detail.get("successor_title") or ""
@@ -404,7 +404,7 @@ def _flag_view(db, f: dict, with_article: bool) -> dict:
         text = _texts(db, f["old_version_id"], {f["article"]}).get(f["article"])
         if text:
             f["article_change"] = {"heading": f"原{f['article']}（该法已废止）", "status": "repealed",
-                                   "status_label": word("change_kind", "repealed"), "substance_label": "",
+                                   "status_label": name("change_kind", "repealed"), "substance_label": "",
                                    "old_label": f["article"], "new_label": "", "renumbered": False,
                                    "old_labels": [f["article"]], "new_labels": [],
                                    "old_text": text, "new_text": "", "ops": [(0, text)], "gone": "该法已废止"}
@@ -421,7 +421,7 @@ def _by_department(flags: list[dict]) -> list[dict]:
     for f in flags:
         dep = departments.setdefault(f["department_id"], {
             "id": f["department_id"], "name": f["department_name"], "flags": [],
-            "counts": {k: 0 for k in words()["severity"]}, "duties": set()})
+            "counts": {k: 0 for k in names("severity")}, "duties": set()})
         dep["flags"].append(f)
         dep["counts"][f["severity"]] = dep["counts"].get(f["severity"], 0) + 1
         dep["duties"].add(f["duty_id"])
@@ -432,7 +432,7 @@ def _by_department(flags: list[dict]) -> list[dict]:
         dep["total"] = len(dep["flags"])
         dep["worst"] = dep["flags"][0]["severity"]
         out.append(dep)
-    worst_first = list(words()["severity"])
+    worst_first = list(names("severity"))
     out.sort(key=lambda d: (*(-d["counts"].get(k, 0) for k in worst_first), d["name"]))
     return out
 
@@ -481,7 +481,7 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
         ORDER BY dep.name, ci.resolution DESC, d.code, d.name, ci.ordinal""", params)
     departments: dict[int, dict] = {}
     for r in rows:
-        r["resolution_label"] = word("resolution", r["resolution"])
+        r["resolution_label"] = name("resolution", r["resolution"])
         dep = departments.setdefault(r["department_id"], {"id": r["department_id"],
                                                           "name": r["department_name"], "citations": []})
         dep["citations"].append(r)
@@ -509,7 +509,7 @@ def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
         "duties": sum(d["duty_count"] for d in departments),
         "departments": len(departments),
         "unresolved": sum(len(d["citations"]) for d in unresolved),
-        "severity": {k: sum(d["counts"].get(k, 0) for d in departments) for k in words()["severity"]},
+        "severity": {k: sum(d["counts"].get(k, 0) for d in departments) for k in names("severity")},
     }
     return {
         "run": run,

@@ -17,7 +17,7 @@ import shlex
 import jinja2
 
 from notify.compose import one_line
-from notify.words import word, words
+from config.glossary import glossary, name, word
 from notify.templates import environment as shared
 
 
@@ -60,7 +60,7 @@ def environment() -> jinja2.Environment:
         env = shared()
         env.filters.update(md_old=md_old, md_new=md_new, quote=quote, shell_quote=shell_quote,
                            one_line=one_line)
-        env.globals.update(word=word, words=words())
+        env.globals.update(word=word, name=name, names=glossary())
         _ENV = env
     return _ENV
 

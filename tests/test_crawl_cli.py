@@ -39,7 +39,7 @@ def test_a_failing_source_makes_crawl_exit_non_zero(setup):
     mirror.scenario.fault("list", "waf")
     result = CliRunner().invoke(cli, ["--config", str(config), "crawl", "--source", "flk"])
     assert result.exit_code == 1
-    assert "异常" in result.stdout and "WAF" in result.stderr
+    assert "抓取失败" in result.stdout and "WAF" in result.stderr
 
 
 def test_an_unknown_source_is_a_user_error(setup):

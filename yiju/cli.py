@@ -12,6 +12,7 @@ import sys
 import click
 
 from yiju.app import App
+from yiju.chinese import ChineseGroup, _words, chinese
 
 COMMAND_MODULES = [
     "yiju.commands.init",
@@ -26,11 +27,11 @@ COMMAND_MODULES = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", metavar="PATH", envvar="YIJU_CONFIG",
               help="配置文件（默认 $YIJU_CONFIG，然后 ./yiju.toml，然后内置默认值）")
 @click.option("-v", "--verbose", is_flag=True, help="在标准错误输出更多日志")
-@click.version_option(package_name="yiju")
+@click.version_option(package_name="yiju", message=_words()["help"]["version_message"])
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """依据 yiju：行政执法依据动态监测 —— 法律立改废后，找出需要重新梳理的执法职责。"""
@@ -43,6 +44,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(cli)
+chinese(cli)  # every command's help in Chinese, including the ones registered above
 
 
 def main() -> None:

@@ -157,6 +157,7 @@ def _summary(db) -> dict:
 
 def run_demo(workdir: str | os.PathLike | None = None) -> int:
     """Run the demo in ``workdir`` (default ./yiju-demo); return the exit status."""
+    from config.glossary import name  # start-up: loaded when the command runs
     from config.settings import load  # start-up: loaded when the command runs
     from crawler.mirror import Mirror  # start-up: loaded when the command runs
     from impact import duties  # start-up: loaded when the command runs
@@ -180,7 +181,7 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
             say("\n第一晚：建立基线（抓取现行文本）并导入示范市的部门、人员和权责清单……")
             with run_lock(settings):
                 night1 = nightly(settings, db)
-            say(f"  运行 #{night1.run_id}：{night1.state}")
+            say(f"  运行 #{night1.run_id}：{name('run_state', night1.state)}")
             for line in (duties.import_departments(db, DEMO_DATA / "departments.csv", by="demo").lines()
                          + duties.import_staff(db, DEMO_DATA / "staff.csv", by="demo").lines()
                          + duties.import_duties(db, DEMO_DATA / "duties.csv", as_of="2020-06-30",
@@ -194,7 +195,7 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
             say("\n第二晚：抓取变化、逐条比对、标记受影响的职责、发送摘要和提醒……")
             with run_lock(settings):
                 night2 = nightly(settings, db)
-            say(f"  运行 #{night2.run_id}：{night2.state}")
+            say(f"  运行 #{night2.run_id}：{name('run_state', night2.state)}")
             for warning in night1.warnings + night2.warnings:
                 say(f"  警告：{warning}")
             for error in night1.errors + night2.errors:
@@ -209,19 +210,17 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
 
 
 def _print_summary(summary: dict, night2, workdir: pathlib.Path, mails: int, seconds: float) -> None:
-    names = {"enacted": "新制定", "amended": "修改", "repealed": "废止", "takes_effect": "施行",
-             "renamed": "更名", "text_corrected": "文本更正"}
-    severity = {"critical": "严重", "high": "较高", "low": "一般"}
-    resolution = {"resolved": "已核对", "stale": "已过时", "unresolved": "未能核对"}
+    from config.glossary import name  # start-up: loaded when the command runs
+
     say("\n==== 演示结果 ====")
     say(f"登记库：{summary['laws']} 部法律，{summary['versions']} 个版本")
-    say("法律变化：" + "，".join(f"{names.get(k, k)} {n}" for k, n in summary["changes"]))
+    say("法律变化：" + "，".join(f"{name('change_kind', k)} {n}" for k, n in summary["changes"]))
     say(f"职责：{summary['duties']} 项；依据引用：" +
-        "，".join(f"{resolution.get(k, k)} {n}" for k, n in summary["citations"]))
+        "，".join(f"{name('resolution', k)} {n}" for k, n in summary["citations"]))
     say("需复核的标记：")
     by_dep: dict[str, list[str]] = {}
     for dep, sev, n in summary["flags"]:
-        by_dep.setdefault(dep, []).append(f"{severity.get(sev, sev)} {n}")
+        by_dep.setdefault(dep, []).append(f"{name('severity', sev)} {n}")
     for dep, parts in by_dep.items():
         say(f"  {dep}：" + "，".join(parts))
     if night2.digest:

@@ -8,9 +8,8 @@ import sys
 
 import click
 
+from config.glossary import name
 from yiju.app import UserError, emit_json
-
-_STATE = {"resolved": "已核对", "stale": "已过时", "unresolved": "未能核对"}
 
 
 def _locator(c: dict) -> str:
@@ -37,7 +36,7 @@ def format_listing(doc: dict, registry: bool) -> str:
         lines.append(f"  {n}. {c['law']} {_locator(c)}{note}")
         r = c["resolved"]
         if r is not None:
-            state = _STATE.get(r["resolution"], r["resolution"])
+            state = name("resolution", r["resolution"])
             where = f"，现为{r['current_label']}" if r["resolution"] == "stale" and r["current_label"] else ""
             lines.append(f"     登记库：{state}（{r['status']}）{where}")
         elif registry:

@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from config.glossary import name
 from yiju.app import App, UserError, emit_json, info
 
-HEALTH = {"ok": "正常", "failed": "异常", "skipped": "未抓取"}
 
 
 def register(cli: click.Group) -> None:
@@ -62,22 +62,22 @@ def show(result: dict) -> None:
     for column, justify in (("数据源", "left"), ("状态", "left"), ("请求", "right"), ("列表", "right"),
                             ("新版本", "right"), ("状态变化", "right"), ("决定", "right"),
                             ("无正文", "right"), ("失败", "right"), ("秒", "right")):
-        table.add_column(column, justify=justify)
-    for name, s in result.get("sources", {}).items():
-        health = HEALTH.get(s.get("health"), s.get("health"))
+        table.add_column(column, justify=justify, no_wrap=column == "状态", min_width=len(column) * 2)
+    for source, s in result.get("sources", {}).items():
+        health = name("source_state", s.get("health"))
         if s.get("throttled"):
             health += "（被限流）"
-        table.add_row(name, health, str(s["requests"]), str(s["listed"]), str(s["new_versions"]),
+        table.add_row(source, health, str(s["requests"]), str(s["listed"]), str(s["new_versions"]),
                       str(s["status_changes"]), str(s["instruments"]), str(s["unavailable"]),
                       str(s["failures"]), f"{s['seconds']:.1f}")
     console = Console(soft_wrap=True)
     console.print(table)
     console.print("列表：列表中的条目数；决定：新取得的修改、废止决定等文件；无正文：没有可读文字的文件（如扫描件）")
-    for name, s in result.get("sources", {}).items():
+    for source, s in result.get("sources", {}).items():
         for e in s.get("errors", [])[:5]:
-            click.echo(f"  {name}：{e['where']}：{e['error']}", err=True)
+            click.echo(f"  {source}：{e['where']}：{e['error']}", err=True)
         if s.get("failures", 0) > 5:
-            click.echo(f"  {name}：……共 {s['failures']} 处失败（失败的文档下次运行时会重新抓取）", err=True)
+            click.echo(f"  {source}：……共 {s['failures']} 处失败（失败的文档下次运行时会重新抓取）", err=True)
 
 
 @click.group("mirror")

@@ -222,7 +222,7 @@ def load_changes(db, run_id: int | None = None, since: str | None = None) -> lis
 def changes(app, run_id: int | None, since: str | None, as_json: bool) -> None:
     """发现的法律变化（制定、修改、废止、更名、施行、文字更正）及其逐条变化。"""
     from diffing.compare import status_name  # start-up: loaded when the command runs
-    from notify.words import word  # start-up: loaded when the command runs
+    from config.glossary import name  # start-up: loaded when the command runs
 
     if run_id is not None and since is not None:
         raise UserError("--run 与 --since 只能选一个")
@@ -237,7 +237,7 @@ def changes(app, run_id: int | None, since: str | None, as_json: bool) -> None:
     for c in rows:
         when = c["published"] or c["detected_at"][:10]
         run = f"（运行 #{c['run_id']}）" if c["run_id"] is not None else ""
-        click.echo(f"#{c['id']}　{when}　《{c['law']}》　{word('change_kind', c['kind'])}{run}")
+        click.echo(f"#{c['id']}　{when}　《{c['law']}》　{name('change_kind', c['kind'])}{run}")
         if c["effective"]:
             click.echo(f"  施行日期：{c['effective']}")
         counts = {k: v for k, v in c["summary"].items() if v}

@@ -11,11 +11,10 @@ import click
 from texts.numerals import to_chinese
 from impact import duties as duty_store
 from config.clock import today
+from config.glossary import name
 from texts.powerlist import TableError, parse_date
 from yiju.app import App, UserError, emit_json, info
 
-RESOLUTION_LABELS = {"resolved": "已核对", "stale": "已过时", "unresolved": "未解析"}
-FIELD_LABELS = {"basis": "实施依据", "penalty_basis": "处罚依据"}
 
 
 def _as_of(value: str | None) -> str | None:
@@ -49,7 +48,8 @@ def _print_listing(groups: list[dict]) -> None:
     for group in groups:
         s = group["summary"]
         click.echo(f"{group['department']}：职权 {s['duties']} 项，依据引用 {s['citations']} 条"
-                   f"（已核对 {s['resolved']}，已过时 {s['stale']}，未解析 {s['unresolved']}）"
+                   f"（{name('resolution', 'resolved')} {s['resolved']}，{name('resolution', 'stale')} {s['stale']}，"
+                   f"{name('resolution', 'unresolved')} {s['unresolved']}）"
                    + (f"，无可识别引用的职权 {s['without_citations']} 项" if s["without_citations"] else ""))
         for d in group["duties"]:
             head = f"  [{d['id']}] " + (f"{d['code']} " if d["code"] else "") + d["name"]
@@ -66,8 +66,8 @@ def _print_listing(groups: list[dict]) -> None:
                     where += f"第（{to_chinese(c['item'])}）项"
                 if c["sub_item"]:
                     where += f"第{c['sub_item']}目"
-                state = RESOLUTION_LABELS.get(c["resolution"], c["resolution"])
-                line = f"      {FIELD_LABELS.get(c['field'], c['field'])}：{where} —— {state}"
+                state = name("resolution", c["resolution"])
+                line = f"      {name('citation_field', c['field'])}：{where} —— {state}"
                 if c["resolution"] == "stale" and c["current_label"]:
                     line += f"，现为{c['current_label']}"
                 if c["problem"]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from config.glossary import name
 from texts.numerals import to_chinese
 from impact import flags as flag_store
 from yiju.app import UserError, actor, emit_json, info
@@ -103,7 +104,7 @@ def print_detail(d: dict) -> None:
     if d["history"] or d["closing_note"]:
         click.echo("处理记录：")
         for h in d["history"]:
-            click.echo(f"  {h['at']}  {h['actor']}  {_ACTION_NAMES.get(h['action'], h['action'])}"
+            click.echo(f"  {h['at']}  {h['actor']}  {name('audit_action', h['action'])}"
                        + (f"：{h['detail'].get('reason')}" if h["detail"].get("reason") else ""))
         if d["closing_note"]:
             click.echo(f"  结论：{d['closing_note']}")
@@ -113,10 +114,6 @@ def print_detail(d: dict) -> None:
             click.echo(f"  yiju flags ack {d['id']}                      # 确认已收到、正在处理")
         click.echo(f"  yiju flags resolve {d['id']} --basis \"修改后的依据全文\"")
         click.echo(f"  yiju flags dismiss {d['id']} --reason \"无需修改的理由\"")
-
-
-_ACTION_NAMES = {"flag.acknowledge": "确认", "flag.resolve": "解决", "flag.dismiss": "驳回",
-                 "flag.move": "转入职责新版本", "flag.apply_renumbering": "一键更新条号"}
 
 
 def print_impact(result: dict) -> None:

@@ -6,6 +6,7 @@ import pathlib
 
 import click
 
+from config.glossary import name
 from yiju.app import UserError, emit_json, info
 
 
@@ -35,7 +36,7 @@ def laws(ctx: click.Context, as_json: bool) -> None:
         click.echo(head)
         for v in law["versions"]:
             extra = f"　{v['status']}" if v["status"] else ""
-            held = "　（暂存待核对）" if v["review_state"] != "accepted" else ""
+            held = f"　（{name('review_state', v['review_state'])}）" if v["review_state"] != "accepted" else ""
             click.echo(f"    {v['promulgated'] or '日期未知'}　{v['articles']} 条{extra}{held}")
     total = sum(len(law["versions"]) for law in rows)
     info(f"共 {len(rows)} 部法律，{total} 个版本。")

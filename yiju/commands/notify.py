@@ -81,7 +81,7 @@ def mail_send(app, ignore_backoff: bool, dry_run_dir: str | None, as_json: bool)
 def mail_list(app, state: str | None, run_id: int | None, as_json: bool) -> None:
     """列出发件箱中的邮件（最新的在前）：收件人、主题、状态、尝试次数和失败原因。"""
     from notify import outbox  # start-up: loaded when the command runs
-    from notify.words import word  # start-up: loaded when the command runs
+    from config.glossary import name  # start-up: loaded when the command runs
 
     rows = outbox.listing(app.db, state=state, run_id=run_id)
     if as_json:
@@ -89,12 +89,12 @@ def mail_list(app, state: str | None, run_id: int | None, as_json: bool) -> None
         return
     for r in rows:
         when = f"　{r['sent_at']}" if r["sent_at"] else ""
-        click.echo(f"#{r['id']}　第 {r['run_id']} 次运行　{word('outbox_state', r['state'])}{when}　"
+        click.echo(f"#{r['id']}　第 {r['run_id']} 次运行　{name('outbox_state', r['state'])}{when}　"
                    f"{r['recipient']}　{r['subject']}")
         if r["last_error"] and r["state"] != "sent":
             click.echo(f"    尝试 {r['attempts']} 次：{r['last_error']}")
     counts = outbox.counts(app.db, run_id)
-    info("共 " + ("，".join(f"{word('outbox_state', k)} {n} 封" for k, n in sorted(counts.items())) or "0 封"))
+    info("共 " + ("，".join(f"{name('outbox_state', k)} {n} 封" for k, n in sorted(counts.items())) or "0 封"))
 
 
 @mail.command("requeue")

@@ -7,25 +7,47 @@ import sys
 
 import click
 
+from config.glossary import name, names
 from yiju.app import App, UserError, emit_json, info
 
 log = logging.getLogger("yiju.run")
 
 
+def _figures(stage: str, stats: dict) -> str:
+    """A stage's figures in Chinese (glossary ``[stage_figure]``); unnamed figures are left out."""
+    figures = names("stage_figure")
+    parts = []
+    for key, value in stats.items():
+        if key not in figures or isinstance(value, (dict, list)):
+            continue
+        if value is True:
+            parts.append(figures[key])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            parts.append(f"{figures[key]} {value}")
+    if stage == "notify":
+        queued = (stats.get("queued") or {}).get("queued")
+        if queued is not None:
+            parts.append(f"新排队邮件 {queued} 封")
+        delivery = stats.get("delivery") or {}
+        if delivery.get("summary"):
+            parts.append(str(delivery["summary"]))
+    if "error" in stats:
+        parts.append(f"失败：{stats['error']}")
+    return "，".join(parts) or "完成"
+
+
 def _print_result(result) -> None:
-    state = {"succeeded": "成功", "degraded": "完成（有警告）", "failed": "失败"}.get(result.state, result.state)
-    info(f"运行 #{result.run_id}：{state}")
+    info(f"运行 #{result.run_id}：{name('run_state', result.state)}")
     for stage, stats in result.stats.items():
         if isinstance(stats, dict):
-            brief = ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, (int, float, str)) and k != "error")
-            info(f"  {stage}: {brief}")
+            info(f"  {name('stage', stage)}：{_figures(stage, stats)}")
     for w in result.warnings:
         info(f"  警告：{w}")
     for e in result.errors:
         info(f"  错误：{e}")
     if result.digest:
         for kind, path in result.digest.items():
-            info(f"  摘要（{kind}）：{path}")
+            info(f"  {name('digest_file', kind)}：{path}")
 
 
 def register(cli: click.Group) -> None:
