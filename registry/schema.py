@@ -310,6 +310,47 @@ def _m0002_reported_and_notified(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN digest_path TEXT")
 
 
+@migrations(name="0003_powers_proposals")
+def _m0003_powers_proposals(db: sqlite_utils.Database) -> None:
+    # Proposed duties (拟新增职权): a power a law gives a department that no current duty of its
+    # list cites. One row per (department, law, power); accepting one creates the duty.
+    db.execute("""CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        department_id INTEGER NOT NULL REFERENCES departments(id),
+        law_id INTEGER NOT NULL REFERENCES laws(id),
+        version_id INTEGER REFERENCES versions(id),   -- the text the power was read from
+        change_id INTEGER REFERENCES changes(id),     -- the change that brought it (NULL: on demand)
+        power_key TEXT NOT NULL,                      -- article|款|项|type|domains
+        article TEXT NOT NULL,                        -- 第九十九条
+        paragraph INTEGER,                            -- 款 (NULL: the article has one)
+        item INTEGER,                                 -- 项
+        type TEXT NOT NULL,                           -- 行政处罚 …
+        name TEXT NOT NULL,                           -- 对…的行政处罚
+        measures TEXT NOT NULL DEFAULT '[]',          -- JSON: 罚款, 责令停产停业 …
+        authority TEXT,                               -- the authority as the law writes it
+        authority_level TEXT,                         -- 县级以上 …
+        shared INTEGER NOT NULL DEFAULT 0,            -- 生态环境等主管部门 / 按照职责分工
+        basis_text TEXT NOT NULL,                     -- 《…》第九十九条第（一）项
+        clause TEXT,                                  -- the provision's words
+        due TEXT,                                     -- the law's 施行日期
+        state TEXT NOT NULL DEFAULT 'open',           -- open/accepted/declined/withdrawn
+        baseline INTEGER NOT NULL DEFAULT 0,          -- found by a first run: reported as a figure, not as news
+        duty_id INTEGER REFERENCES duties(id),        -- the duty an acceptance created
+        reason TEXT,                                  -- why declined / withdrawn
+        created_at TEXT NOT NULL,
+        created_run_id INTEGER REFERENCES runs(id),
+        notified_run_id INTEGER REFERENCES runs(id),
+        updated_at TEXT NOT NULL,
+        updated_by TEXT,
+        UNIQUE (department_id, law_id, power_key)
+    )""")
+    db.execute("CREATE INDEX idx_proposals_state ON proposals(state, department_id)")
+    # Which authorities a department is (主管领域): JSON list of domains (生态环境, 市场监督管理 …)
+    # and its level; NULL: read from its name (impact/data/authorities.toml).
+    db.execute("ALTER TABLE departments ADD COLUMN domains TEXT")
+    db.execute("ALTER TABLE departments ADD COLUMN level TEXT")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

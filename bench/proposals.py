@@ -1,0 +1,230 @@
+"""Proposed duties measured on a real power list: recall and precision on penalty items.
+
+The list: 江门市生态环境局《生态环境违法行为行政处罚自由裁量权裁量标准参照表》(试行, 2020), one sheet
+per law, every row an enforcement item with its 违法行为 and 法律依据 (``bench/data/
+jiangmen_discretion.tsv``: the 序号, 违法行为 and the citation head of 法律依据, verbatim, from
+``jmzyclb.xls`` in the public GitHub repository Fungwingwaa/cee; shared/citations/SOURCES.md block
+S-A). Measured are the sheets whose law text, in the version the list cites, is in the built-in
+corpus: 大气污染防治法 2018, 水污染防治法 2017, 土壤污染防治法 2018, 环境影响评价法 2018,
+放射性污染防治法 2003. (固废 cites the 2016 numbering, the corpus has 2020; 噪声 cites the repealed
+环境噪声污染防治法; the local regulations are not in the corpus.)
+
+For each law, on a fresh registry holding that law's text and the department 江门市生态环境局:
+
+1. with no duty on its list, yiju proposes the law's powers for the department
+   (``impact.proposals.generate``); a list item is *found* when a penalty proposal's basis is
+   one its 法律依据 cites (or, where the list cites the wrong 项, when the proposal's violation is
+   the item's 违法行为 word for word); a proposal is *real* when some list item finds it.
+   recall = found items / items; precision = real proposals / proposals. Every miss and false
+   proposal is printed with the reason yiju gives for it.
+2. with the list's items imported as duties (their 法律依据 as basis), yiju proposes again: no
+   proposal may be for a power an item covers, and none may name another authority
+   (公安机关, 市场监督管理部门, 省级以上 …).
+
+Speed is printed too: proposals for the five laws, against a baseline in the same process (reading
+the laws' articles and nothing else).
+
+    .venv/bin/python bench/proposals.py [--law 大气污染防治法]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import pathlib
+import re
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz  # noqa: E402
+
+from diffing.cite.find import parse_basis  # noqa: E402
+from diffing.powers import PENALTY  # noqa: E402
+from impact import duties as duty_store  # noqa: E402
+from impact import proposals as props  # noqa: E402
+from impact.record import record_version  # noqa: E402
+from registry.proposals import list_proposals, version_articles  # noqa: E402
+from registry.schema import connect  # noqa: E402
+from texts.numerals import to_chinese  # noqa: E402
+
+DATA = ROOT / "bench" / "data" / "jiangmen_discretion.tsv"
+CORPUS = ROOT / "yiju" / "data" / "laws"
+DEPARTMENT = "江门市生态环境局"
+# sheet → (law folder, version date, full title)
+LAWS = {
+    "大气污染防治法": ("大气污染防治法", "2018-10-26", "中华人民共和国大气污染防治法"),
+    "水污染防治法": ("水污染防治法", "2017-06-27", "中华人民共和国水污染防治法"),
+    "土壤污染防治法": ("土壤污染防治法", "2018-08-31", "中华人民共和国土壤污染防治法"),
+    "环境影响评价法": ("环境影响评价法", "2018-12-29", "中华人民共和国环境影响评价法"),
+    "放射污染防治法": ("放射性污染防治法", "2003-06-28", "中华人民共和国放射性污染防治法"),
+}
+
+
+def items_of(sheet: str) -> list[dict]:
+    with open(DATA, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["sheet"] == sheet]
+    for r in rows:
+        r["citations"] = [(c.article, c.paragraph, c.item) for c in parse_basis(r["法律依据"]).citations]
+    return rows
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[，、；。,\s的]", "", s or "")
+
+
+def _cites(item: dict, p: dict) -> bool:
+    """Whether one of the item's citations is the proposal's provision (a 款 citation of a one-款
+    article, or an article citation of an item, count)."""
+    for article, paragraph, it in item["citations"]:
+        if article != p["article"]:
+            continue
+        if paragraph is not None and paragraph != (p["paragraph"] or 1):
+            continue
+        if it is not None and it != p["item"]:
+            continue
+        if it is None and p["item"] is not None and paragraph is None and article == p["article"]:
+            pass
+        return True
+    return False
+
+
+def _same_conduct(item: dict, p: dict) -> bool:
+    name = p["name"].removeprefix("对").removesuffix("的行政处罚")
+    return fuzz.ratio(_norm(item["违法行为"]), _norm(name)) >= 90
+
+
+def _where(p: dict) -> str:
+    out = p["article"]
+    if p["paragraph"]:
+        out += f"第{to_chinese(p['paragraph'])}款"
+    if p["item"]:
+        out += f"第（{to_chinese(p['item'])}）项"
+    return out
+
+
+def _version(db) -> int:
+    return db.execute("SELECT max(id) FROM versions").fetchone()[0]
+
+
+def _why(item: dict, powers) -> str:
+    """What yiju read in the provision a missed item cites."""
+    mine = [pw for pw in powers if pw.type == PENALTY and any(
+        a == pw.article and (para is None or para == (pw.paragraph or 1)) and (it is None or it == pw.item)
+        for a, para, it in item["citations"])]
+    if not mine:
+        return "yiju 在该条款未识别出职权"
+    held = "；".join(f"{pw.basis} 由“{'、'.join(a.raw for a in pw.authorities)}”行使" for pw in mine)
+    return f"条文把该职权授予他机关，不是生态环境主管部门：{held}"
+
+
+def fresh(sheet: str):
+    folder, date, title = LAWS[sheet]
+    db = connect(":memory:")
+    text = (CORPUS / folder / f"{date}.md").read_text("utf-8")
+    rec = record_version(db, title=title, text=text, source="import", source_id=f"{folder}/{date}",
+                         promulgated=date)
+    duty_store.ensure_department(db, DEPARTMENT)
+    return db, title, rec
+
+
+def measure(sheet: str, out) -> dict:
+    items = items_of(sheet)
+    db, title, _ = fresh(sheet)
+    props.generate(db, department=DEPARTMENT, law=title)
+    proposals = [p for p in list_proposals(db) if p["type"] == PENALTY]
+
+    found: dict[int, str] = {}
+    real: set[int] = set()
+    for i, item in enumerate(items):
+        by_basis = [p for p in proposals if _cites(item, p)]
+        by_conduct = [p for p in proposals if _same_conduct(item, p)]
+        if by_basis and (not by_conduct or any(p in by_conduct for p in by_basis)):
+            found[i] = "basis"
+            real.update(p["id"] for p in by_basis)
+        elif by_conduct:
+            found[i] = "conduct"
+            real.update(p["id"] for p in by_conduct)
+    missed = [items[i] for i in range(len(items)) if i not in found]
+    false = [p for p in proposals if p["id"] not in real]
+
+    # 2. the list imported: nothing covered may be proposed again, nothing of another authority
+    db2, _, _ = fresh(sheet)
+    dep_id = duty_store.find_department(db2, DEPARTMENT)["id"]
+    for item in items:
+        key = duty_store.duty_key(dep_id, code=item["序号"], name=item["违法行为"])
+        duty_store._write_version(db2, {"code": item["序号"], "name": item["违法行为"] or item["序号"],
+                                        "kind": PENALTY, "department_id": dep_id, "post_id": None, "level": None,
+                                        "note": None, "basis_text": item["法律依据"], "penalty_basis_text": None},
+                                  key=key, version=1, previous_id=None, stamp="2020-03-01T00:00:00+00:00",
+                                  actor="bench", source_file=None, source_row=None, as_of=None)
+    props.generate(db2, department=DEPARTMENT, law=title)
+    after = [p for p in list_proposals(db2) if p["type"] == PENALTY]
+    covered_again = [p for p in after if any(_cites(item, p) for item in items)]
+    other_authority = [p for p in proposals + after
+                       if not any(d in (p["authority"] or "") for d in ("生态环境", "环境保护", "环保"))]
+
+    n_items, n_props = len(items), len(proposals)
+    recall = len(found) / n_items if n_items else None
+    precision = len(real) / n_props if n_props else None
+    by_conduct = [items[i] for i, how in found.items() if how == "conduct"]
+    print(f"\n== 《{title}》 × {DEPARTMENT}（{sheet} 表 {n_items} 项）", file=out)
+    print(f"   罚则提议 {n_props} 项；清单项目被提议 {len(found)}/{n_items}，recall {recall:.1%}；"
+          f"提议为真实项目 {len(real)}/{n_props}，precision {precision:.1%}", file=out)
+    for item in by_conduct:
+        print(f"   (依违法行为匹配) {item['序号']} {item['法律依据']}：清单所引项次与条文不符，"
+              f"违法行为“{item['违法行为'][:30]}…”与 yiju 提议的条文相同", file=out)
+    powers = props.version_powers(db, _version(db))
+    for item in missed:
+        print(f"   漏提 {item['序号']} {item['法律依据']} {item['违法行为'][:40]}\n        原因：{_why(item, powers)}",
+              file=out)
+    for p in false:
+        shared = "（条文为“等主管部门/按照职责”的共同职权）" if p["shared"] else ""
+        print(f"   多提 {_where(p)} [{p['authority']}] {p['name'][:50]}{shared}", file=out)
+    print(f"   导入清单后再提议：{len(after)} 项（覆盖项被再次提议 {len(covered_again)} 项；"
+          f"他机关职权被提议 {len(other_authority)} 项）", file=out)
+    return {"items": n_items, "found": len(found), "proposals": n_props, "real": len(real),
+            "missed": missed, "false": false, "covered_again": len(covered_again),
+            "other_authority": len(other_authority), "false_shared": sum(1 for p in false if p["shared"])}
+
+
+def speed() -> tuple[float, float]:
+    dbs = [fresh(sheet) for sheet in LAWS]
+    t0 = time.perf_counter()
+    for db, _, rec in dbs:
+        for _ in range(3):
+            version_articles(db, rec.version_id)
+    base = (time.perf_counter() - t0) / 3
+    t0 = time.perf_counter()
+    for db, title, rec in dbs:
+        for _ in range(3):
+            list(props.version_powers(db, rec.version_id))
+    ours = (time.perf_counter() - t0) / 3
+    return ours, base
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--law", choices=sorted(LAWS), help="only this sheet")
+    args = ap.parse_args()
+    sheets = [args.law] if args.law else list(LAWS)
+    total = {"items": 0, "found": 0, "proposals": 0, "real": 0, "covered_again": 0, "other_authority": 0,
+             "false_shared": 0, "false": 0}
+    for sheet in sheets:
+        r = measure(sheet, sys.stdout)
+        for k in total:
+            total[k] += len(r[k]) if k == "false" else r[k]
+    print("\n== 合计（罚则项目）")
+    print(f"   recall {total['found']}/{total['items']} = {total['found'] / total['items']:.1%}; "
+          f"precision {total['real']}/{total['proposals']} = {total['real'] / total['proposals']:.1%} "
+          f"(多提 {total['false']} 项中 {total['false_shared']} 项为共同职权)")
+    print(f"   导入清单后：覆盖项被再次提议 {total['covered_again']}；他机关职权被提议 {total['other_authority']}")
+    ours, base = speed()
+    print(f"\n== 速度：五部法律找职权 {ours * 1000:.1f} ms，基线（只读取条文）{base * 1000:.1f} ms，"
+          f"比值 {ours / base:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,383 @@
+"""Re-decomposition, the other half: the powers a law gives a department that its list lacks.
+
+For a law's text, ``diffing.powers`` finds every power (provision, type, authority, level). A
+department holds a power when the authority the clause names is one of its 主管领域 (its
+``domains``, else read from its name by ``impact/data/authorities.toml``) at a level it can act
+at. A held power is *covered* when a current duty of the department cites the provision — or
+cites it under an older number that now points there (the citation's ``current_label``), or cites
+the whole article or law. An uncovered power becomes a proposal (拟新增职权) with its name, type,
+exact basis (条款项), department and the law's 施行日期 as due date.
+
+``accept`` turns a proposal into a duty on the department's list (its citation resolved at once);
+``decline`` records why not. Both are audited and callable from the CLI and the review pages.
+
+>>> from registry.schema import connect
+>>> generate(connect(":memory:"))["proposals"]
+0
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+import sqlite_utils
+
+from config.clock import now
+from diffing.powers import PENALTY, Power, article_powers, level_allows
+from impact import duties as duty_store
+from registry import proposals as store
+from registry.audit import write_audit
+from registry.laws import find_law, get_law
+
+log = logging.getLogger(__name__)
+
+DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "authorities.toml"
+
+
+class ProposalError(ValueError):
+    """A proposal that cannot be acted on; the message is for the user (Chinese)."""
+
+
+# --------------------------------------------------------------------------- who holds a power
+
+
+@cache
+def _defaults() -> tuple[list[tuple[re.Pattern, list[str]]], list[tuple[re.Pattern, str]]]:
+    data = tomllib.loads(DATA_FILE.read_text("utf-8"))
+    return ([(re.compile(d["name"]), d["domain"]) for d in data["departments"]],
+            [(re.compile(lv["name"]), lv["level"]) for lv in data["levels"]])
+
+
+def default_domains(name: str) -> list[str]:
+    """主管领域 read from a department's name.
+
+    >>> default_domains("江门市生态环境局"), default_domains("某市市场监督管理局")
+    (['生态环境'], ['市场监督管理'])
+    """
+    for pattern, domains in _defaults()[0]:
+        if pattern.search(name):
+            return list(domains)
+    return []
+
+
+def default_level(name: str) -> str | None:
+    """Level read from a department's name.
+
+    >>> default_level("江门市生态环境局"), default_level("江门市生态环境局蓬江分局"), default_level("广东省生态环境厅")
+    ('设区的市级', '县级', '省级')
+    """
+    for pattern, level in _defaults()[1]:
+        if pattern.search(name):
+            return level
+    return None
+
+
+@dataclass(frozen=True)
+class Holder:
+    id: int
+    name: str
+    domains: tuple[str, ...]
+    level: str | None
+
+
+def holders(db: sqlite_utils.Database) -> list[Holder]:
+    """Every department with the domains and level yiju uses (the office's, else the defaults)."""
+    out = []
+    for d in store.departments(db):
+        domains = json.loads(d["domains"]) if d["domains"] else default_domains(d["name"])
+        out.append(Holder(d["id"], d["name"], tuple(domains), d["level"] or default_level(d["name"])))
+    return out
+
+
+def holds(holder: Holder, power: Power) -> bool:
+    """Whether the clause gives ``power`` to this department (its domain, at its level)."""
+    return any(a.domain in holder.domains and level_allows(a.level, holder.level) for a in power.authorities)
+
+
+def set_domains(db: sqlite_utils.Database, department: str, domains: list[str] | None, level: str | None, *,
+                by: str) -> Holder:
+    """Record a department's 主管领域 and level (None: back to the defaults read from its name)."""
+    row = duty_store.find_department(db, department)
+    if row is None:
+        raise ProposalError(f"没有名为“{department}”的部门")
+    with db.atomic():
+        store.set_domains(db, row["id"], domains, level)
+        write_audit(db, actor=by, action="department.domains", obj=f"department:{row['id']}",
+                    detail={"domains": domains, "level": level})
+    return next(h for h in holders(db) if h.id == row["id"])
+
+
+# --------------------------------------------------------------------------- a law's powers
+
+
+def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] | None = None) -> list[Power]:
+    """The powers of a version's articles (only ``labels`` when given)."""
+    out: list[Power] = []
+    for a in store.version_articles(db, version_id):
+        if labels is not None and a["label"] not in labels:
+            continue
+        paragraphs = [(p.get("text", ""), p.get("items", [])) for p in a["paragraphs"]]
+        if not paragraphs and a["text"]:
+            paragraphs = [(line, []) for line in a["text"].split("\n")]
+        out += article_powers(a["label"], paragraphs)
+    return out
+
+
+def covered_by(power: Power, citations: list[dict]) -> list[dict]:
+    """The citations (of one department, into the law) that cover ``power``.
+
+    A citation covers it when it points at the same article today (its ``current_label`` when
+    the law renumbered since) and names the same 款 and 项 or fewer (a citation of the whole
+    article covers its items; 第一款 of a one-款 article is that article).
+    """
+    out = []
+    for c in citations:
+        label = c["current_label"] or c["article"]
+        if label is None:                       # a whole-law citation
+            out.append(c)
+            continue
+        if label != power.article:
+            continue
+        if c["paragraph"] is not None and c["paragraph"] != (power.paragraph or 1):
+            continue
+        if c["item"] is not None and power.item is not None and c["item"] != power.item:
+            continue
+        if c["item"] is not None and power.item is None:
+            continue
+        out.append(c)
+    return out
+
+
+def _basis_text(law_title: str, power: Power) -> str:
+    return f"《{law_title}》{power.basis}"
+
+
+def _authority(power: Power, holder: Holder):
+    return next((a for a in power.authorities if a.domain in holder.domains and level_allows(a.level, holder.level)),
+                power.authorities[0])
+
+
+@dataclass
+class Coverage:
+    department: str
+    law: str
+    powers: int                 # powers the law gives the department
+    covered: int
+    uncovered: list[dict]       # {basis, type, name}
+
+    @property
+    def share(self) -> float | None:
+        return round(self.covered / self.powers, 3) if self.powers else None
+
+
+def coverage(db: sqlite_utils.Database, *, department: str | None = None, law: str | None = None) -> list[Coverage]:
+    """For each department and law it enforces, the share of the law's powers its list covers."""
+    out = []
+    for holder, lawrow, powers in _scope(db, department=department, law=law):
+        cits = store.department_citations(db, holder.id, lawrow["id"])
+        uncovered = [{"basis": _basis_text(lawrow["title"], p), "type": p.type, "name": p.name}
+                     for p in powers if not covered_by(p, cits)]
+        out.append(Coverage(holder.name, lawrow["title"], len(powers), len(powers) - len(uncovered), uncovered))
+    return out
+
+
+def _scope(db, *, department: str | None, law: str | None, law_ids: set[int] | None = None):
+    """(department, law, powers it holds) for the laws each department enforces: those its
+    duties cite and those whose clauses name its authority."""
+    hs = holders(db)
+    if department is not None:
+        hs = [h for h in hs if h.name == department]
+        if not hs:
+            raise ProposalError(f"没有名为“{department}”的部门")
+    laws = store.laws_with_text(db)
+    if law is not None:
+        row = find_law(db, law) or find_law(db, f"中华人民共和国{law}")
+        if row is None:
+            raise ProposalError(f"登记库中没有《{law}》")
+        laws = [lw for lw in laws if lw["id"] == row["id"]]
+    if law_ids is not None:
+        laws = [lw for lw in laws if lw["id"] in law_ids]
+    powers_of = {lw["id"]: version_powers(db, lw["version_id"]) for lw in laws}
+    for h in hs:
+        cited = set(store.cited_laws(db, h.id))
+        for lw in laws:
+            mine = [p for p in powers_of[lw["id"]] if holds(h, p)]
+            if mine or (lw["id"] in cited and department is not None):
+                yield h, lw, mine
+
+
+# --------------------------------------------------------------------------- generating proposals
+
+
+def generate(db: sqlite_utils.Database, *, department: str | None = None, law: str | None = None,
+             law_ids: set[int] | None = None, labels: dict[int, set[str]] | None = None,
+             change_ids: dict[int, int] | None = None, run_id: int | None = None,
+             baseline: bool | None = None) -> dict:
+    """Write a proposal for every uncovered power of the laws in scope; withdraw the open ones
+    now covered (or gone). Idempotent: a power already proposed (open, accepted or declined)
+    is not proposed again.
+
+    ``labels`` (law id → article labels) limits new proposals to inserted or modified articles;
+    ``baseline`` marks the first pass on a registry (reported as figures, not as news).
+    """
+    if baseline is None:
+        baseline = not store.any_proposal_run(db)
+    created, withdrawn, reopened = [], 0, 0
+    with db.atomic():
+        for holder, lawrow, powers in _scope(db, department=department, law=law, law_ids=law_ids):
+            cits = store.department_citations(db, holder.id, lawrow["id"])
+            have = store.existing(db, holder.id, lawrow["id"])
+            live: set[str] = set()
+            only = labels.get(lawrow["id"]) if labels is not None else None
+            for p in powers:
+                if covered_by(p, cits):
+                    continue
+                live.add(p.key)
+                if only is not None and p.article not in only and p.key not in have:
+                    continue
+                a = _authority(p, holder)
+                row = {"department_id": holder.id, "law_id": lawrow["id"], "version_id": lawrow["version_id"],
+                       "change_id": (change_ids or {}).get(lawrow["id"]), "power_key": p.key,
+                       "article": p.article, "paragraph": p.paragraph, "item": p.item, "type": p.type,
+                       "name": p.name, "measures": list(p.measures), "authority": a.raw,
+                       "authority_level": a.level, "shared": int(any(x.shared for x in p.authorities)),
+                       "basis_text": _basis_text(lawrow["title"], p), "clause": p.text,
+                       "due": lawrow["effective"], "baseline": int(baseline), "created_run_id": run_id}
+                old = have.get(p.key)
+                if old is None:
+                    created.append(store.insert(db, row))
+                elif old["state"] == "withdrawn":
+                    store.reopen(db, old["id"], row)
+                    reopened += 1
+            for key, old in have.items():
+                if old["state"] == "open" and key not in live:
+                    store.set_state(db, old["id"], "withdrawn", by="yiju", reason="已由清单中的职权覆盖或条文已不再规定")
+                    withdrawn += 1
+        result = {"proposals": len(created), "reopened": reopened, "withdrawn": withdrawn,
+                  "baseline": bool(baseline)}
+        write_audit(db, actor="yiju", action="proposals.generate",
+                    obj=f"run:{run_id}" if run_id is not None else "proposals",
+                    detail={**result, "department": department, "law": law})
+    return {**result, "ids": created}
+
+
+def for_changes(db: sqlite_utils.Database, changes: list[dict], run_id: int | None = None) -> dict:
+    """Proposals for the changes impact just processed: every article of an enacted law, the
+    inserted and substantively modified articles of an amended one."""
+    law_ids: set[int] = set()
+    whole: set[int] = set()
+    labels: dict[int, set[str]] = {}
+    change_ids: dict[int, int] = {}
+    for ch in changes:
+        if ch["kind"] not in ("enacted", "amended"):
+            continue
+        law_ids.add(ch["law_id"])
+        change_ids[ch["law_id"]] = ch["id"]
+        if ch["kind"] == "enacted":
+            whole.add(ch["law_id"])
+            continue
+        for status, new_labels, substance in db.execute(
+                "SELECT status, new_labels, substance FROM article_changes WHERE change_id = ?", [ch["id"]]):
+            if status == "inserted" or (status in ("modified", "split", "merged")
+                                        and substance not in ("editorial", "references_only")):
+                labels.setdefault(ch["law_id"], set()).update(json.loads(new_labels or "[]"))
+        labels.setdefault(ch["law_id"], set())
+    for law_id in whole:
+        labels.pop(law_id, None)
+    if not law_ids:
+        return {"proposals": 0, "reopened": 0, "withdrawn": 0, "baseline": False, "ids": []}
+    return generate(db, law_ids=law_ids, labels=labels, change_ids=change_ids, run_id=run_id)
+
+
+# --------------------------------------------------------------------------- the workflow
+
+
+def _open(db, proposal_id: int) -> dict:
+    p = store.get(db, proposal_id)
+    if p is None:
+        raise ProposalError(f"没有编号为 {proposal_id} 的拟新增职权")
+    if p["state"] != "open":
+        raise ProposalError(f"拟新增职权 #{proposal_id} 已处理（{STATE_NAMES.get(p['state'], p['state'])}），不能再次处理")
+    return p
+
+
+STATE_NAMES = {"open": "待处理", "accepted": "已采纳", "declined": "不采纳", "withdrawn": "已撤回"}
+
+
+def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, name: str | None = None) -> dict:
+    """Accept a proposal: a new duty on the department's list, assigned to ``post``, its
+    citation resolved at once. Returns the proposal with ``duty_id`` set."""
+    post = (post or "").strip()
+    if not post:
+        raise ProposalError("采纳拟新增职权须指定执法岗位（--post）")
+    with db.atomic():
+        p = _open(db, proposal_id)
+        post_id, _ = duty_store.ensure_post(db, p["department_id"], post)
+        content = {"code": None, "name": (name or p["name"]).strip(), "kind": p["type"],
+                   "department_id": p["department_id"], "post_id": post_id, "level": None,
+                   "note": f"由拟新增职权 #{proposal_id} 采纳", "basis_text": p["basis_text"],
+                   "penalty_basis_text": None}
+        key = duty_store.duty_key(p["department_id"], code=None, name=content["name"])
+        if db.execute("SELECT 1 FROM duties WHERE duty_key = ?", [key]).fetchone():
+            key = f"{key}#proposal{proposal_id}"
+        duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=now(),
+                                               actor=by, source_file=None, source_row=f"proposal:{proposal_id}",
+                                               as_of=None)
+        store.set_state(db, proposal_id, "accepted", by=by, duty_id=duty_id)
+        write_audit(db, actor=by, action="proposal.accept", obj=f"proposal:{proposal_id}",
+                    detail={"duty_id": duty_id, "post": post, "name": content["name"]})
+    return store.get(db, proposal_id)
+
+
+def decline(db: sqlite_utils.Database, proposal_id: int, reason: str, by: str) -> dict:
+    """Decline a proposal with a reason (the power is another department's, already exercised
+    under another duty, …). It is not proposed again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProposalError("不采纳须说明理由（--reason）")
+    with db.atomic():
+        _open(db, proposal_id)
+        store.set_state(db, proposal_id, "declined", by=by, reason=reason)
+        write_audit(db, actor=by, action="proposal.decline", obj=f"proposal:{proposal_id}",
+                    detail={"reason": reason})
+    return store.get(db, proposal_id)
+
+
+def list_proposals(db: sqlite_utils.Database, *, department: str | None = None, law: str | None = None,
+                   state: str | None = "open") -> list[dict]:
+    """Proposals as the CLI and pages show them (``state`` None: all)."""
+    dep_id = law_id = None
+    if department is not None:
+        row = duty_store.find_department(db, department)
+        if row is None:
+            raise ProposalError(f"没有名为“{department}”的部门")
+        dep_id = row["id"]
+    if law is not None:
+        row = find_law(db, law) or find_law(db, f"中华人民共和国{law}")
+        if row is None:
+            raise ProposalError(f"登记库中没有《{law}》")
+        law_id = row["id"]
+    return store.list_proposals(db, department_id=dep_id, law_id=law_id, state=state)
+
+
+def to_json(p: dict) -> dict:
+    """The --json shape: id, department, law (full title), article, paragraph, item, type, name, state …"""
+    return {"id": p["id"], "department": p["department"], "law": p["law"], "article": p["article"],
+            "paragraph": p["paragraph"], "item": p["item"], "type": p["type"], "name": p["name"],
+            "state": p["state"], "basis": p["basis_text"], "measures": p["measures"],
+            "authority": p["authority"], "authority_level": p["authority_level"], "shared": bool(p["shared"]),
+            "due": p["due"], "baseline": bool(p["baseline"]), "duty_id": p["duty_id"], "reason": p["reason"]}
+
+
+def penalty_only(powers: list[Power]) -> list[Power]:
+    return [p for p in powers if p.type == PENALTY]
+
+
+__all__ = ["ProposalError", "accept", "decline", "generate", "for_changes", "coverage", "list_proposals",
+           "set_domains", "holders", "version_powers", "covered_by", "get_law"]

@@ -1,0 +1,146 @@
+"""Proposed duties (拟新增职权) in the registry: plain reading and writing.
+
+The logic (which powers a law gives a department, whether its list covers them, accepting a
+proposal) is ``impact.proposals``; this module is the SQL underneath.
+
+>>> from registry.schema import connect
+>>> db = connect(":memory:")
+>>> list_proposals(db)
+[]
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from config.clock import now
+
+STATES = ("open", "accepted", "declined", "withdrawn")
+
+_COLUMNS = ("department_id", "law_id", "version_id", "change_id", "power_key", "article", "paragraph", "item",
+            "type", "name", "measures", "authority", "authority_level", "shared", "basis_text", "clause", "due",
+            "baseline", "created_run_id")
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def existing(db: sqlite_utils.Database, department_id: int, law_id: int) -> dict[str, dict]:
+    """power_key → {id, state} of every proposal of this department and law."""
+    return {r["power_key"]: r for r in _dicts(db.execute(
+        "SELECT id, power_key, state FROM proposals WHERE department_id = ? AND law_id = ?",
+        [department_id, law_id]))}
+
+
+def insert(db: sqlite_utils.Database, row: dict) -> int:
+    """A new open proposal; returns its id."""
+    stamp = now()
+    values = [json.dumps(row[c], ensure_ascii=False) if c == "measures" else row.get(c) for c in _COLUMNS]
+    return db.execute(
+        f"INSERT INTO proposals ({', '.join(_COLUMNS)}, state, created_at, updated_at) "
+        f"VALUES ({', '.join('?' for _ in _COLUMNS)}, 'open', ?, ?)", values + [stamp, stamp]).lastrowid
+
+
+def reopen(db: sqlite_utils.Database, proposal_id: int, row: dict) -> None:
+    """A withdrawn proposal whose power is uncovered again is open again (a duty was removed)."""
+    db.execute("UPDATE proposals SET state = 'open', reason = NULL, version_id = ?, change_id = ?, name = ?, "
+               "clause = ?, due = ?, baseline = ?, created_run_id = ?, notified_run_id = NULL, updated_at = ?, "
+               "updated_by = 'yiju' WHERE id = ?",
+               [row["version_id"], row.get("change_id"), row["name"], row["clause"], row["due"],
+                row.get("baseline", 0), row.get("created_run_id"), now(), proposal_id])
+
+
+def set_state(db: sqlite_utils.Database, proposal_id: int, state: str, *, by: str, reason: str | None = None,
+              duty_id: int | None = None) -> None:
+    if state not in STATES:
+        raise ValueError(f"unknown proposal state {state!r}")
+    db.execute("UPDATE proposals SET state = ?, reason = coalesce(?, reason), duty_id = coalesce(?, duty_id), "
+               "updated_at = ?, updated_by = ? WHERE id = ?", [state, reason, duty_id, now(), by, proposal_id])
+
+
+def get(db: sqlite_utils.Database, proposal_id: int) -> dict | None:
+    rows = list_proposals(db, proposal_id=proposal_id, state=None)
+    return rows[0] if rows else None
+
+
+def list_proposals(db: sqlite_utils.Database, *, department_id: int | None = None, law_id: int | None = None,
+                   state: str | None = "open", proposal_id: int | None = None,
+                   unnotified: bool = False) -> list[dict]:
+    """Proposals with their department's and law's names, by department, law and provision."""
+    where, params = [], []
+    for clause, value in (("p.department_id = ?", department_id), ("p.law_id = ?", law_id),
+                          ("p.state = ?", state), ("p.id = ?", proposal_id)):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    if unnotified:
+        where.append("p.notified_run_id IS NULL AND p.baseline = 0")
+    rows = _dicts(db.execute(
+        "SELECT p.*, d.name AS department, l.title AS law, v.effective AS law_effective "
+        "FROM proposals p JOIN departments d ON d.id = p.department_id JOIN laws l ON l.id = p.law_id "
+        "LEFT JOIN versions v ON v.id = p.version_id "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + "ORDER BY d.name, l.title, p.id", params))
+    for r in rows:
+        r["measures"] = json.loads(r["measures"] or "[]")
+    return rows
+
+
+def mark_notified(db: sqlite_utils.Database, proposal_ids: list[int], run_id: int) -> None:
+    db.conn.executemany("UPDATE proposals SET notified_run_id = ? WHERE id = ? AND notified_run_id IS NULL",
+                        [(run_id, i) for i in proposal_ids])
+
+
+def departments(db: sqlite_utils.Database) -> list[dict]:
+    """Every department with its 主管领域 (``domains``, JSON or NULL) and level."""
+    return _dicts(db.execute("SELECT id, name, domains, level FROM departments ORDER BY name"))
+
+
+def set_domains(db: sqlite_utils.Database, department_id: int, domains: list[str] | None,
+                level: str | None) -> None:
+    db.execute("UPDATE departments SET domains = ?, level = ?, updated_at = ? WHERE id = ?",
+               [json.dumps(domains, ensure_ascii=False) if domains is not None else None, level, now(),
+                department_id])
+
+
+def department_citations(db: sqlite_utils.Database, department_id: int, law_id: int) -> list[dict]:
+    """Citations of the department's current duties into this law: where each points today."""
+    return _dicts(db.execute(
+        "SELECT c.duty_id, c.article, c.current_label, c.paragraph, c.item, c.resolution, c.version_id, "
+        "c.field, d.name AS duty_name FROM citations c JOIN duties d ON d.id = c.duty_id "
+        "WHERE d.department_id = ? AND d.is_current = 1 AND c.law_id = ?", [department_id, law_id]))
+
+
+def cited_laws(db: sqlite_utils.Database, department_id: int) -> list[int]:
+    """Laws the department's current duties cite."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT c.law_id FROM citations c JOIN duties d ON d.id = c.duty_id "
+        "WHERE d.department_id = ? AND d.is_current = 1 AND c.law_id IS NOT NULL", [department_id])]
+
+
+def laws_with_text(db: sqlite_utils.Database) -> list[dict]:
+    """Laws in force (or not yet) with their latest accepted version that has articles."""
+    return _dicts(db.execute(
+        "SELECT l.id, l.title, l.status, v.id AS version_id, v.effective, v.promulgated FROM laws l "
+        "JOIN versions v ON v.id = (SELECT v2.id FROM versions v2 WHERE v2.law_id = l.id "
+        "AND v2.review_state = 'accepted' AND EXISTS (SELECT 1 FROM articles a WHERE a.version_id = v2.id) "
+        "ORDER BY coalesce(v2.promulgated, '') DESC, v2.id DESC LIMIT 1) "
+        "WHERE l.status != '已废止' ORDER BY l.title"))
+
+
+def version_articles(db: sqlite_utils.Database, version_id: int) -> list[dict]:
+    """label and paragraphs (JSON decoded) of a version's articles, in order."""
+    rows = _dicts(db.execute("SELECT label, number, suffix, paragraphs, text FROM articles WHERE version_id = ? "
+                             "ORDER BY ordinal", [version_id]))
+    for r in rows:
+        r["paragraphs"] = json.loads(r["paragraphs"] or "[]")
+    return rows
+
+
+def any_proposal_run(db: sqlite_utils.Database) -> bool:
+    """Whether proposals were ever generated (the first pass on a registry is a baseline)."""
+    return db.execute("SELECT 1 FROM audit WHERE action = 'proposals.generate' LIMIT 1").fetchone() is not None
