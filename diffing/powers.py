@@ -126,6 +126,7 @@ class _Rules:
     sentence_end: re.Pattern
     back_reference: re.Pattern
     related_in_violation: re.Pattern
+    shared_after: re.Pattern
     domains: tuple[_Domain, ...]
     levels: tuple[tuple[str, re.Pattern], ...]
 
@@ -148,6 +149,7 @@ def rules() -> _Rules:
         sentence_end=re.compile(c["sentence_end"]),
         back_reference=re.compile(c["back_reference"]),
         related_in_violation=re.compile(c["related_in_violation"]),
+        shared_after=re.compile(c["shared_after"]),
         domains=tuple(_Domain(a["domain"], re.compile(a["pattern"]), bool(a.get("unknown")))
                       for a in data["authorities"]),
         levels=tuple((lv["level"], re.compile(lv["pattern"])) for lv in data["levels"]),
@@ -252,6 +254,8 @@ def _scopes(text: str) -> tuple[str, list[_Scope]]:
         found = authorities(phrase)
         if not found:
             continue
+        if len(found) > 1 or r.shared_after.search(rest[len(phrase):]):
+            found = tuple(Authority(a.raw, a.domain, a.level, True) for a in found)
         cuts.append((m.start(), m.end() + len(phrase), found))
     if not cuts:
         return text, []

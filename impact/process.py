@@ -14,6 +14,7 @@ import sqlite_utils
 
 from config.clock import now
 from impact.assess import RULES, SEVERITIES, _CIT_COLS, ChangeView, Finding, _assess_against_processed, _dicts, store
+from impact import proposals
 from impact.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,15 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
                            "flags": len(made)})
         log.info("impact of change %s (%s %s): %d new flags", change["id"], view.kind, view.law_title, len(made))
 
+    # 3. the other half of re-decomposition: powers the new texts give a department that its list
+    #    lacks (the first pass on a registry is a baseline: every law, reported as figures)
+    proposed = {"proposals": 0, "reopened": 0, "withdrawn": 0, "baseline": False}
+    if not proposals.store.any_proposal_run(db) and (pending or top_duty):
+        proposed = proposals.generate(db, run_id=run_id, baseline=True)
+    elif pending:
+        proposed = proposals.for_changes(db, pending, run_id=run_id)
+    proposed = {k: v for k, v in proposed.items() if k != "ids"}
+
     by_severity = {s: 0 for s in SEVERITIES}
     for f in created:
         by_severity[f.severity] += 1
@@ -90,6 +100,7 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
         "carried_over": carried,
         "unresolved_citations": unresolved,
         "per_change": per_change,
+        "proposals": proposed,
     }
     if pending or top_duty > start_watermark:
         db["audit"].insert({

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "yiju.commands.duties",
     "yiju.commands.crawl",
     "yiju.commands.impact",
+    "yiju.commands.proposals",
     "yiju.commands.notify",
     "yiju.commands.run",
 ]

@@ -1,0 +1,160 @@
+"""Proposed duties (拟新增职权) as a legal officer meets them: on the CLI, in impact, in the report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from impact import duties as duty_store
+from impact import proposals as props
+from impact.process import run_impact
+from impact.record import record_version
+from registry.schema import connect
+from tests.conftest import law_text
+from yiju.cli import cli
+
+AIR = "中华人民共和国大气污染防治法"
+CODE = "中华人民共和国生态环境法典"
+BUREAU = "江门市生态环境局"
+
+
+def add_duty(db, department: str, name: str, basis: str, code: str | None = None) -> int:
+    with db.atomic():
+        dep_id, _ = duty_store.ensure_department(db, department)
+        key = duty_store.duty_key(dep_id, code=code, name=name)
+        duty_id, _ = duty_store._write_version(
+            db, {"code": code, "name": name, "kind": "行政处罚", "department_id": dep_id, "post_id": None,
+                 "level": None, "note": None, "basis_text": basis, "penalty_basis_text": None},
+            key=key, version=1, previous_id=None, stamp="2020-03-01T00:00:00+00:00", actor="test",
+            source_file=None, source_row=None, as_of=None)
+    return duty_id
+
+
+@pytest.fixture
+def air(db):
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    duty_store.ensure_department(db, BUREAU)
+    duty_store.ensure_department(db, "江门市市场监督管理局")
+    duty_store.ensure_department(db, "江门市公安局")
+    return db
+
+
+def test_a_law_gives_each_department_only_the_powers_its_authority_holds(air):
+    props.generate(air, law=AIR)
+    mine = props.list_proposals(air, department=BUREAU)
+    bases = {p["basis_text"].split("》")[1] for p in mine if p["type"] == "行政处罚"}
+    assert "第九十九条第（一）项" in bases and "第一百零五条" in bases
+    assert "第一百零三条第（一）项" not in bases          # 市场监督管理部门
+    assert "第一百零九条第一款" not in bases              # 省级以上: not for a 设区的市 bureau
+    assert "第一百一十三条" not in bases                  # 公安机关交通管理部门
+    market = {p["basis_text"].split("》")[1] for p in props.list_proposals(air, department="江门市市场监督管理局")}
+    assert "第一百零三条第（一）项" in market
+    police = {p["basis_text"].split("》")[1] for p in props.list_proposals(air, department="江门市公安局")}
+    assert "第一百一十三条" in police
+
+
+def test_a_power_the_list_cites_is_covered_even_under_its_old_number(air):
+    add_duty(air, BUREAU, "对未依法取得排污许可证排放大气污染物的处罚",
+             "《中华人民共和国大气污染防治法》（2018年修订）第九十九条第（一）项")
+    add_duty(air, BUREAU, "对造成大气污染事故的处罚", "《中华人民共和国大气污染防治法》第一百二十二条")
+    props.generate(air, department=BUREAU, law=AIR)
+    bases = {p["basis_text"].split("》")[1] for p in props.list_proposals(air, department=BUREAU)}
+    assert "第九十九条第（一）项" not in bases and "第一百二十二条" not in bases
+    assert "第九十九条第（二）项" in bases
+    cov = next(c for c in props.coverage(air, department=BUREAU) if c.law == AIR)
+    assert cov.covered == 2 and cov.powers > 20
+    assert all("第九十九条第（一）项" not in u["basis"] for u in cov.uncovered)
+
+
+def test_accepting_adds_the_duty_with_its_citation_resolved_and_declining_keeps_the_reason(air):
+    props.generate(air, department=BUREAU, law=AIR)
+    rows = props.list_proposals(air, department=BUREAU)
+    first, second = rows[0], rows[1]
+    done = props.accept(air, first["id"], "执法监督科/执法岗", "法规科王五")
+    assert done["state"] == "accepted" and done["duty_id"]
+    cit = air.execute("SELECT law_id, article, resolution FROM citations WHERE duty_id = ?",
+                      [done["duty_id"]]).fetchone()
+    assert cit[1] == first["article"] and cit[2] == "resolved"
+    post = air.execute("SELECT p.name FROM duties d JOIN posts p ON p.id = d.post_id WHERE d.id = ?",
+                       [done["duty_id"]]).fetchone()[0]
+    assert post == "执法监督科/执法岗"
+    no = props.decline(air, second["id"], "该事项由市城管局按职责实施", "法规科王五")
+    assert no["state"] == "declined" and no["reason"] == "该事项由市城管局按职责实施"
+    with pytest.raises(props.ProposalError):
+        props.accept(air, second["id"], "执法岗", "法规科王五")
+    again = props.generate(air, department=BUREAU, law=AIR)   # neither comes back
+    assert again["proposals"] == 0
+    audit = [r[0] for r in air.execute("SELECT action FROM audit WHERE action LIKE 'proposal.%'")]
+    assert audit == ["proposal.accept", "proposal.decline"]
+
+
+def test_the_first_pass_is_a_baseline_and_a_newly_enacted_law_is_news(db, monkeypatch):
+    """Done when: 生态环境法典 after a 生态环境局 list built on the laws it repeals."""
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    add_duty(db, BUREAU, "对未依法取得排污许可证排放大气污染物的处罚", "《中华人民共和国大气污染防治法》第九十九条第（一）项")
+    first = run_impact(db)["proposals"]
+    assert first["baseline"] and first["proposals"] > 0
+    rec = record_version(db, title=CODE, text=law_text("生态环境法典", "2026-03-12"), source="import",
+                         source_id="法典/2026", promulgated="2026-03-12", effective="2026-08-15",
+                         announce_new=True)
+    assert rec.change_id
+    result = run_impact(db)
+    assert result["proposals"]["proposals"] > 50
+    news = [p for p in props.list_proposals(db, department=BUREAU) if p["law"] == CODE]
+    assert news and not any(p["baseline"] for p in news)
+    assert all(p["due"] == "2026-08-15" for p in news)
+    penalty = {p["basis_text"].split("》")[1] for p in news if p["type"] == "行政处罚"}
+    assert "第一千一百零二条" in penalty                  # 未依法取得排污许可证排放污染物
+    assert "第一千一百一十二条第一款" not in penalty      # 海关 / 省级以上
+
+
+@pytest.fixture
+def yiju(config_file, monkeypatch):
+    monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
+    db = connect(config_file.parent / "data" / "yiju.db")
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    add_duty(db, BUREAU, "对造成大气污染事故的处罚", "《中华人民共和国大气污染防治法》第一百二十二条")
+    db.close()
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
+    return run
+
+
+def test_the_cli_lists_accepts_and_declines(yiju):
+    out = yiju("proposals", "--department", BUREAU, "--law", "大气污染防治法", "--json")
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert rows and {"id", "department", "law", "article", "paragraph", "item", "type", "name", "state"} <= set(rows[0])
+    first = next(r for r in rows if r["article"] == "第九十九条" and r["item"] == 1)
+    assert first["law"] == AIR and first["paragraph"] is None and first["type"] == "行政处罚"
+    assert first["name"] == "对未依法取得排污许可证排放大气污染物的行政处罚" and first["state"] == "open"
+    assert not any(r["article"] == "第一百二十二条" for r in rows), [(r["paragraph"], r["type"], r["name"], r["state"]) for r in rows if r["article"] == "第一百二十二条"]
+
+    text = yiju("proposals", "--department", BUREAU)
+    assert "名称：对未依法取得排污许可证排放大气污染物的行政处罚" in text.output
+    assert "依据：《中华人民共和国大气污染防治法》第九十九条第（一）项" in text.output
+
+    ok = yiju("proposals", "accept", first["id"], "--post", "执法岗", "--by", "法规科")
+    assert ok.exit_code == 0 and "已采纳" in ok.output
+    again = yiju("proposals", "accept", first["id"], "--post", "执法岗")
+    assert again.exit_code == 2 and "已处理" in again.output
+    no = yiju("proposals", "decline", rows[1]["id"], "--reason", "由区分局实施")
+    assert no.exit_code == 0 and "由区分局实施" in no.output
+    listed = json.loads(yiju("proposals", "--state", "all", "--json").output)
+    states = {r["id"]: r["state"] for r in listed}
+    assert states[first["id"]] == "accepted" and states[rows[1]["id"]] == "declined"
+
+    cov = yiju("proposals", "coverage", "--department", BUREAU)
+    assert "清单已覆盖" in cov.output and "未覆盖" in cov.output
+    dom = yiju("departments", "domains", BUREAU)
+    assert "生态环境" in dom.output and "设区的市级" in dom.output
+    bad = yiju("proposals", "--department", "不存在的局")
+    assert bad.exit_code == 2

@@ -1,0 +1,147 @@
+"""``yiju proposals`` (拟新增职权: powers a law gives a department that its list lacks),
+``yiju proposals accept|decline``, ``yiju proposals coverage`` and ``yiju departments domains``.
+
+Everything printed is for legal staff, so it is Chinese; ``--json`` prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import click
+
+from yiju.app import UserError, actor, emit_json, info
+
+STATE_CHOICES = ("open", "accepted", "declined", "withdrawn", "all")
+
+
+def _props():
+    from impact import proposals  # start-up: loaded when a proposals command runs
+    return proposals
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except _props().ProposalError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _print(rows: list[dict]) -> None:
+    names = _props().STATE_NAMES
+    if not rows:
+        click.echo("没有符合条件的拟新增职权。")
+        return
+    current = None
+    for p in rows:
+        if (p["department"], p["law"]) != current:
+            current = (p["department"], p["law"])
+            n = sum(1 for r in rows if (r["department"], r["law"]) == current)
+            click.echo(f"{p['department']} ·《{p['law']}》（{n} 项）")
+        due = f"  期限 {p['due']}" if p["due"] else ""
+        click.echo(f"  #{p['id']} [{p['type']}] {names.get(p['state'], p['state'])}{due}")
+        click.echo(f"      名称：{p['name']}")
+        click.echo(f"      依据：{p['basis_text']}")
+        click.echo(f"      实施机关：{p['authority']}" + ("（与其他部门按照职责分工共同行使）" if p["shared"] else "")
+                   + (f"  措施：{'、'.join(p['measures'])}" if p["measures"] else ""))
+        if p["reason"]:
+            click.echo(f"      理由：{p['reason']}")
+        if p["duty_id"]:
+            click.echo(f"      已加入清单：职权 [{p['duty_id']}]")
+
+
+def register(cli: click.Group) -> None:
+    @cli.group("proposals", invoke_without_command=True)
+    @click.option("--department", metavar="D", help="只看该部门")
+    @click.option("--law", metavar="TITLE", help="只看该法律（全称或不带“中华人民共和国”的名称）")
+    @click.option("--state", type=click.Choice(STATE_CHOICES), default="open", show_default=True,
+                  help="状态：open 待处理、accepted 已采纳、declined 不采纳、withdrawn 已撤回、all 全部")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON（对象数组）")
+    @click.pass_context
+    def proposals(ctx, department, law, state, as_json):
+        """拟新增职权：部门执行的法律中，清单尚未覆盖的职权（先按现行文本重新核对，再列出）。"""
+        if ctx.invoked_subcommand is not None:
+            return
+        app = ctx.obj
+        props = _props()
+        _call(props.generate, app.db, department=department, law=law)
+        rows = _call(props.list_proposals, app.db, department=department, law=law,
+                     state=None if state == "all" else state)
+        if as_json:
+            emit_json([props.to_json(p) for p in rows])
+        else:
+            _print(rows)
+
+    @proposals.command("accept")
+    @click.argument("proposal_id", type=int)
+    @click.option("--post", required=True, metavar="P", help="承担该职权的执法岗位")
+    @click.option("--name", metavar="N", help="职权名称（默认用建议名称）")
+    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @click.pass_obj
+    def accept(app, proposal_id, post, name, by, as_json):
+        """采纳拟新增职权：加入部门权责清单并分配到岗位，依据立即核对。"""
+        p = _call(_props().accept, app.db, proposal_id, post, actor(by), name=name)
+        if as_json:
+            emit_json(_props().to_json(p))
+        else:
+            click.echo(f"拟新增职权 #{proposal_id} 已采纳：职权 [{p['duty_id']}]「{p['name']}」已加入"
+                       f"{p['department']}的清单，岗位：{post}。")
+
+    @proposals.command("decline")
+    @click.argument("proposal_id", type=int)
+    @click.option("--reason", required=True, metavar="R", help="不采纳的理由")
+    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @click.pass_obj
+    def decline(app, proposal_id, reason, by, as_json):
+        """不采纳拟新增职权（须说明理由），以后不再提出。"""
+        p = _call(_props().decline, app.db, proposal_id, reason, actor(by))
+        if as_json:
+            emit_json(_props().to_json(p))
+        else:
+            click.echo(f"拟新增职权 #{proposal_id} 不采纳，理由：{reason}")
+
+    @proposals.command("coverage")
+    @click.option("--department", metavar="D", help="只看该部门")
+    @click.option("--law", metavar="TITLE", help="只看该法律")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @click.pass_obj
+    def coverage(app, department, law, as_json):
+        """清单完整度：每个部门执行的每部法律中，清单已覆盖的职权所占比例，并列出未覆盖的职权。"""
+        rows = _call(_props().coverage, app.db, department=department, law=law)
+        if as_json:
+            emit_json([{"department": c.department, "law": c.law, "powers": c.powers, "covered": c.covered,
+                        "share": c.share, "uncovered": c.uncovered} for c in rows])
+            return
+        if not rows:
+            click.echo("没有部门执行的法律中含有可识别的职权。")
+        for c in rows:
+            share = "—" if c.share is None else f"{c.share * 100:.1f}%"
+            click.echo(f"{c.department} ·《{c.law}》：职权 {c.powers} 项，清单已覆盖 {c.covered} 项（{share}）")
+            for u in c.uncovered:
+                click.echo(f"    未覆盖 {u['basis']} [{u['type']}] {u['name']}")
+
+    departments = cli.commands.get("departments")
+    if departments is None:  # pragma: no cover - the duties commands register it
+        return
+
+    @departments.command("domains")
+    @click.argument("department")
+    @click.option("--set", "domains", metavar="A,B", help="主管领域，逗号分隔（如 生态环境,海洋）")
+    @click.option("--level", metavar="L", help="层级：国家、省级、设区的市级、县级")
+    @click.option("--reset", is_flag=True, help="恢复按部门名称推断")
+    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+    @click.pass_obj
+    def domains_cmd(app, department, domains, level, reset, by):
+        """查看或设置部门的主管领域与层级（决定法律条文中的哪些执法机关是本部门）。"""
+        props = _props()
+        if reset or domains is not None or level is not None:
+            chosen = None if reset else [d.strip() for d in (domains or "").replace("，", ",").split(",")
+                                          if d.strip()] or None
+            holder = _call(props.set_domains, app.db, department, chosen, None if reset else level, by=actor(by))
+        else:
+            holder = next((h for h in props.holders(app.db) if h.name == department), None)
+            if holder is None:
+                raise UserError(f"没有名为“{department}”的部门")
+        click.echo(f"{holder.name}：主管领域 {'、'.join(holder.domains) or '（未知）'}；层级 {holder.level or '（未知）'}")
+        if not holder.domains:
+            info("提示：没有主管领域的部门不会收到拟新增职权，用 --set 设置。")
