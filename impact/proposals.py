@@ -29,6 +29,7 @@ from functools import cache
 import sqlite_utils
 
 from config.clock import now
+from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, level_allows
 from impact import duties as duty_store
 from registry import proposals as store
@@ -307,7 +308,7 @@ def _open(db, proposal_id: int) -> dict:
     return p
 
 
-STATE_NAMES = {"open": "待处理", "accepted": "已采纳", "declined": "不采纳", "withdrawn": "已撤回"}
+STATE_NAMES = names("proposal_state")
 
 
 def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, name: str | None = None) -> dict:
