@@ -20,15 +20,20 @@ import datetime as _dt
 import functools
 import json
 import logging
-import pathlib
-import tomllib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from config.clock import now, today
+from config.clock import today
+from impact.rules import REASONS, RULES, severity_rank
 from impact.successor import index_for_version
+from registry import changes as change_store
+from registry import citations as citation_store
+from registry import flags as flag_store
+from registry import laws as law_store
+from registry.changes import ARTICLE_KINDS, ArticleChange, Change
+from registry.citations import CitationRef
 from texts.numerals import normalize_label
 
 log = logging.getLogger(__name__)
@@ -37,11 +42,8 @@ log = logging.getLogger(__name__)
 #: the flag is raised + REVIEW_DAYS; a change not yet in force is due on its 施行日期 instead).
 REVIEW_DAYS = 30
 
-RULES = tomllib.loads((pathlib.Path(__file__).parent / "data" / "impact.toml").read_text("utf-8"))
-SEVERITIES = tuple(sorted(RULES["severity_order"], key=RULES["severity_order"].get))  # worst first
-#: Changes that carry article changes; ``repealed`` flags by law; ``enacted`` (nothing cites it
-#: yet) and ``takes_effect`` (its flags were raised when the text arrived) flag nothing.
-ARTICLE_KINDS = ("amended", "text_corrected", "renamed")
+#: ARTICLE_KINDS are the changes that carry article changes; ``repealed`` flags by law; ``enacted``
+#: (nothing cites it yet) and ``takes_effect`` (its flags were raised when the text arrived) flag nothing.
 
 
 @dataclass
@@ -58,10 +60,12 @@ class Finding:
     due: str = ""
     suggestion_json: str = ""
 
-    def row(self, stamp: str, run_id: int | None) -> tuple:
-        text = self.suggestion_json or json.dumps(self.suggestion, ensure_ascii=False)
-        return (self.duty_id, self.citation_id, self.change_id, self.article_change_id, self.severity,
-                self.reason, text, self.due, stamp, run_id, stamp)
+    def row(self) -> dict:
+        """The new flag's columns (``registry.flags.insert_flags``)."""
+        return {"duty_id": self.duty_id, "citation_id": self.citation_id, "change_id": self.change_id,
+                "article_change_id": self.article_change_id, "severity": self.severity, "reason": self.reason,
+                "suggestion": self.suggestion_json or json.dumps(self.suggestion, ensure_ascii=False),
+                "due": self.due}
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,7 @@ def worse(a: Finding | None, b: Finding | None) -> Finding | None:
         return b
     if b is None:
         return a
-    order = RULES["severity_order"]
-    return b if order[b.severity] < order[a.severity] else a
+    return b if severity_rank(b.severity) < severity_rank(a.severity) else a
 
 
 def due_for(effective: str | None, on: str | None = None) -> str:
@@ -97,13 +100,10 @@ def due_for(effective: str | None, on: str | None = None) -> str:
     return (_dt.date.fromisoformat(on) + _dt.timedelta(days=REVIEW_DAYS)).isoformat()
 
 
-_CIT_COLS = "c.id, c.duty_id, c.law_id, c.version_id, c.article, c.version_note, d.created_at"
-
-
 class ChangeView:
     """One change, ready to judge citations: its article changes by old label, its versions."""
 
-    def __init__(self, db: sqlite_utils.Database, change: dict, *, on: str | None = None):
+    def __init__(self, db: sqlite_utils.Database, change: Change, *, on: str | None = None):
         self.db = db
         self.row = change
         self.id = change["id"]
@@ -111,21 +111,21 @@ class ChangeView:
         self.law_id = change["law_id"]
         self.old_version_id = change["old_version_id"]
         self.new_version_id = change["new_version_id"]
-        self.detail = json.loads(change.get("detail") or "{}")
-        self.summary = json.loads(change.get("summary") or "{}")
+        self.detail = change["detail"]
+        self.summary = change["summary"]
         self.today = on or today()
         self.effective = change.get("effective")
         self.detected_at = change.get("detected_at") or ""
         self.pending = bool(self.effective and self.effective > self.today)
         self.due = due_for(self.effective, self.today)
-        law = db.execute("SELECT title, successor_id FROM laws WHERE id = ?", [self.law_id]).fetchone()
-        self.law_title = self.detail.get("old_title") or (law[0] if law else "")
+        law = law_store.get_law(db, self.law_id)
+        self.law_title = self.detail.get("old_title") or law["title"]
         new_title = self.detail.get("new_title")
         self.new_title = new_title if new_title and new_title != self.law_title else None
-        self.successor_id = self.detail.get("successor_id") or (law[1] if law else None)
-        self.by_label: dict[str, dict] = {}
+        self.successor_id = self.detail.get("successor_id") or law["successor_id"]
+        self.by_label: dict[str, ArticleChange] = {}
         if self.kind in ARTICLE_KINDS:
-            for ac in _article_changes(db, self.id):
+            for ac in change_store.article_changes(db, self.id):
                 for label in ac["old_labels"]:
                     self.by_label.setdefault(label, ac)
         self._chain = _VersionChain(db, self.law_id)
@@ -134,6 +134,7 @@ class ChangeView:
         self._successor = None
         self._candidates: dict[tuple[int, str], list[dict]] = {}
         self._verdicts: dict[tuple, _Verdict] = {}
+        self._new_version_date: tuple[str | None, str | None] | None = None
 
     # -- which citations to look at -------------------------------------------------------
 
@@ -144,26 +145,18 @@ class ChangeView:
     def affected_labels(self) -> list[str]:
         return [label for label, ac in self.by_label.items() if ac["status"] != "unchanged"]
 
-    def citations(self) -> list[dict]:
+    def citations(self) -> list[CitationRef]:
         """Current duties' citations this change may touch, read through the indexes."""
-        db = self.db
-        base = (f"SELECT {_CIT_COLS} FROM citations c JOIN duties d ON d.id = c.duty_id "
-                "WHERE c.law_id = ? AND d.is_current = 1")
         if self.kind == "repealed" or self.new_title:
-            return _dicts(db.execute(base, [self.law_id]))
-        rows = _dicts(db.execute(base + " AND c.article IS NULL", [self.law_id]))
+            return citation_store.current_of_law(self.db, self.law_id)
+        rows = citation_store.current_of_law(self.db, self.law_id, whole_law=True)
         labels = self.affected_labels()
         if labels:
-            rows += _dicts(db.execute(
-                base + " AND c.article IN (SELECT value FROM json_each(?))",
-                [self.law_id, json.dumps(labels, ensure_ascii=False)],
-            ))
+            rows += citation_store.current_of_law(self.db, self.law_id, articles=labels)
         if self.older:
             seen = {r["id"] for r in rows}
-            rows += [r for r in _dicts(db.execute(
-                base + " AND c.article IS NOT NULL AND c.version_id IN (SELECT value FROM json_each(?))",
-                [self.law_id, json.dumps(sorted(self.older))],
-            )) if r["id"] not in seen]
+            rows += [r for r in citation_store.current_of_law(self.db, self.law_id, written_for=self.older)
+                     if r["id"] not in seen]
         return rows
 
     # -- judging one citation --------------------------------------------------------------
@@ -236,7 +229,7 @@ class ChangeView:
         if self.new_title:
             suggestion["new_title"] = self.new_title
         words = {"old": label, "new": new, "news": "、".join(news), "olds": "、".join(ac["old_labels"]),
-                 "moved": RULES["reason"]["moved"].format(new=new) if new and new != label else ""}
+                 "moved": REASONS["moved"].format(new=new) if new and new != label else ""}
         return self._finding(cit, key, ac["id"], rule, rule, suggestion, words)
 
     def _repealed(self, cit: dict) -> Finding:
@@ -248,28 +241,35 @@ class ChangeView:
         words: dict = {}
         template = "repealed"
         if self.successor_id:
-            title = self.db.execute("SELECT title FROM laws WHERE id = ?", [self.successor_id]).fetchone()
+            try:
+                title = law_store.get_law(self.db, self.successor_id)["title"]
+            except KeyError:
+                title = None
             if title:
                 template = "repealed_successor"
-                words["successor"] = title[0]
-                suggestion["successor"] = {"law_id": self.successor_id, "title": title[0]}
+                words["successor"] = title
+                suggestion["successor"] = {"law_id": self.successor_id, "title": title}
                 if article:
                     suggestion["candidates"] = self._successor_candidates(cit, article)
         return self._finding(cit, key, None, "repealed", template, suggestion, words)
 
     def _successor_candidates(self, cit: dict, label: str) -> list[dict]:
-        version = cit.get("version_id") or self.old_version_id or _latest_version(self.db, self.law_id)
+        version = cit.get("version_id") or self.old_version_id or self._latest_of_law
         key = (version, label)
         if key not in self._candidates:
-            text = _article_text(self.db, version, label) if version else None
+            text = law_store.article_text(self.db, version, label) if version else None
             if not text:
                 self._candidates[key] = []
             else:
                 if self._successor is None:
-                    successor_version = _latest_version(self.db, self.successor_id)
+                    successor_version = _latest_version_id(self.db, self.successor_id)
                     self._successor = index_for_version(self.db, successor_version) if successor_version else None
                 self._candidates[key] = self._successor.candidates(text) if self._successor else []
         return self._candidates[key]
+
+    @functools.cached_property
+    def _latest_of_law(self) -> int | None:
+        return _latest_version_id(self.db, self.law_id)
 
     def _finding(self, cit, key, *verdict) -> Finding:
         """The finding for ``cit`` from the verdict cached under ``key`` (made from ``verdict`` first)."""
@@ -280,12 +280,14 @@ class ChangeView:
                        v.suggestion, self.due, v.suggestion_json)
 
     def _verdict(self, article_change_id, severity_rule, template, suggestion, words=None) -> _Verdict:
-        reasons = RULES["reason"]
+        reasons = REASONS
         if self.kind == "repealed":
             when = reasons["when_repealed_pending" if self.pending else "when_repealed"] if self.effective else ""
         else:
             when = reasons["when_pending" if self.pending else "when_effective"] if self.effective else ""
-        date, revision = _version_date(self.db, self.new_version_id)
+        if self._new_version_date is None:
+            self._new_version_date = law_store.version_date(self.db, self.new_version_id)
+        date, revision = self._new_version_date
         event = RULES["event"].get(self.kind, "{date}修改").format(date=self.row.get("published") or date or "")
         if revision in ("修正", "修订") and self.kind == "amended":
             event = event.replace("修改", revision)
@@ -303,15 +305,10 @@ class _VersionChain:
         self.db = db
         self.forward: dict[int, list[tuple[int, int]]] = defaultdict(list)  # old → [(new, change)]
         self.back: dict[int, list[int]] = defaultdict(list)
-        for change_id, old, new in db.execute(
-            "SELECT id, old_version_id, new_version_id FROM changes WHERE law_id = ? AND kind IN "
-            "('amended','text_corrected','renamed') AND old_version_id IS NOT NULL "
-            "AND new_version_id IS NOT NULL ORDER BY id", [law_id],
-        ).fetchall():
+        for change_id, old, new in change_store.version_links(db, law_id):
             self.forward[old].append((new, change_id))
             self.back[new].append(old)
-        self.dates = dict(db.execute(
-            "SELECT id, promulgated FROM versions WHERE law_id = ?", [law_id]).fetchall())
+        self.dates = law_store.version_dates(db, law_id)
         self._maps: dict[int, dict[str, list[str]]] = {}
 
     def before(self, version: int) -> set[int]:
@@ -378,7 +375,7 @@ class _VersionChain:
     def _map(self, change_id: int) -> dict[str, list[str]]:
         if change_id not in self._maps:
             mapping: dict[str, list[str]] = {}
-            for ac in _article_changes(self.db, change_id):
+            for ac in change_store.article_changes(self.db, change_id):
                 for lab in ac["old_labels"]:
                     mapping.setdefault(lab, ac["new_labels"] if ac["status"] != "deleted" else [])
             self._maps[change_id] = mapping
@@ -387,34 +384,23 @@ class _VersionChain:
 
 # -- running it ------------------------------------------------------------------------------
 
-_INSERT = (
-    "INSERT OR IGNORE INTO flags (duty_id, citation_id, change_id, article_change_id, severity, reason, "
-    "suggestion, due, state, created_at, created_run_id, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)"
-)
-
-
 def store(db: sqlite_utils.Database, findings, run_id: int | None = None) -> list[Finding]:
     """Write findings as open flags (an existing flag for the same key is left alone).
 
     Returns the findings that made a new flag. Call inside a transaction.
     """
-    stamp = now()
     by_change: dict[int, list[Finding]] = defaultdict(list)
     for f in findings:
         by_change[f.change_id].append(f)
     created: list[Finding] = []
     for change_id, group in by_change.items():
-        duties = json.dumps(sorted({f.duty_id for f in group}))
-        seen = {r[0] for r in db.execute(  # through the unique index (duty_id, citation_id, change_id)
-            "SELECT citation_id FROM flags WHERE duty_id IN (SELECT value FROM json_each(?)) AND change_id = ?",
-            [duties, change_id])}
+        seen = flag_store.flagged_citations(db, {f.duty_id for f in group}, change_id)
         fresh = []
         for f in group:
             if f.citation_id not in seen:
                 seen.add(f.citation_id)
                 fresh.append(f)
-        db.conn.executemany(_INSERT, [f.row(stamp, run_id) for f in fresh])
+        flag_store.insert_flags(db, (f.row() for f in fresh), run_id)
         created += fresh
     return created
 
@@ -425,22 +411,17 @@ def assess_duties(db: sqlite_utils.Database, duty_ids, *, views: dict | None = N
     if not ids:
         return []
     views = {} if views is None else views
-    cits = _dicts(db.execute(
-        f"SELECT {_CIT_COLS} FROM citations c JOIN duties d ON d.id = c.duty_id "
-        "WHERE d.id IN (SELECT value FROM json_each(?)) AND d.is_current = 1 AND c.law_id IS NOT NULL",
-        [json.dumps(ids)],
-    ))
-    return _assess_against_processed(db, cits, views)
+    return assess_against_processed(db, citation_store.current_of_duties(db, ids), views)
 
 
-def _assess_against_processed(db, cits: list[dict], views: dict) -> list[Finding]:
+def assess_against_processed(db: sqlite_utils.Database, cits: list[CitationRef], views: dict) -> list[Finding]:
+    """What the changes already processed do to these citations (duties newer than the changes)."""
     by_law: dict[int, list[dict]] = defaultdict(list)
     for c in cits:
         by_law[c["law_id"]].append(c)
     out: list[Finding] = []
     for law_id, group in by_law.items():
-        for change in _dicts(db.execute(
-            "SELECT * FROM changes WHERE law_id = ? AND impact_done_at IS NOT NULL ORDER BY id", [law_id])):
+        for change in change_store.processed_of_law(db, law_id):
             view = views.get(change["id"])
             if view is None:
                 view = views[change["id"]] = ChangeView(db, change)
@@ -452,47 +433,9 @@ def _assess_against_processed(db, cits: list[dict], views: dict) -> list[Finding
 
 # -- small readers ------------------------------------------------------------------------------
 
-def _dicts(cursor) -> list[dict]:
-    cols = [d[0] for d in cursor.description]
-    return [dict(zip(cols, r)) for r in cursor.fetchall()]
-
-
-def _change(db, change_id: int) -> dict:
-    rows = _dicts(db.execute("SELECT * FROM changes WHERE id = ?", [change_id]))
-    if not rows:
-        raise KeyError(f"no change with id {change_id}")
-    return rows[0]
-
-
-def _article_changes(db, change_id: int) -> list[dict]:
-    rows = _dicts(db.execute(
-        "SELECT id, status, old_labels, new_labels, substance, diff FROM article_changes "
-        "WHERE change_id = ? ORDER BY ordinal", [change_id]))
-    for r in rows:
-        r["old_labels"] = json.loads(r["old_labels"] or "[]")
-        r["new_labels"] = json.loads(r["new_labels"] or "[]")
-        r["diff"] = json.loads(r["diff"]) if r["diff"] else None
-    return rows
-
-
-def _article_text(db, version_id: int, label: str) -> str | None:
-    row = db.execute("SELECT text FROM articles WHERE version_id = ? AND label = ?", [version_id, label]).fetchone()
-    return row[0] if row else None
-
-
-def _latest_version(db, law_id: int) -> int | None:
-    row = db.execute(
-        "SELECT id FROM versions WHERE law_id = ? AND review_state = 'accepted' "
-        "ORDER BY coalesce(promulgated, '') DESC, id DESC LIMIT 1", [law_id]).fetchone()
-    return row[0] if row else None
-
-
-def _version_date(db, version_id: int | None) -> tuple[str | None, str | None]:
-    """(公布日期, 制定/修正/修订) of a version."""
-    if version_id is None:
-        return None, None
-    row = db.execute("SELECT promulgated, revision FROM versions WHERE id = ?", [version_id]).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+def _latest_version_id(db, law_id: int) -> int | None:
+    latest = law_store.latest_version(db, law_id)
+    return latest["id"] if latest else None
 
 
 @functools.lru_cache(maxsize=4096)

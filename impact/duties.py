@@ -27,18 +27,22 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from texts import powerlist
 from config.actor import actor
 from config.clock import now, today
 from diffing.cite import find
 from impact import resolve
 from impact.process import run_impact as _run_impact
+from registry import audit
+from registry import citations as citation_store
+from registry import duties as duty_store
+from registry.audit import write_audit
+from registry.duties import UNIT_SEPARATOR, Duty
+from texts import powerlist
 from texts.powerlist import Problem, one_line, text
 
 log = logging.getLogger(__name__)
 
 SUB_SEPARATOR = "："       # 主项：子项 — how a 子项 is written into the duty name
-UNIT_SEPARATOR = "/"       # 承办机构/执法岗位 — how a post inside an office is named
 CONTENT_FIELDS = ("code", "name", "kind", "department_id", "post_id", "level", "note",
                   "basis_text", "penalty_basis_text")
 CITATION_FIELDS = {"basis": "basis_text", "penalty_basis": "penalty_basis_text"}
@@ -51,26 +55,8 @@ class DutyError(ValueError):
 # --------------------------------------------------------------------------- small helpers
 
 
-def _audit(db, actor: str, action: str, obj: str, detail: dict, at: str | None = None) -> None:
-    db.execute(
-        "INSERT INTO audit (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)",
-        [at or now(), actor, action, obj, json.dumps(detail, ensure_ascii=False, default=str)],
-    )
-
-
 def _actor(by: str | None) -> str:
     return actor(by)
-
-
-def _rows(db, sql: str, params=()) -> list[dict]:
-    cursor = db.execute(sql, list(params))
-    cols = [d[0] for d in cursor.description]
-    return [dict(zip(cols, r)) for r in cursor.fetchall()]
-
-
-def _chunks(items: list, size: int = 500):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def post_name(unit: str | None, post: str | None) -> str | None:
@@ -104,8 +90,7 @@ def _content_sha(content: dict) -> str:
 
 
 def find_department(db, name: str) -> dict | None:
-    rows = _rows(db, "SELECT * FROM departments WHERE name = ?", [one_line(name)])
-    return rows[0] if rows else None
+    return duty_store.find_department(db, one_line(name))
 
 
 def ensure_department(db, name: str) -> tuple[int, bool]:
@@ -113,57 +98,7 @@ def ensure_department(db, name: str) -> tuple[int, bool]:
     name = one_line(name)
     if not name:
         raise DutyError("部门名称不能为空")
-    row = db.execute("SELECT id FROM departments WHERE name = ?", [name]).fetchone()
-    if row:
-        return row[0], False
-    stamp = now()
-    cursor = db.execute(
-        "INSERT INTO departments (name, emails, created_at, updated_at) VALUES (?, '[]', ?, ?)",
-        [name, stamp, stamp],
-    )
-    return cursor.lastrowid, True
-
-
-def ensure_post(db, department_id: int, name: str) -> tuple[int, bool]:
-    """(id, created) of the post ``name`` in the department."""
-    row = db.execute("SELECT id FROM posts WHERE department_id = ? AND name = ?", [department_id, name]).fetchone()
-    if row:
-        return row[0], False
-    cursor = db.execute("INSERT INTO posts (department_id, name) VALUES (?, ?)", [department_id, name])
-    return cursor.lastrowid, True
-
-
-def same_posts(db, post_ids) -> list[int]:
-    """The posts whose holders hold ``post_ids``: each post, and the bare 岗位 of a 承办机构/岗位 post.
-
-    A power list names 承办机构 and 执法岗位 (法规科/综合执法岗) while a staff list often names
-    only the 岗位 (综合执法岗): the people on 综合执法岗 of that department hold both.
-    """
-    ids = {int(p) for p in post_ids}
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(f"SELECT id, department_id, name FROM posts WHERE id IN ({marks})", sorted(ids)).fetchall()
-    for _id, department_id, name in rows:
-        bare = name.rsplit(UNIT_SEPARATOR, 1)[-1]
-        if bare != name:
-            ids.update(r[0] for r in db.execute(
-                "SELECT id FROM posts WHERE department_id = ? AND name = ?", [department_id, bare]).fetchall())
-    return sorted(ids)
-
-
-def post_holders(db, post_id: int, on: str | None = None) -> list[dict]:
-    """Staff holding the post on date ``on`` (default today): [{'name', 'email', 'start', 'end'}]."""
-    day = on or today()
-    ids = same_posts(db, [post_id])
-    marks = ",".join("?" * len(ids))
-    return _rows(db, f"""
-        SELECT staff.name, staff.email, assignments.start, assignments."end"
-        FROM assignments JOIN staff ON staff.id = assignments.staff_id
-        WHERE assignments.post_id IN ({marks})
-          AND (assignments.start IS NULL OR assignments.start <= ?)
-          AND (assignments."end" IS NULL OR assignments."end" = '' OR assignments."end" >= ?)
-        ORDER BY staff.name""", [*ids, day, day])
+    return duty_store.ensure_department(db, name)
 
 
 # --------------------------------------------------------------------------- citations
@@ -265,64 +200,42 @@ def _citation_row(fld: str, ordinal: int, body: str, citation, resolution) -> di
     }
 
 
-_CITATION_COLUMNS = ("duty_id", "field", "ordinal", "raw", "law_title", "written", "version_note", "law_id",
-                     "version_id", "article", "article_number", "article_suffix", "paragraph", "item",
-                     "sub_item", "span", "resolution", "current_label", "problem")
-_INSERT_CITATION = (f"INSERT INTO citations ({', '.join(_CITATION_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' for _ in _CITATION_COLUMNS)})")
-
-
-def _insert_citations(db, duty_id: int, rows: list[dict]) -> None:
-    db.conn.executemany(_INSERT_CITATION, [[duty_id if c == "duty_id" else r.get(c) for c in _CITATION_COLUMNS]
-                                           for r in rows])
-
-
 # --------------------------------------------------------------------------- duty versions
-
-
-_INSERT_DUTY_COLUMNS = ("duty_key", "version", "is_current", "code", "name", "kind", "department_id", "post_id",
-                        "level", "note", "basis_text", "penalty_basis_text", "content_sha256", "source_file",
-                        "source_row", "created_at", "created_by")
-_INSERT_DUTY = (f"INSERT INTO duties ({', '.join(_INSERT_DUTY_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in _INSERT_DUTY_COLUMNS)})")
 
 
 def _write_version(db, content: dict, *, key: str, version: int, previous_id: int | None, stamp: str,
                    actor: str, source_file: str | None, source_row: str | None, as_of: str | None) -> tuple[int, int]:
     """Insert one duty version (superseding ``previous_id``); returns (new id, citations written)."""
-    if previous_id is not None:
-        db.execute("UPDATE duties SET is_current = 0, superseded_at = ? WHERE id = ?", [stamp, previous_id])
     row = {**content, "duty_key": key, "version": version, "is_current": 1,
            "content_sha256": _content_sha(content), "source_file": source_file, "source_row": source_row,
            "created_at": stamp, "created_by": actor}
-    duty_id = db.execute(_INSERT_DUTY, [row.get(c) for c in _INSERT_DUTY_COLUMNS]).lastrowid
+    duty_id = duty_store.insert_duty(db, row, supersedes=previous_id)
     citations = parse_citations(db, content.get("basis_text"), content.get("penalty_basis_text"), as_of=as_of)
-    _insert_citations(db, duty_id, citations)
+    citation_store.insert_citations(db, duty_id, citations)
     return duty_id, len(citations)
 
 
-def get_duty(db, duty_id: int) -> dict:
-    rows = _rows(db, "SELECT * FROM duties WHERE id = ?", [duty_id])
-    if not rows:
+def get_duty(db, duty_id: int) -> Duty:
+    duty = duty_store.get_duty(db, duty_id)
+    if duty is None:
         raise DutyError(f"没有编号为 {duty_id} 的职权")
-    return rows[0]
+    return duty
 
 
-def current_version(db, duty_id: int) -> dict:
+def current_version(db, duty_id: int) -> Duty:
     """The current version of the duty that ``duty_id`` is a version of."""
     duty = get_duty(db, duty_id)
     if duty["is_current"]:
         return duty
-    rows = _rows(db, "SELECT * FROM duties WHERE duty_key = ? AND is_current = 1", [duty["duty_key"]])
-    if not rows:
+    current = duty_store.current_of_key(db, duty["duty_key"])
+    if current is None:
         raise DutyError(f"职权 {duty_id}（{duty['name']}）已没有现行版本")
-    return rows[0]
+    return current
 
 
-def history(db, duty_id: int) -> list[dict]:
+def history(db, duty_id: int) -> list[Duty]:
     """Every version of the duty, oldest first."""
-    key = get_duty(db, duty_id)["duty_key"]
-    return _rows(db, "SELECT * FROM duties WHERE duty_key = ? ORDER BY version", [key])
+    return duty_store.versions_of_key(db, get_duty(db, duty_id)["duty_key"])
 
 
 def revise_duty(db, duty_id: int, *, basis_text: str | None = None, penalty_basis_text: str | None = None,
@@ -357,7 +270,7 @@ def revise_duty(db, duty_id: int, *, basis_text: str | None = None, penalty_basi
                 detail[k] = {"old": current[k], "new": content[k]}
         if note:
             detail["note"] = note
-        _audit(db, actor, "duty.revise", f"duty:{new_id}", detail)
+        write_audit(db, actor=actor, action="duty.revise", obj=f"duty:{new_id}", detail=detail)
     return new_id
 
 
@@ -487,7 +400,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
             post_id = None
             if row.post:
                 if (dept_id, row.post) not in posts:
-                    posts[(dept_id, row.post)], created = ensure_post(db, dept_id, row.post)
+                    posts[(dept_id, row.post)], created = duty_store.ensure_post(db, dept_id, row.post)
                     report.posts_created += created
                 post_id = posts[(dept_id, row.post)]
             content = {**row.content, "department_id": dept_id, "post_id": post_id}
@@ -500,7 +413,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
                                                    f"与{earlier.record.where}的{same}相同但内容不同"))
                 continue
             planned[key] = (content, row)
-        latest = _latest_versions(db, list(planned))
+        latest = duty_store.latest_of_keys(db, list(planned))
         for key, (content, row) in planned.items():
             previous = latest.get(key)
             if previous and previous["is_current"] and previous["content_sha256"] == _content_sha(content):
@@ -518,26 +431,15 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
             else:
                 report.revised += 1
         if report.changed:
-            _audit(db, actor, "duties.import", reading.file,
-                   {"created": report.created, "revised": report.revised, "unchanged": report.unchanged,
-                    "departments_created": report.departments_created, "posts_created": report.posts_created,
-                    "skipped": len(report.problems), "department": department, "as_of": as_of}, at=stamp)
+            write_audit(db, actor=actor, action="duties.import", obj=reading.file, at=stamp, detail={
+                "created": report.created, "revised": report.revised, "unchanged": report.unchanged,
+                "departments_created": report.departments_created, "posts_created": report.posts_created,
+                "skipped": len(report.problems), "department": department, "as_of": as_of})
     report.problems.sort(key=lambda p: (reading.sheets.index(p.sheet) if p.sheet in reading.sheets else 0,
                                         p.row or 0))
     if impact:
         report.impact = run_impact(db)
     return report
-
-
-def _latest_versions(db, keys: list[str]) -> dict[str, dict]:
-    """The highest version of each duty key (current or not)."""
-    latest: dict[str, dict] = {}
-    for chunk in _chunks(keys):
-        marks = ", ".join("?" for _ in chunk)
-        for r in _rows(db, f"SELECT id, duty_key, version, is_current, content_sha256 FROM duties "
-                           f"WHERE duty_key IN ({marks}) ORDER BY version", chunk):
-            latest[r["duty_key"]] = r
-    return latest
 
 
 def run_impact(db) -> dict:
@@ -556,14 +458,9 @@ def reresolve_citations(db, law_ids: list[int] | None = None) -> int:
     updated in place (flags point at them). Returns how many rows changed.
     """
     if law_ids is None:
-        duty_ids = [r[0] for r in db.execute("SELECT id FROM duties WHERE is_current = 1").fetchall()]
+        duty_ids = duty_store.current_ids(db)
     else:
-        ids = list(law_ids)
-        duty_ids = [r[0] for r in db.execute(
-            """SELECT DISTINCT c.duty_id FROM citations c JOIN duties d ON d.id = c.duty_id
-               WHERE d.is_current = 1
-                 AND (c.law_id IN (SELECT value FROM json_each(?)) OR c.resolution = 'unresolved')""",
-            [json.dumps(ids)]).fetchall()]
+        duty_ids = citation_store.duties_citing(db, law_ids)
     changed = 0
     with db.atomic():
         for duty_id in duty_ids:
@@ -577,22 +474,15 @@ def basis_date(db, duty: dict) -> str | None:
     A revision (``revise_duty``) is written on its day; an import on its ``--as-of`` date, when
     one was given; otherwise None (the texts in force are what the basis is read against).
     """
-    revised = db.execute("SELECT 1 FROM audit WHERE action = 'duty.revise' AND object = ?",
-                         [f"duty:{duty['id']}"]).fetchone()
-    if revised:
+    if audit.find(db, "duty.revise", f"duty:{duty['id']}"):
         return duty["created_at"][:10]
-    row = db.execute("SELECT detail FROM audit WHERE action = 'duties.import' AND object = ? AND at = ?",
-                     [duty["source_file"], duty["created_at"]]).fetchone()
-    if row:
-        return json.loads(row[0]).get("as_of")
-    return None
+    imported = audit.find(db, "duties.import", duty["source_file"], at=duty["created_at"])
+    return imported["detail"].get("as_of") if imported else None
 
 
 def _reresolve_duty(db, duty_id: int) -> int:
     duty = get_duty(db, duty_id)
-    stored = {(r["field"], r["ordinal"]): r for r in _rows(db, """
-        SELECT c.*, v.effective AS v_effective, v.promulgated AS v_promulgated
-        FROM citations c LEFT JOIN versions v ON v.id = c.version_id WHERE c.duty_id = ?""", [duty_id])}
+    stored = {(r["field"], r["ordinal"]): r for r in citation_store.of_duty_with_dates(db, duty_id)}
 
     def written_on(fld: str, ordinal: int) -> str | None:
         old = stored.get((fld, ordinal))
@@ -606,17 +496,15 @@ def _reresolve_duty(db, duty_id: int) -> int:
     for row in fresh:
         old = stored.pop((row["field"], row["ordinal"]), None)
         if old is None:
-            _insert_citations(db, duty_id, [row])
+            citation_store.insert_citations(db, duty_id, [row])
             changed += 1
             continue
         diff = {k: v for k, v in row.items() if old.get(k) != v}
         if diff:
-            sets = ", ".join(f"{k} = ?" for k in diff)
-            db.execute(f"UPDATE citations SET {sets} WHERE id = ?", [*diff.values(), old["id"]])
+            citation_store.update_citation(db, old["id"], diff)
             changed += 1
     for old in stored.values():  # the parser no longer finds these: drop them unless a flag points at them
-        if not db.execute("SELECT 1 FROM flags WHERE citation_id = ?", [old["id"]]).fetchone():
-            db.execute("DELETE FROM citations WHERE id = ?", [old["id"]])
+        if citation_store.delete_unless_flagged(db, old["id"]):
             changed += 1
     return changed
 
@@ -691,7 +579,7 @@ def import_departments(db, path: str | pathlib.Path, *, by: str | None = None) -
         wanted[name] = entry
     actor = _actor(by)
     with db.atomic():
-        known = {r["name"]: r for r in _rows(db, "SELECT id, name, parent_id, emails FROM departments")}
+        known = {r["name"]: r for r in duty_store.all_departments(db)}
         dropped = True
         while dropped:  # a row whose parent is unknown goes, and so do the rows under it
             dropped = False
@@ -712,7 +600,7 @@ def import_departments(db, path: str | pathlib.Path, *, by: str | None = None) -
                 report.created += 1
                 report.details.append(f"新增部门：{name}")
                 known[name] = {"id": ids[name], "name": name, "parent_id": None, "emails": "[]"}
-        parents = {r["id"]: r["parent_id"] for r in _rows(db, "SELECT id, parent_id FROM departments")}
+        parents = {r["id"]: r["parent_id"] for r in duty_store.all_departments(db)}
         for name, entry in wanted.items():
             rec, dept_id, current = entry["record"], ids[name], known[name]
             changes: dict = {}
@@ -728,17 +616,15 @@ def import_departments(db, path: str | pathlib.Path, *, by: str | None = None) -
                         changes["parent_id"] = parent_id
                         parents[dept_id] = parent_id
             if changes:
-                sets = ", ".join(f"{k} = ?" for k in changes)
-                db.execute(f"UPDATE departments SET {sets}, updated_at = ? WHERE id = ?",
-                           [*changes.values(), now(), dept_id])
+                duty_store.update_department(db, dept_id, changes)
                 if name not in created_names:
                     report.updated += 1
                     report.details.append(f"更新部门：{name}（{'、'.join(_CHANGED[k] for k in changes)}）")
             elif name not in created_names:
                 report.unchanged += 1
         if report.changed:
-            _audit(db, actor, "departments.import", reading.file,
-                   {"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
+            write_audit(db, actor=actor, action="departments.import", obj=reading.file,
+                        detail={"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
     report.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
     return report
 
@@ -767,15 +653,15 @@ def import_staff(db, path: str | pathlib.Path, *, by: str | None = None) -> Tabl
     report = TableReport(file=reading.file, what="任职记录", problems=list(reading.problems))
     actor = _actor(by)
     with db.atomic():
-        departments = {r["name"]: r["id"] for r in _rows(db, "SELECT id, name FROM departments")}
+        departments = {r["name"]: r["id"] for r in duty_store.all_departments(db)}
         seen: dict[tuple, powerlist.Record] = {}
         for rec in reading.records:
             reason = _staff_row(db, rec, departments, seen, report)
             if reason:
                 report.problems.append(Problem(rec.file, rec.sheet, rec.row, reason))
         if report.changed:
-            _audit(db, actor, "staff.import", reading.file,
-                   {"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
+            write_audit(db, actor=actor, action="staff.import", obj=reading.file,
+                        detail={"created": report.created, "updated": report.updated, "skipped": len(report.problems)})
     return report
 
 
@@ -813,26 +699,20 @@ def _staff_row(db, rec: powerlist.Record, departments: dict[str, int], seen: dic
         return f"与{seen[key].where}重复"
     seen[key] = rec
     email = emails[0]
-    row = db.execute("SELECT id FROM staff WHERE name = ? AND email = ?", [name, email]).fetchone()
-    staff_id = row[0] if row else db.execute("INSERT INTO staff (name, email) VALUES (?, ?)", [name, email]).lastrowid
-    post_id, post_created = ensure_post(db, departments[dept], post)
+    staff_id = duty_store.ensure_staff(db, name, email)
+    post_id, post_created = duty_store.ensure_post(db, departments[dept], post)
     if post_created:
         report.details.append(f"新增岗位：{dept} {post}")
-    found = db.execute('SELECT id, "end" FROM assignments WHERE staff_id = ? AND post_id = ? AND start IS ?',
-                       [staff_id, post_id, start]).fetchone()
-    if found is None:
-        db.execute('INSERT INTO assignments (staff_id, post_id, start, "end") VALUES (?, ?, ?, ?)',
-                   [staff_id, post_id, start, end])
-        report.created += 1
-    elif found[1] != end:
-        db.execute('UPDATE assignments SET "end" = ? WHERE id = ?', [end, found[0]])
-        report.updated += 1
-    else:
-        report.unchanged += 1
+    outcome = duty_store.set_assignment(db, staff_id, post_id, start, end)
+    setattr(report, outcome, getattr(report, outcome) + 1)
     return None
 
 
 # --------------------------------------------------------------------------- listing
+
+
+_LISTED_CITATION_KEYS = ("id", "field", "ordinal", "raw", "law_title", "law_id", "version_id", "article",
+                         "paragraph", "item", "sub_item", "resolution", "current_label", "problem")
 
 
 def list_duties(db, department: str | None = None) -> list[dict]:
@@ -841,29 +721,17 @@ def list_duties(db, department: str | None = None) -> list[dict]:
     [{"department": "…", "summary": {"duties", "citations", "resolved", "stale", "unresolved"},
       "duties": [{… , "citations": [{…}]}]}]. Raises DutyError for an unknown department.
     """
-    params: list = []
-    where = "d.is_current = 1"
+    dept_id = None
     if department:
         dept = find_department(db, department)
         if dept is None:
-            names = [r[0] for r in db.execute("SELECT name FROM departments ORDER BY name").fetchall()]
+            names = duty_store.department_names(db)
             raise DutyError(f"没有名为「{one_line(department)}」的部门（已登记：{'、'.join(names) or '无'}）")
-        where += " AND d.department_id = ?"
-        params.append(dept["id"])
-    duties = _rows(db, f"""
-        SELECT d.id, d.duty_key, d.version, d.code, d.name, d.kind, d.level, d.note, d.basis_text,
-               d.penalty_basis_text, d.source_file, d.source_row, d.created_at, d.created_by,
-               dep.id AS department_id, dep.name AS department, p.name AS post
-        FROM duties d JOIN departments dep ON dep.id = d.department_id
-        LEFT JOIN posts p ON p.id = d.post_id
-        WHERE {where} ORDER BY dep.name, d.id""", params)
+        dept_id = dept["id"]
+    duties = duty_store.current_with_department(db, dept_id)
     citations: dict[int, list[dict]] = {}
-    for r in _rows(db, f"""
-            SELECT c.id, c.duty_id, c.field, c.ordinal, c.raw, c.law_title, c.law_id, c.version_id, c.article,
-                   c.paragraph, c.item, c.sub_item, c.resolution, c.current_label, c.problem
-            FROM citations c JOIN duties d ON d.id = c.duty_id
-            WHERE {where} ORDER BY c.duty_id, c.field, c.ordinal""", params):
-        citations.setdefault(r.pop("duty_id"), []).append(r)
+    for r in citation_store.of_current_duties(db, dept_id):
+        citations.setdefault(r["duty_id"], []).append({k: r[k] for k in _LISTED_CITATION_KEYS})
     out: dict[int, dict] = {}
     if department:
         out[dept["id"]] = {"department": dept["name"], "summary": {}, "duties": []}

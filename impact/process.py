@@ -7,15 +7,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import sqlite_utils
 
-from config.clock import now
-from impact.assess import RULES, SEVERITIES, _CIT_COLS, ChangeView, Finding, _assess_against_processed, _dicts, store
 from impact import proposals
+from impact.assess import ChangeView, Finding, assess_against_processed, store
 from impact.reconcile import reconcile
+from impact.rules import RULES, SEVERITIES
+from registry import changes as change_store
+from registry import citations as citation_store
+from registry import duties as duty_store
+from registry import flags as flag_store
+from registry.audit import write_audit
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +31,16 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     duties checked against earlier changes, and the current duties' unresolved citations —
     a finding of their own (the department cites a law yiju does not know, or cites it wrongly).
     """
-    start_watermark = _watermark(db)
-    top_duty = db.execute("SELECT coalesce(max(id), 0) FROM duties").fetchone()[0]
+    start_watermark = duty_store.impact_watermark(db)
+    top_duty = duty_store.max_duty_id(db)
     created: list[Finding] = []
     views: dict[int, ChangeView] = {}
 
     # 1. duties added since the last pass, against the changes processed before them; a new
     #    version of a flagged duty (a list imported again) takes over or closes its flags
-    new_cits = []
     carried = {"resolved": 0, "moved": 0}
     if top_duty > start_watermark:
-        successors = db.execute(  # the subquery is small and runs once: active flags of old versions
-            "SELECT d.id, d.duty_key FROM duties d WHERE d.id > ? AND d.is_current = 1 AND d.duty_key IN "
-            "(SELECT o.duty_key FROM flags f JOIN duties o ON o.id = f.duty_id "
-            "WHERE f.state IN ('open', 'acknowledged') AND o.is_current = 0)", [start_watermark]).fetchall()
+        successors = flag_store.reimported_duties(db, start_watermark)
         for duty_id, key in successors:
             with db.atomic():
                 outcome = reconcile(db, key, duty_id, by="yiju", named=None, note=RULES["notes"]["reimported"],
@@ -49,28 +49,22 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
             carried["moved"] += len(outcome["moved"])
             created += outcome["created"]
         done = {duty_id for duty_id, _ in successors}
-        new_cits = [c for c in _dicts(db.execute(
-            f"SELECT {_CIT_COLS} FROM citations c JOIN duties d ON d.id = c.duty_id "
-            "WHERE d.id > ? AND d.is_current = 1 AND c.law_id IN "
-            "(SELECT law_id FROM changes WHERE impact_done_at IS NOT NULL)",
-            [start_watermark],
-        )) if c["duty_id"] not in done]
+        new_cits = [c for c in citation_store.current_since(db, start_watermark) if c["duty_id"] not in done]
         if new_cits:
             with db.atomic():
-                created += store(db, _assess_against_processed(db, new_cits, views), run_id)
-    new_duties = db.execute("SELECT count(*) FROM duties WHERE id > ? AND is_current = 1",
-                            [start_watermark]).fetchone()[0]
+                created += store(db, assess_against_processed(db, new_cits, views), run_id)
+    new_duties = duty_store.count_current_since(db, start_watermark)
 
     # 2. changes not processed yet, against every current duty
     per_change = []
-    pending = _dicts(db.execute("SELECT * FROM changes WHERE impact_done_at IS NULL ORDER BY id"))
+    pending = change_store.unprocessed(db)
     for change in pending:
         view = ChangeView(db, change)
         with db.atomic():
             made: list[Finding] = []
             if view.flags_anything:
                 made = store(db, [f for f in (view.assess(c) for c in view.citations()) if f], run_id)
-            db.execute("UPDATE changes SET impact_done_at = ? WHERE id = ?", [now(), change["id"]])
+            change_store.mark_impact_done(db, change["id"])
         created += made
         per_change.append({"change_id": change["id"], "law": view.law_title, "kind": view.kind,
                            "flags": len(made)})
@@ -88,9 +82,6 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     by_severity = {s: 0 for s in SEVERITIES}
     for f in created:
         by_severity[f.severity] += 1
-    unresolved = db.execute(
-        "SELECT count(*) FROM citations c JOIN duties d ON d.id = c.duty_id "
-        "WHERE d.is_current = 1 AND c.resolution = 'unresolved'").fetchone()[0]
     result = {
         "changes": len(pending),
         "flags": len(created),
@@ -98,26 +89,14 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
         "duties": len({f.duty_id for f in created}),
         "new_duties_checked": new_duties,
         "carried_over": carried,
-        "unresolved_citations": unresolved,
+        "unresolved_citations": citation_store.count_unresolved(db),
         "per_change": per_change,
         "proposals": proposed,
     }
     if pending or top_duty > start_watermark:
-        db["audit"].insert({
-            "at": now(), "actor": "yiju", "action": "impact",
-            "object": f"run:{run_id}" if run_id is not None else "impact",
-            "detail": json.dumps({**{k: v for k, v in result.items() if k != "per_change"},
-                                  "duty_watermark": top_duty}, ensure_ascii=False),
-        })
+        with db.atomic():
+            duty_store.set_impact_watermark(db, top_duty)
+            write_audit(db, actor="yiju", action="impact",
+                        obj=f"run:{run_id}" if run_id is not None else "impact",
+                        detail={k: v for k, v in result.items() if k != "per_change"})
     return result
-
-
-def _watermark(db) -> int:
-    """The highest duty id the previous impact pass saw (0 before the first pass)."""
-    row = db.execute("SELECT detail FROM audit WHERE action = 'impact' ORDER BY id DESC LIMIT 1").fetchone()
-    if not row:
-        return 0
-    try:
-        return int(json.loads(row[0]).get("duty_watermark", 0))
-    except (ValueError, TypeError):
-        return 0

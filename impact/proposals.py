@@ -32,6 +32,8 @@ from config.clock import now
 from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, level_allows
 from impact import duties as duty_store
+from registry import changes as change_store
+from registry import duties as duty_rows
 from registry import proposals as store
 from registry.audit import write_audit
 from registry.laws import find_law, get_law
@@ -283,11 +285,10 @@ def for_changes(db: sqlite_utils.Database, changes: list[dict], run_id: int | No
         if ch["kind"] == "enacted":
             whole.add(ch["law_id"])
             continue
-        for status, new_labels, substance in db.execute(
-                "SELECT status, new_labels, substance FROM article_changes WHERE change_id = ?", [ch["id"]]):
-            if status == "inserted" or (status in ("modified", "split", "merged")
-                                        and substance not in ("editorial", "references_only")):
-                labels.setdefault(ch["law_id"], set()).update(json.loads(new_labels or "[]"))
+        for ac in change_store.article_changes(db, ch["id"]):
+            if ac["status"] == "inserted" or (ac["status"] in ("modified", "split", "merged")
+                                              and ac["substance"] not in ("editorial", "references_only")):
+                labels.setdefault(ch["law_id"], set()).update(ac["new_labels"])
         labels.setdefault(ch["law_id"], set())
     for law_id in whole:
         labels.pop(law_id, None)
@@ -319,13 +320,13 @@ def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, n
         raise ProposalError("采纳拟新增职权须指定执法岗位（--post）")
     with db.atomic():
         p = _open(db, proposal_id)
-        post_id, _ = duty_store.ensure_post(db, p["department_id"], post)
+        post_id, _ = duty_rows.ensure_post(db, p["department_id"], post)
         content = {"code": None, "name": (name or p["name"]).strip(), "kind": p["type"],
                    "department_id": p["department_id"], "post_id": post_id, "level": None,
                    "note": f"由拟新增职权 #{proposal_id} 采纳", "basis_text": p["basis_text"],
                    "penalty_basis_text": None}
         key = duty_store.duty_key(p["department_id"], code=None, name=content["name"])
-        if db.execute("SELECT 1 FROM duties WHERE duty_key = ?", [key]).fetchone():
+        if duty_rows.versions_of_key(db, key):
             key = f"{key}#proposal{proposal_id}"
         duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=now(),
                                                actor=by, source_file=None, source_row=f"proposal:{proposal_id}",

@@ -8,21 +8,11 @@ from __future__ import annotations
 
 import json
 
-from config.clock import now
 from impact.assess import assess_duties, store
-from impact.states import MESSAGES, FlagError
+from impact.rules import MESSAGES, FlagError
+from registry import citations as citation_store
+from registry import flags as flag_store
 from registry.audit import write_audit
-
-
-def _dicts(cursor) -> list[dict]:
-    cols = [d[0] for d in cursor.description]
-    return [dict(zip(cols, r)) for r in cursor.fetchall()]
-
-
-def _close(db, flag_id: int, state: str, *, by: str, note: str) -> None:
-    stamp = now()
-    db.execute("UPDATE flags SET state = ?, closed_at = ?, closing_note = ?, updated_at = ?, updated_by = ? "
-               "WHERE id = ?", [state, stamp, note, stamp, by, flag_id])
 
 
 def reconcile(db, duty_key: str, new_duty_id: int, *, by: str, named: int | None, note: str,
@@ -40,18 +30,10 @@ def reconcile(db, duty_key: str, new_duty_id: int, *, by: str, named: int | None
     waiting: dict[tuple, list] = {}
     for f in findings:
         waiting.setdefault((f.change_id, f.article_change_id, f.severity), []).append(f)
-    active = _dicts(db.execute(
-        "SELECT f.id, f.change_id, f.article_change_id, f.severity, f.state, c.law_id, c.article, c.paragraph, "
-        "c.item, ac.new_labels FROM flags f JOIN duties d ON d.id = f.duty_id JOIN citations c ON c.id = f.citation_id "
-        "LEFT JOIN article_changes ac ON ac.id = f.article_change_id "
-        "WHERE f.duty_id IN (SELECT id FROM duties WHERE duty_key = ? AND id != ?) "
-        "AND +f.state IN ('open', 'acknowledged') "  # + : through the duty's versions, not idx_flags_state
-        "ORDER BY (f.id = ?), f.id", [duty_key, new_duty_id, named or 0]))
-    fresh = _dicts(db.execute("SELECT id, law_id, article, paragraph, item FROM citations WHERE duty_id = ? "
-                              "ORDER BY id", [new_duty_id]))
+    active = flag_store.active_of_earlier_versions(db, duty_key, new_duty_id, named)
+    fresh = citation_store.of_duty(db, new_duty_id)
     taken: set[tuple[int, int]] = set()  # (citation, change) pairs a flag now holds
     resolved, moved = [], []
-    stamp = now()
     for old in active:
         same = waiting.get((old["change_id"], old["article_change_id"], old["severity"]))
         target = None
@@ -67,13 +49,12 @@ def reconcile(db, duty_key: str, new_duty_id: int, *, by: str, named: int | None
             if old["id"] == named:
                 raise FlagError(MESSAGES["still_stale"].format(id=named))
             taken.add((target, old["change_id"]))
-            db.execute("UPDATE flags SET duty_id = ?, citation_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                       [new_duty_id, target, stamp, by, old["id"]])
+            flag_store.move(db, old["id"], duty_id=new_duty_id, citation_id=target, by=by)
             write_audit(db, actor=by, action="flag.move", obj=f"flag:{old['id']}",
                         detail={"duty_to": new_duty_id, "citation_to": target})
             moved.append(old["id"])
         else:
-            _close(db, old["id"], "resolved", by=by,
+            flag_store.close(db, old["id"], "resolved", by=by,
                    note=MESSAGES["note_resolved"].format(id=named) if old["id"] == named else note)
             if old["id"] != named:
                 write_audit(db, actor=by, action="flag.resolve", obj=f"flag:{old['id']}",
@@ -81,6 +62,5 @@ def reconcile(db, duty_key: str, new_duty_id: int, *, by: str, named: int | None
             resolved.append(old["id"])
     rest = [f for group in waiting.values() for f in group if (f.citation_id, f.change_id) not in taken]
     created = store(db, rest, run_id)
-    new_ids = [db.execute("SELECT id FROM flags WHERE duty_id = ? AND citation_id = ? AND change_id = ?",
-                          [f.duty_id, f.citation_id, f.change_id]).fetchone()[0] for f in created]
+    new_ids = [flag_store.flag_id(db, f.duty_id, f.citation_id, f.change_id) for f in created]
     return {"resolved": resolved, "moved": moved, "new_flags": new_ids, "created": created}

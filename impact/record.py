@@ -14,14 +14,14 @@ event again (a rerun, a second import) writes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 
 import sqlite_utils
 
+from config.clock import today
+from registry import changes as change_store
 from registry import laws as law_store
-from config.clock import now, today
 from texts.structure import parse
 from diffing.align import compare
 
@@ -89,12 +89,9 @@ def record_version(
         law = law_store.get_law(db, law_id)
         if source_id is not None and law_store.version_by_source(db, source, source_id):
             return Recorded(law_id, None, None, "duplicate")
-        same = db.execute(
-            "SELECT id FROM versions WHERE law_id = ? AND text_sha256 = ? AND review_state = 'accepted'",
-            [law_id, sha],
-        ).fetchone()
+        same = law_store.accepted_with_text(db, law_id, sha)
         if same:
-            return Recorded(law_id, same[0], None, "duplicate")
+            return Recorded(law_id, same, None, "duplicate")
 
         if status is None:
             status = "尚未生效" if effective and effective > today() else "有效"
@@ -156,7 +153,7 @@ def record_version(
         pending = status == "尚未生效"
         if not pending:
             # The older text stays in force until the new one's 施行日期: the law is still 有效.
-            db["versions"].update(previous["id"], {"status": "已修改"})
+            law_store.set_version_status(db, previous["id"], "已修改")
             _settle_status(db, law, status, effective)
         return Recorded(law_id, version_id, change_id, "new")
 
@@ -175,11 +172,7 @@ def _rename(db, law: dict, new_title: str) -> None:
     clash = law_store.find_law(db, new_title)
     if clash is not None and clash["id"] != law["id"]:
         return  # another law already has that title; keep both as they are
-    aliases = list(law["aliases"])
-    if law["title"] not in aliases:
-        aliases.append(law["title"])
-    db["laws"].update(law["id"], {"title": new_title, "aliases": json.dumps(aliases, ensure_ascii=False),
-                                  "updated_at": now()})
+    law_store.rename_law(db, law["id"], new_title)
 
 
 def record_status(
@@ -236,9 +229,8 @@ def record_status(
         if status == "有效" and law["status"] == "尚未生效":
             law_store.set_law_status(db, law_id, "有效")
             if latest is not None:
-                db["versions"].update(latest_id, {"status": "有效"})
-                db.execute("UPDATE versions SET status = '已修改' WHERE law_id = ? AND id != ? "
-                           "AND review_state = 'accepted' AND coalesce(status, '有效') = '有效'", [law_id, latest_id])
+                law_store.set_version_status(db, latest_id, "有效")
+                law_store.supersede_older_versions(db, law_id, latest_id)
             change_id = _write_change(
                 db, law_id, "takes_effect", None, latest_id, None,
                 effective or (latest["effective"] if latest else None), run_id,
@@ -254,13 +246,11 @@ def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) ->
     """Name the law that replaced a repealed one, and tell its repeal change."""
     with db.atomic():
         law_store.set_law_status(db, law_id, law_store.get_law(db, law_id)["status"], successor_id=successor_id)
-        for change_id, detail in db.execute(
-            "SELECT id, detail FROM changes WHERE law_id = ? AND kind = 'repealed'", [law_id]
-        ).fetchall():
-            d = json.loads(detail or "{}")
+        for change in change_store.repeals_of_law(db, law_id):
+            d = change["detail"]
             d["successor_id"] = successor_id
             d.setdefault("successor_title", law_store.get_law(db, successor_id)["title"])
-            db["changes"].update(change_id, {"detail": json.dumps(d, ensure_ascii=False)})
+            change_store.set_detail(db, change["id"], d)
 
 
 def _write_change(
@@ -268,42 +258,9 @@ def _write_change(
     dedupe_key: str, detail: dict | None = None, summary: dict | None = None,
     matches=(), instrument_id: int | None = None,
 ) -> int | None:
-    existing = db.execute("SELECT id FROM changes WHERE dedupe_key = ?", [dedupe_key]).fetchone()
-    if existing:
-        return existing[0]
-    change_id = db["changes"].insert(
-        {
-            "law_id": law_id,
-            "kind": kind,
-            "old_version_id": old_version_id,
-            "new_version_id": new_version_id,
-            "published": published,
-            "effective": effective,
-            "summary": json.dumps(summary or {}, ensure_ascii=False),
-            "instrument_id": instrument_id,
-            "check_notes": "[]",
-            "detail": json.dumps(detail or {}, ensure_ascii=False),
-            "detected_run_id": run_id,
-            "detected_at": now(),
-            "dedupe_key": dedupe_key,
-        }
-    ).last_pk
-    rows = []
-    for ordinal, m in enumerate(matches):
-        rows.append(
-            {
-                "change_id": change_id,
-                "ordinal": ordinal,
-                "status": m.status,
-                "old_labels": json.dumps(list(m.old), ensure_ascii=False),
-                "new_labels": json.dumps(list(m.new), ensure_ascii=False),
-                "old_label": m.old[0] if m.old else None,
-                "new_label": m.new[0] if m.new else None,
-                "similarity": m.similarity,
-                "substance": m.substance,
-                "diff": json.dumps(m.diff, ensure_ascii=False) if m.diff is not None else None,
-            }
-        )
-    if rows:
-        db["article_changes"].insert_all(rows)
-    return change_id
+    return change_store.write_change(
+        db, law_id=law_id, kind=kind, dedupe_key=dedupe_key, old_version_id=old_version_id,
+        new_version_id=new_version_id, published=published, effective=effective, run_id=run_id,
+        detail=detail, summary=summary, instrument_id=instrument_id,
+        articles=[{"status": m.status, "old_labels": list(m.old), "new_labels": list(m.new),
+                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff} for m in matches])

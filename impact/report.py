@@ -18,56 +18,35 @@ import statistics
 import sqlite_utils
 
 from config.clock import today
-
-SEVERITIES = ("critical", "high", "low")
+from impact.rules import SEVERITIES
+from registry import citations as citation_store
+from registry import duties as duty_store
+from registry import flags as flag_store
 
 
 def department_report(db: sqlite_utils.Database, *, on: str | None = None) -> dict:
     """{"as_of", "departments": [per department], "total": {same figures, all departments}}."""
     on = on or today()
-    departments = {r[0]: _blank(r[0], r[1]) for r in db.execute("SELECT id, name FROM departments ORDER BY name")}
+    departments = {d["id"]: _blank(d["id"], d["name"]) for d in duty_store.all_departments(db)}
 
-    for dep, duties in db.execute(
-            "SELECT department_id, count(*) FROM duties WHERE is_current = 1 GROUP BY department_id"):
+    for dep, duties in duty_store.current_by_department(db).items():
         departments[dep]["duties"] = duties
-    for dep, resolution, n in db.execute(
-            "SELECT d.department_id, c.resolution, count(*) FROM citations c JOIN duties d ON d.id = c.duty_id "
-            "WHERE d.is_current = 1 GROUP BY d.department_id, c.resolution"):
+    for dep, resolution, n in citation_store.resolutions_by_department(db):
         row = departments[dep]
         row["citations"] += n
         if resolution in ("unresolved", "stale"):
             row[f"{resolution}_citations"] += n
-    for dep, severity, n, overdue in db.execute(
-            "SELECT d.department_id, f.severity, count(*), sum(f.due IS NOT NULL AND f.due < ?) "
-            "FROM flags f JOIN duties d ON d.id = f.duty_id "
-            "WHERE f.state IN ('open', 'acknowledged') AND d.is_current = 1 "
-            "GROUP BY d.department_id, f.severity", [on]):
+    for dep, severity, n, overdue in flag_store.active_by_department(db, on):
         row = departments[dep]
         row["open_flags"][severity] = row["open_flags"].get(severity, 0) + n
         row["open_flags"]["total"] += n
-        row["overdue_flags"] += overdue or 0
+        row["overdue_flags"] += overdue
     days: dict[int, list[float]] = {}
-    for dep, state, n in db.execute(
-            "SELECT d.department_id, f.state, count(*) FROM flags f JOIN duties d ON d.id = f.duty_id "
-            "WHERE f.state IN ('resolved', 'dismissed') GROUP BY d.department_id, f.state"):
+    for dep, state, n in flag_store.closed_by_department(db):
         departments[dep][f"{state}_flags"] += n
-    for dep, took in db.execute(
-            "SELECT d.department_id, julianday(f.closed_at) - julianday(f.created_at) "
-            "FROM flags f JOIN duties d ON d.id = f.duty_id "
-            "WHERE f.state = 'resolved' AND f.closed_at IS NOT NULL"):
-        days.setdefault(dep, []).append(max(took or 0.0, 0.0))
-    # duties whose bases are all current: at least one citation, all resolved, no repealed law,
-    # no open or acknowledged flag
-    for dep, n in db.execute(
-            """SELECT d.department_id, count(*) FROM duties d
-               WHERE d.is_current = 1
-                 AND EXISTS (SELECT 1 FROM citations c WHERE c.duty_id = d.id)
-                 AND NOT EXISTS (SELECT 1 FROM citations c LEFT JOIN laws l ON l.id = c.law_id
-                                 WHERE c.duty_id = d.id
-                                   AND (c.resolution != 'resolved' OR l.status = '已废止'))
-                 AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.duty_id = d.id
-                                 AND f.state IN ('open', 'acknowledged'))
-               GROUP BY d.department_id"""):
+    for dep, took in flag_store.days_to_resolution(db):
+        days.setdefault(dep, []).append(took)
+    for dep, n in duty_store.all_current_by_department(db).items():
         departments[dep]["duties_all_current"] = n
 
     all_days = []

@@ -26,6 +26,7 @@ import sqlite_utils
 from diffing.cite.find import BasisParse, Citation
 from diffing.cite.titles import BUILTIN, TitleIndex, renamed, title_key
 from texts.numerals import article_label, to_int
+from registry import changes as change_store
 from registry import laws as law_store
 from config.clock import today
 from diffing.align import compare
@@ -95,13 +96,13 @@ class Resolver:
         self.db = db
         self.index = TitleIndex()
         self.laws: dict[int, dict] = {}
-        for row in db.execute("SELECT id, title, short_title, aliases, status, successor_id FROM laws"):
-            law_id, title, short, aliases, status, successor = row
-            names = [a for a in json.loads(aliases or "[]") if isinstance(a, str)]
-            if short:
-                names.append(short)
-            self.index.add(title, law_id, *names)
-            self.laws[law_id] = {"id": law_id, "title": title, "status": status, "successor_id": successor}
+        for law in law_store.all_laws(db):
+            names = [a for a in law["aliases"] if isinstance(a, str)]
+            if law["short_title"]:
+                names.append(law["short_title"])
+            self.index.add(law["title"], law["id"], *names)
+            self.laws[law["id"]] = {"id": law["id"], "title": law["title"], "status": law["status"],
+                                    "successor_id": law["successor_id"]}
         # names the built-in list knows for laws the registry has (short titles, former names)
         for key, (full, _target, how) in list(BUILTIN.names.items()):
             if how == "exact" or key in self.index.names:
@@ -196,14 +197,11 @@ class Resolver:
         if key in self._maps:
             return self._maps[key]
         mapping: dict[str, tuple[str, list[str]]] = {}
-        change = self.db.execute(
-            "SELECT id FROM changes WHERE old_version_id = ? AND new_version_id = ? ORDER BY id LIMIT 1",
-            [old["id"], new["id"]]).fetchone()
+        change = change_store.between(self.db, old["id"], new["id"])
         if change is not None:
-            for status, olds, news in self.db.execute(
-                    "SELECT status, old_labels, new_labels FROM article_changes WHERE change_id = ?", [change[0]]):
-                for label in json.loads(olds or "[]"):
-                    mapping[label] = (status, json.loads(news or "[]"))
+            for ac in change_store.article_changes(self.db, change["id"]):
+                for label in ac["old_labels"]:
+                    mapping[label] = (ac["status"], ac["new_labels"])
         else:
             comparison = compare(parse(old["text"]), parse(new["text"]))
             for match in comparison.matches:
@@ -325,16 +323,9 @@ def _cn(n: int) -> str:
 _RESOLVERS: "weakref.WeakKeyDictionary[Any, tuple[tuple, Resolver]]" = weakref.WeakKeyDictionary()
 
 
-def _fingerprint(db: sqlite_utils.Database) -> tuple:
-    return tuple(db.execute(
-        "SELECT (SELECT count(*) FROM laws), (SELECT max(updated_at) FROM laws), (SELECT max(id) FROM versions),"
-        " (SELECT count(*) FROM versions WHERE review_state = 'accepted'), (SELECT max(id) FROM changes)"
-    ).fetchone())
-
-
 def resolver_for(db: sqlite_utils.Database) -> Resolver:
     """A Resolver for ``db``, reused while the registry's laws, versions and changes are unchanged."""
-    mark = _fingerprint(db)
+    mark = law_store.fingerprint(db)
     try:
         cached = _RESOLVERS.get(db)
     except TypeError:

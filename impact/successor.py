@@ -19,6 +19,8 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
+from registry import laws as law_store
+
 #: How many candidates a flag suggests, and the lowest score (0–100) worth showing.
 LIMIT = 3
 MIN_SCORE = 20.0
@@ -111,7 +113,4 @@ class SuccessorIndex:
 
 def index_for_version(db, version_id: int) -> SuccessorIndex:
     """A SuccessorIndex over the articles of one registry version."""
-    rows = db.execute(
-        "SELECT label, text FROM articles WHERE version_id = ? ORDER BY ordinal", [version_id]
-    ).fetchall()
-    return SuccessorIndex(rows)
+    return SuccessorIndex(law_store.article_texts(db, version_id))

@@ -25,7 +25,8 @@ from notify.compose import BadAddress, check_address, one_line
 from notify.digest import digest_name, render_digest
 from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
-from impact.duties import same_posts
+from impact.rewrite import basis_column, suggested_basis
+from registry.duties import same_posts
 from config.glossary import names
 from config.clock import today
 
@@ -83,19 +84,10 @@ def fix_view(f: dict) -> dict:
 
 
 def _suggested_basis(f: dict, new_label: str) -> str:
-    """The duty's basis text with the cited article relabelled, when that is mechanical."""
-    article, raw, text = f.get("article"), f.get("citation_raw") or "", f.get("basis_text") or ""
-    if not (article and new_label and f.get("citation_field", "basis") == "basis" and article in raw):
-        return ""
-    try:
-        start, end = json.loads(f.get("citation_span") or "null") or (None, None)
-    except (TypeError, ValueError):
-        start = end = None
-    if isinstance(start, int) and isinstance(end, int) and text[start:end] == raw:
-        return text[:start] + raw.replace(article, new_label, 1) + text[end:]
-    if text.count(raw) == 1:
-        return text.replace(raw, raw.replace(article, new_label, 1))
-    return ""
+    """The duty's basis text with the cited article relabelled, when that is mechanical
+    (``impact.rewrite``: what ``yiju flags apply-renumbering`` would write)."""
+    text = f.get(basis_column(f.get("citation_field")))
+    return suggested_basis(text, f.get("article"), new_label, f.get("citation_span"))
 
 
 def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int], report: QueueReport) -> list[Recipient]:

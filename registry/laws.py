@@ -13,7 +13,7 @@ this module is the plain reading and writing underneath.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, TypedDict
 
 import sqlite_utils
 
@@ -25,30 +25,56 @@ if TYPE_CHECKING:  # pragma: no cover
 STATUSES = ("有效", "已修改", "已废止", "尚未生效")
 
 
-def find_law(db: sqlite_utils.Database, title: str) -> dict | None:
+class Law(TypedDict):
+    """A row of ``laws``; ``aliases`` decoded."""
+
+    id: int
+    title: str
+    short_title: str | None
+    aliases: list[str]
+    level: str | None
+    category_code: int | None
+    issuer: str | None
+    region: str | None
+    status: str                     # 有效/已修改/已废止/尚未生效
+    successor_id: int | None
+    repealed_on: str | None
+    created_at: str
+    updated_at: str
+
+
+def find_law(db: sqlite_utils.Database, title: str) -> Law | None:
     """The law with exactly this title (or this alias), or None."""
-    row = db.execute("SELECT * FROM laws WHERE title = ?", [title]).fetchone()
+    row = next(db.query("SELECT * FROM laws WHERE title = ?", [title]), None)
     if row is None:
-        row = db.execute(
-            "SELECT laws.* FROM laws, json_each(laws.aliases) WHERE json_each.value = ? LIMIT 1", [title]
-        ).fetchone()
-    if row is None:
-        return None
-    return _law_dict(db, row)
+        row = next(db.query(
+            "SELECT laws.* FROM laws, json_each(laws.aliases) WHERE json_each.value = ? LIMIT 1", [title]), None)
+    return _law(row) if row is not None else None
 
 
-def get_law(db: sqlite_utils.Database, law_id: int) -> dict:
-    row = db.execute("SELECT * FROM laws WHERE id = ?", [law_id]).fetchone()
+def get_law(db: sqlite_utils.Database, law_id: int) -> Law:
+    row = next(db.query("SELECT * FROM laws WHERE id = ?", [law_id]), None)
     if row is None:
         raise KeyError(f"no law with id {law_id}")
-    return _law_dict(db, row)
+    return _law(row)
 
 
-def _law_dict(db, row) -> dict:
-    cols = [c.name for c in db["laws"].columns]
-    d = dict(zip(cols, row))
-    d["aliases"] = json.loads(d["aliases"] or "[]")
-    return d
+def all_laws(db: sqlite_utils.Database) -> list[Law]:
+    """Every law, by id (the citation resolver indexes their names)."""
+    return [_law(r) for r in db.query("SELECT * FROM laws ORDER BY id")]
+
+
+def _law(row: dict) -> Law:
+    row["aliases"] = json.loads(row["aliases"] or "[]")
+    return row  # type: ignore[return-value]
+
+
+def fingerprint(db: sqlite_utils.Database) -> tuple:
+    """A value that changes whenever laws, accepted versions or changes do (cache keys)."""
+    return tuple(db.execute(
+        "SELECT (SELECT count(*) FROM laws), (SELECT max(updated_at) FROM laws), (SELECT max(id) FROM versions),"
+        " (SELECT count(*) FROM versions WHERE review_state = 'accepted'), (SELECT max(id) FROM changes)"
+    ).fetchone())
 
 
 def ensure_law(
@@ -108,6 +134,16 @@ def add_alias(db: sqlite_utils.Database, law_id: int, alias: str) -> None:
                                "updated_at": now()})
 
 
+def rename_law(db: sqlite_utils.Database, law_id: int, new_title: str) -> None:
+    """Give a law a new title; the old one becomes an alias."""
+    law = get_law(db, law_id)
+    aliases = list(law["aliases"])
+    if law["title"] not in aliases:
+        aliases.append(law["title"])
+    db["laws"].update(law_id, {"title": new_title, "aliases": json.dumps(aliases, ensure_ascii=False),
+                               "updated_at": now()})
+
+
 def versions(db: sqlite_utils.Database, law_id: int, *, accepted_only: bool = True) -> list[dict]:
     """Versions of a law, oldest first (by 公布日期, then by id)."""
     where = "law_id = ?" + (" AND review_state = 'accepted'" if accepted_only else "")
@@ -118,8 +154,9 @@ def versions(db: sqlite_utils.Database, law_id: int, *, accepted_only: bool = Tr
 
 def latest_version(db: sqlite_utils.Database, law_id: int) -> dict | None:
     """The newest accepted version of a law (the one yiju compares new texts against)."""
-    rows = versions(db, law_id)
-    return rows[-1] if rows else None
+    rows = list(db["versions"].rows_where("law_id = ? AND review_state = 'accepted'", [law_id],
+                                          order_by="coalesce(promulgated, '') DESC, id DESC", limit=1))
+    return rows[0] if rows else None
 
 
 def version_in_force(db: sqlite_utils.Database, law_id: int, on: str) -> dict | None:
@@ -138,6 +175,40 @@ def version_in_force(db: sqlite_utils.Database, law_id: int, on: str) -> dict | 
 
 def get_version(db: sqlite_utils.Database, version_id: int) -> dict:
     return db["versions"].get(version_id)
+
+
+def version_dates(db: sqlite_utils.Database, law_id: int) -> dict[int, str | None]:
+    """Version id → 公布日期 for every version of a law (held ones too)."""
+    return {r["id"]: r["promulgated"] for r in db.query("SELECT id, promulgated FROM versions WHERE law_id = ?",
+                                                        [law_id])}
+
+
+def version_date(db: sqlite_utils.Database, version_id: int | None) -> tuple[str | None, str | None]:
+    """(公布日期, 制定/修正/修订) of a version; (None, None) for none."""
+    row = next(db.query("SELECT promulgated, revision FROM versions WHERE id = ?", [version_id]), None)
+    return (row["promulgated"], row["revision"]) if row else (None, None)
+
+
+def version_text(db: sqlite_utils.Database, version_id: int) -> str | None:
+    row = next(db.query("SELECT text FROM versions WHERE id = ?", [version_id]), None)
+    return row["text"] if row else None
+
+
+def accepted_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> int | None:
+    """The accepted version of a law whose text has this sha256, if any."""
+    row = next(db.query("SELECT id FROM versions WHERE law_id = ? AND text_sha256 = ? AND review_state = 'accepted'",
+                        [law_id, sha]), None)
+    return row["id"] if row else None
+
+
+def set_version_status(db: sqlite_utils.Database, version_id: int, status: str) -> None:
+    db["versions"].update(version_id, {"status": status})
+
+
+def supersede_older_versions(db: sqlite_utils.Database, law_id: int, version_id: int) -> None:
+    """The accepted versions other than ``version_id`` still 有效 become 已修改 (the new one is in force)."""
+    db.execute("UPDATE versions SET status = '已修改' WHERE law_id = ? AND id != ? "
+               "AND review_state = 'accepted' AND coalesce(status, '有效') = '有效'", [law_id, version_id])
 
 
 def version_by_source(db: sqlite_utils.Database, source: str, source_id: str) -> dict | None:
@@ -222,6 +293,34 @@ def article(db: sqlite_utils.Database, version_id: int, label: str) -> dict | No
         return None
     rows[0]["paragraphs"] = json.loads(rows[0]["paragraphs"])
     return rows[0]
+
+
+def article_texts(db: sqlite_utils.Database, version_id: int | None,
+                  labels: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(label, text) of a version's articles: all of them in order, or those of ``labels`` in that
+    order (labels the version lacks are left out). The one way article texts are read.
+
+    >>> from registry.schema import connect
+    >>> db = connect(":memory:")
+    >>> article_texts(db, None), article_texts(db, 1, ["第一条"])
+    ([], [])
+    """
+    if not version_id:
+        return []
+    if labels is None:
+        return [(r["label"], r["text"]) for r in db.query(
+            "SELECT label, text FROM articles WHERE version_id = ? ORDER BY ordinal", [version_id])]
+    wanted = list(dict.fromkeys(labels))
+    found = {r["label"]: r["text"] for r in db.query(
+        "SELECT label, text FROM articles WHERE version_id = ? AND label IN (SELECT value FROM json_each(?))",
+        [version_id, json.dumps(wanted, ensure_ascii=False)])}
+    return [(label, found[label]) for label in wanted if label in found]
+
+
+def article_text(db: sqlite_utils.Database, version_id: int | None, label: str) -> str | None:
+    """The text of one article of a version, or None."""
+    found = article_texts(db, version_id, [label])
+    return found[0][1] if found else None
 
 
 def set_law_status(

@@ -351,6 +351,27 @@ def _m0003_powers_proposals(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE departments ADD COLUMN level TEXT")
 
 
+@migrations(name="0004_data_impact_watermark")
+def _m0004_data_impact_watermark(db: sqlite_utils.Database) -> None:
+    # Marks a pass leaves for the next one (name → value): "impact.duty_id" is the highest duty id the
+    # last impact pass saw. It used to sit in the JSON of the latest audit row of action "impact";
+    # that value is carried over, so an upgraded registry does not check its duties again.
+    db.execute("""CREATE TABLE watermarks (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    )""")
+    row = db.execute("SELECT at, json_extract(detail, '$.duty_watermark') FROM audit WHERE action = 'impact' "
+                     "AND json_valid(detail) ORDER BY id DESC LIMIT 1").fetchone()
+    try:
+        value = int(row[1]) if row else 0
+    except (TypeError, ValueError):
+        value = 0
+    if value:
+        db.execute("INSERT INTO watermarks (name, value, updated_at) VALUES ('impact.duty_id', ?, ?)",
+                   [value, row[0]])
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

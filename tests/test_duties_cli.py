@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from impact import duties as store
+from registry import duties as duty_rows
 from registry.schema import connect
 from yiju.cli import cli
 
@@ -113,8 +114,8 @@ def test_departments_and_staff(yiju, registry, tmp_path):
     assert "新增任职记录 3 条" in result.stdout
     db = registry()
     post = db.execute("SELECT id FROM posts WHERE name = '执法监督科/执法岗'").fetchone()[0]
-    assert [h["name"] for h in store.post_holders(db, post, on="2024-06-01")] == ["陈志强"]
-    assert [h["name"] for h in store.post_holders(db, post, on="2020-06-01")] == ["黄伟"]
+    assert [h["name"] for h in duty_rows.post_holders(db, post, on="2024-06-01")] == ["陈志强"]
+    assert [h["name"] for h in duty_rows.post_holders(db, post, on="2020-06-01")] == ["黄伟"]
     rows = db.execute("""SELECT s.name, a.start, a."end" FROM assignments a JOIN staff s ON s.id = a.staff_id
                          ORDER BY s.name""").fetchall()
     assert sorted(rows) == sorted([("陈志强", "2021-03-01", None), ("李晓梅", "2022-07-15", None),

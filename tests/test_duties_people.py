@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from impact import duties as store
+from registry import duties as duty_rows
 
 
 def write_csv(path, text: str):
@@ -98,7 +99,7 @@ def test_a_later_file_closes_an_assignment(db, tmp_path):
     report = store.import_staff(db, path)
     assert (report.created, report.updated) == (0, 1)
     post = db.execute("SELECT id FROM posts WHERE name = '复议岗'").fetchone()[0]
-    assert store.post_holders(db, post, on="2024-06-30") and not store.post_holders(db, post, on="2024-07-01")
+    assert duty_rows.post_holders(db, post, on="2024-06-30") and not duty_rows.post_holders(db, post, on="2024-07-01")
 
 
 def test_staff_file_without_an_email_column_is_refused(db, tmp_path):

@@ -106,18 +106,3 @@ def test_detail_has_the_old_and_new_article_text_and_the_diff(db, world):
     assert d["article_change"]["diff"] == [[0, "丙：不得"], [-1, "擅自"], [0, "改变用途。"]]
     assert d["duty"]["name"] == "检查" and d["department"] == "某市市场监督管理局"
     assert flags.suggestion_text(d) == "改引第四条，并按修改后的条文复核职责内容"
-
-
-def test_one_click_fixes_are_located_in_the_basis_text_however_the_number_is_written():
-    text = "《行政处罚法》第32条第一款；《某条例》第三十二条、第三十三条"
-    start, end, arabic = flags.locate_article(text, 32, span=(0, 14))
-    assert (text[start:end], arabic) == ("第32条", True)
-    start, end, arabic = flags.locate_article(text, 32, span=(15, len(text)))
-    assert (text[start:end], arabic) == ("第三十二条", False)
-    assert flags.locate_article(text, 32) is None  # twice in the text and no span: not guessed
-    assert flags.locate_article("第十条之一", 10) is None  # 第十条之一 is not 第十条
-
-
-def test_rewriting_several_labels_at_once_does_not_chain():
-    text = "《某法》第十条、第十一条"
-    assert flags.rewrite(text, [(4, 7, "第十一条"), (8, 12, "第十二条")]) == "《某法》第十一条、第十二条"
