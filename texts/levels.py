@@ -127,3 +127,56 @@ def _date(m: re.Match) -> str | None:
         return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
         return None
+
+
+COVERAGE_LEVELS = ("法律", "行政法规", "地方性法规", "部门规章", "地方政府规章", "规范性文件", "司法解释", "未知")
+
+
+def guess_level(title: str) -> str:
+    """The level a cited title suggests, as one of the eight of the coverage report.
+
+    >>> guess_level("中华人民共和国大气污染防治法"), guess_level("严重违法失信企业名单管理暂行办法")
+    ('法律', '部门规章')
+    >>> guess_level("广西壮族自治区固定资产投资项目节能审查办法"), guess_level("关于加强执法工作的通知")
+    ('地方政府规章', '规范性文件')
+    >>> guess_level("刑法修正案（九）"), guess_level("深圳证券交易所股票上市规则（2022年修订）")
+    ('法律', '未知')
+    >>> guess_level("某某")
+    '未知'
+    """
+    cov = _coverage()
+    title = _VERSION_NOTE.sub("", title.strip())
+    region = place_of(title)
+    for rule in cov["before"]:
+        if _applies(rule, region) and rule.pattern.search(title):
+            return rule.level
+    level = infer(title).level
+    if level:
+        return cov["fold"].get(level, level)
+    for rule in cov["after"]:
+        if _applies(rule, region) and rule.pattern.search(title):
+            return rule.level
+    return "未知"
+
+
+_VERSION_NOTE = re.compile(r"[（(][^）)]*(修订|修正|修改|版)[）)]$")
+
+
+def levels_of_kind(kind: str) -> tuple[str, ...]:
+    """The levels a kind of source (flk, gov_rules …) holds, as the coverage report names them.
+
+    >>> levels_of_kind("gov_rules")
+    ('部门规章', '地方政府规章')
+    """
+    return _coverage()["sources"].get(kind, ())
+
+
+@cache
+def _coverage():
+    data = tomllib.loads(DATA_FILE.read_text("utf-8"))["coverage"]
+    return {
+        "before": [_Rule(re.compile(r["pattern"]), r["level"], r.get("place")) for r in data["before"]],
+        "after": [_Rule(re.compile(r["pattern"]), r["level"], r.get("place")) for r in data["after"]],
+        "fold": dict(data["fold"]),
+        "sources": {k: tuple(v) for k, v in data["sources"].items()},
+    }

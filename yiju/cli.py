@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "yiju.commands.proposals",
     "yiju.commands.notify",
     "yiju.commands.run",
+    "yiju.commands.coverage",
 ]
 
 
