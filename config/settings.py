@@ -22,9 +22,9 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_FILE = HERE / "default.toml"
 DEMO_FILE = HERE / "demo.toml"
-SOURCE_KINDS = ("flk", "xzfg", "html_list")
+SOURCE_KINDS = ("flk", "xzfg", "gov_rules", "html_list")
 #: Kinds named in DESIGN.md that have no spider yet: refused with this reason, never silently skipped.
-PLANNED_KINDS = {"gov_rules": "国家规章库（gov_rules）的抓取尚未实现，部门规章请暂以 html_list 数据源或 yiju laws import 导入"}
+PLANNED_KINDS: dict[str, str] = {}
 
 
 class ConfigError(Exception):
@@ -68,6 +68,8 @@ class SourceSettings:
     region: str = ""
     level: str = ""                   # 法律效力位阶 of what this source lists, when it is one level
     issuer: str = ""                  # 制定机关 of what this source lists, when it is one body
+    rule_types: list[str] = field(default_factory=lambda: ["部门规章", "地方政府规章"])
+                                      # gov_rules: which 规章分类 to list
     instruments: list[str] = field(default_factory=lambda: ["修改决定", "废止决定", "修正案"])
                                       # flk: related materials (xgzl busiType) kept with a new version
     # html_list: a site described entirely here

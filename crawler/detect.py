@@ -75,6 +75,8 @@ def classify(response, expect: str | None) -> tuple[str, bool] | None:
                 return (f"WAF/限流页面（含“{marker}”）", True)
     if expect == "json" and status == 200 and body.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
         return ("应返回 JSON，实际返回了 HTML 页面", True)
+    if expect == "script" and status == 200 and body.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
+        return ("应返回脚本，实际返回了 HTML 页面", True)
     if expect == "file" and status == 200:
         start = body.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
         if start == b"<":  # whatever the Content-Type says: a page, not a document

@@ -17,6 +17,7 @@ from crawler.parse.html_list import check_selectors
 SPIDERS = {
     "flk": "crawler.spiders.flk.FlkSpider",
     "xzfg": "crawler.spiders.xzfg.XzfgSpider",
+    "gov_rules": "crawler.spiders.gov_rules.GovRulesSpider",
     "html_list": "crawler.spiders.html_list.HtmlListSpider",
 }
 
@@ -83,6 +84,10 @@ def problems(source: SourceSettings) -> list[str]:
     out = []
     if source.kind == "flk" and not source.file_hosts:
         out.append(f"数据源 {source.name} 没有配置 file_hosts（签名下载地址允许指向的主机）")
+    if source.kind == "gov_rules":
+        unknown = [t for t in source.rule_types if t not in ("部门规章", "地方政府规章")]
+        if unknown or not source.rule_types:
+            out.append(f"数据源 {source.name} 的 rule_types 只能是 部门规章、地方政府规章（现为：{'、'.join(source.rule_types) or '空'}）")
     if source.kind == "html_list":
         out += [f"数据源 {source.name}：{p}" for p in check_selectors(source.selectors)]
         if not source.list_url:

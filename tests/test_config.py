@@ -46,7 +46,7 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
         ("[schedule]\ntimezone = 'Mars/Olympus'\n", ["schedule.timezone"]),
         ("[[sources]]\nname = 'x'\nkind = 'ftp'\nbase_url = 'https://a'\n", ["sources[0].kind", "ftp"]),
         ("[[sources]]\nname = 'x'\nkind = 'flk'\n", ["sources[0]", "base_url"]),
-        ("[[sources]]\nname = 'x'\nkind = 'gov_rules'\nbase_url = 'https://www.gov.cn'\n", ["gov_rules", "尚未实现"]),
+        ("[[sources]]\nname = 'x'\nkind = 'gov_rule'\nbase_url = 'https://www.gov.cn'\n", ["sources[0].kind", "gov_rule", "gov_rules"]),
         ("[[sources]]\nname='a'\nkind='flk'\nbase_url='https://a'\n[[sources]]\nname='a'\nkind='flk'\nbase_url='https://b'\n", ["重复", "a"]),
         ("[[sources]]\nname = 'x'\nkind = 'flk'\nbase_url = 'https://a'\ncolour = 1\n", ["sources[0].colour"]),
         ("not toml at all = = =\n", ["TOML"]),
@@ -84,3 +84,9 @@ def test_cli_reports_a_bad_config_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(p), "init"])
     assert result.exit_code == 2
     assert "registry.paht" in result.output and str(p) in result.output
+
+
+def test_a_rule_database_needs_only_name_kind_and_base_url(tmp_path):
+    p = write(tmp_path, "[[sources]]\nname = '规章库'\nkind = 'gov_rules'\nbase_url = 'https://www.gov.cn'\n")
+    source = load(p, environ={}).source("规章库")
+    assert source.rule_types == ["部门规章", "地方政府规章"] and source.enabled

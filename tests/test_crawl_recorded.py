@@ -16,7 +16,7 @@ import pytest
 
 from config.settings import load
 from texts.extract import extract_text
-from crawler.parse import BadResponse, flk, html_list, xzfg
+from crawler.parse import BadResponse, flk, gov_rules, html_list, xzfg
 
 HERE = pathlib.Path(__file__).resolve().parent / "data" / "recorded"
 EXAMPLES = tomllib.loads((HERE / "examples.toml").read_text("utf-8"))["example"]
@@ -44,6 +44,14 @@ def _read(example: dict) -> dict:
             out["text"] = extract_text(detail.body_html.encode("utf-8"), "detail.html").splitlines()
             del out["body_html"]
             return out
+        if parser == "gov_rules.list":
+            return gov_rules.parse_list(data).to_json()
+        if parser == "gov_rules.detail":
+            detail = gov_rules.parse_detail(data)
+            out = detail.to_json()
+            out["text"] = extract_text(detail.body_html.encode("utf-8"), "detail.html").splitlines()
+            del out["body_html"]
+            return out
         if parser == "html_list.list":
             return html_list.parse_list(data, example["url"], _selectors(example["source"])).to_json()
         if parser == "html_list.detail":
@@ -53,7 +61,8 @@ def _read(example: dict) -> dict:
             del out["body_html"]
             return out
     except BadResponse as exc:
-        return {"error": str(exc)}
+        refused = {"key_refused": True} if isinstance(exc, gov_rules.KeyRefused) else {}
+        return {"error": str(exc), **refused}
     raise AssertionError(f"unknown parser {parser}")
 
 

@@ -31,6 +31,8 @@ import pathlib
 import threading
 from dataclasses import dataclass, field
 
+from crawler.mirror.rules import Rule, rule_path
+from crawler.mirror.rules import from_manifest as rules_from_manifest
 from crawler.parse.flk import instrument_kind, level_of
 from config.clock import today as clock_today
 
@@ -38,9 +40,11 @@ CORPUS = pathlib.Path(__file__).resolve().parents[2] / "yiju" / "data"
 
 #: Endpoints a fault can be attached to.
 ENDPOINTS = ("list", "list_rows", "detail", "download", "file", "material", "enum", "robots",
-             "xzfg_list", "xzfg_detail", "xzfg_download", "html_list", "html_detail")
+             "xzfg_list", "xzfg_detail", "xzfg_download", "html_list", "html_detail",
+             "rules_portal", "rules_bundle", "rules_list", "rules_detail")
 #: What a misbehaving endpoint does.
-FAULT_KINDS = ("waf", "empty", "spa", "429", "500", "error", "slow", "expired")
+FAULT_KINDS = ("waf", "empty", "spa", "429", "500", "error", "slow", "expired", "truncated",
+               "stale_key")
 
 # Defaults per level: (flfgCodeId, zdjgCodeId, zdjgName, flxz, decision code).
 LEVEL_DEFAULTS = {
@@ -118,6 +122,11 @@ class Scenario:
         self.codes_as_strings = codes_as_strings
         self.xzfg_page_size = xzfg_page_size      # rows per page of the xzfg results
         self.html_page_size = html_page_size      # rows per page of the Beijing list
+        self.rules: dict[str, Rule] = {}          # 国家规章库: gov.cn page path → rule
+        self.rules_refusal = "http"                # a refused key: "http" (401) or "code" (HTTP 200, athena_*)
+        self.rules_flat = False                    # answer in the flat shape (result.data list + totalCount)
+        self.rules_as_lists = False                # send every field value as a one-element list
+        self.rule_key_generation = 0               # bumped by rotate_rule_key(): keys issued before are refused
         self.lock = threading.RLock()
         self.version = 0             # bumped on every change (the server caches its ordering on it)
         self._next_law_id = 1000
@@ -297,6 +306,41 @@ class Scenario:
                 return f
         return None
 
+    # ----- 国家规章库 ------------------------------------------------------------------------
+    def add_rule(self, rule: Rule) -> Rule:
+        with self.lock:
+            self.rules[rule.path] = rule
+            self._touch()
+        return rule
+
+    def amend_rule(self, title: str, *, posted: str, note: str, text: str | None = None,
+                   text_file: str | None = None) -> Rule:
+        """A new text of a rule: a new gov.cn page, and the old one drops out of the listing."""
+        with self.lock:
+            old = [r for r in self.rules.values() if r.title == title and r.listed]
+            if not old:
+                raise KeyError(f"no listed rule {title!r}")
+            for r in old:
+                r.listed = False
+            base = max(old, key=lambda r: r.posted)
+            rule = Rule(path=rule_path(title, posted), title=title, category=base.category, issuer=base.issuer,
+                        province=base.province, note=note, posted=posted, text=text, text_file=text_file)
+            return self.add_rule(rule)
+
+    def unlist_rule(self, title: str) -> None:
+        """The site lists only rules in force: a repealed rule drops out (nothing says it was repealed)."""
+        with self.lock:
+            for r in self.rules.values():
+                if r.title == title:
+                    r.listed = False
+            self._touch()
+
+    def rotate_rule_key(self) -> None:
+        """The site redeploys its bundle: keys issued before are refused from now on."""
+        with self.lock:
+            self.rule_key_generation += 1
+            self._touch()
+
     # ----- the built-in corpus -------------------------------------------------------------
     @classmethod
     def from_corpus(cls, names: list[str] | None = None, upto: str | None = None,
@@ -325,6 +369,10 @@ class Scenario:
                 level = _KIND_LEVEL.get(row["kind"], "法律")
                 scenario.add_law(row["title"], gbrq=row["version_date"], sxrq=row["effective_date"] or None,
                                  text_file=row["path"], sxx=sxx, level=level, work=folder)
+        if names is None:
+            for rule in rules_from_manifest(CORPUS, rows):
+                if not upto or rule.posted <= upto:
+                    scenario.add_rule(rule)
         if decisions and names is None:
             for row in rows:
                 if row["kind"] != "decision" or (upto and row["version_date"] > upto):
@@ -347,6 +395,9 @@ class Scenario:
                 "xzfg_page_size": self.xzfg_page_size,
                 "html_page_size": self.html_page_size,
                 "documents": [dataclasses.asdict(d) for d in self.documents.values()],
+                "rules": [dataclasses.asdict(r) for r in self.rules.values()],
+                "rules_refusal": self.rules_refusal, "rules_flat": self.rules_flat,
+                "rules_as_lists": self.rules_as_lists, "rule_key_generation": self.rule_key_generation,
                 "faults": [dataclasses.asdict(f) for f in self.faults],
             }
 
@@ -362,6 +413,12 @@ class Scenario:
             scenario.add(Document(**raw))
         for raw in data.get("faults", []):
             scenario.faults.append(Fault(**raw))
+        for raw in data.get("rules", []):
+            scenario.add_rule(Rule(**raw))
+        scenario.rules_refusal = data.get("rules_refusal", "http")
+        scenario.rules_flat = bool(data.get("rules_flat"))
+        scenario.rules_as_lists = bool(data.get("rules_as_lists"))
+        scenario.rule_key_generation = int(data.get("rule_key_generation", 0))
         return scenario
 
     def save(self, path: pathlib.Path) -> None:

@@ -23,9 +23,9 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlencode, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
-from crawler.mirror import render
+from crawler.mirror import render, rules
 from crawler.mirror.scenario import Document, Fault, Material, Scenario
 from crawler.parse.flk import codes, level_of
 
@@ -93,6 +93,8 @@ class Mirror:
         self._signed: dict[str, tuple[str, str | None, str]] = {}   # path → (bbbs, fileId, format)
         self._file_cache: dict[tuple, bytes] = {}
         self._order_cache: tuple[int, list[Document]] | None = None
+        self.rule_keys = rules.RuleKeys()
+        self._rule_generation = 0
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
@@ -276,6 +278,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "slow":
             time.sleep(fault.seconds or 5.0)
             return False
+        if fault.kind == "stale_key":   # the site redeployed its bundle just now: this key is refused
+            self.mirror.scenario.rotate_rule_key()
+            return False
         if fault.kind == "waf":
             ray = secrets.token_hex(8)
             self._send(200, render.page("waf", ray=ray), HTML_TYPE,
@@ -291,6 +296,9 @@ class _Handler(BaseHTTPRequestHandler):
                         "path": self.path.split("?")[0]}, endpoint, key, status=500)
         elif fault.kind == "error":
             self._json({"code": 500, "msg": "系统异常"}, endpoint, key)
+        elif fault.kind == "truncated":
+            self._send(200, b'{"resultCode":{"code":200},"result":{"data":{"list":[{"f_2023213604', JSON_TYPE,
+                       endpoint=endpoint, key=key)
         elif fault.kind == "expired":
             self._send(403, _s3_error("AccessDenied", "Request has expired"), "application/xml",
                        endpoint=endpoint, key=key)
@@ -330,6 +338,12 @@ class _Handler(BaseHTTPRequestHandler):
             }
             if path in routes:
                 return routes[path]()
+            if path == rules.PORTAL:
+                return self._rules_portal()
+            if path == rules.BUNDLE:
+                return self._rules_bundle()
+            if path.startswith("/zhengce/") and path.endswith(".htm"):
+                return self._rules_detail(path)
             if path == "/law-search/search/list":
                 return self._json({"code": 500, "msg": "Request method 'GET' not supported"}, "list")
             if path.startswith(BJ_LIST):
@@ -344,6 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if self.host_kind == "api" and path == "/law-search/search/list":
             return self._list(body)
+        if self.host_kind == "api" and path == rules.config()["search_path"]:
+            return self._rules_search(body)
         self._json({"code": 500, "msg": f"Request method 'POST' not supported"}, "other")
 
     # -- flk
@@ -644,6 +660,62 @@ class _Handler(BaseHTTPRequestHandler):
             text = scenario.text_of(d) or render.placeholder_text(d.title, d.gbrq)
             body = render.page("html_detail", doc=d, lines=render.lines_of(text))
         self._send(200, body, HTML_TYPE, endpoint="html_detail", key=number)
+
+
+    # -- 国家规章库 (the portal, its bundle, the Athena search, the gov.cn pages)
+    def _rule_keys(self) -> "rules.RuleKeys":
+        mirror = self.mirror
+        with mirror._lock:
+            while mirror._rule_generation < mirror.scenario.rule_key_generation:
+                mirror.rule_keys.rotate()
+                mirror._rule_generation += 1
+        return mirror.rule_keys
+
+    def _rules_portal(self) -> None:
+        if self._apply_fault("rules_portal", None):
+            return
+        self._send(200, rules.portal_html(), HTML_TYPE, endpoint="rules_portal")
+
+    def _rules_bundle(self) -> None:
+        if self._apply_fault("rules_bundle", None):
+            return
+        self._send(200, rules.bundle_text(self.mirror.base_url, self._rule_keys()),
+                   "application/javascript;charset=utf-8", endpoint="rules_bundle")
+
+    def _rules_search(self, body: bytes) -> None:
+        scenario = self.mirror.scenario
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        key = str(request.get("pageNo") or 1)
+        if self._apply_fault("rules_list", key):
+            return
+        name = self.headers.get("athenaappname") or ""
+        if not self._rule_keys().accepts(self.headers.get("athenaappkey")) or \
+                unquote(name) != rules.APP_NAME:
+            status, answer = rules.refusal(scenario.rules_refusal)
+            return self._send(status, answer, JSON_TYPE, endpoint="rules_list", key=key)
+        with scenario.lock:
+            answer = rules.search_answer(list(scenario.rules.values()), request, site=self.mirror.base_url,
+                                         flat=scenario.rules_flat,
+                                         as_lists=scenario.rules_as_lists)
+        self._json(answer, "rules_list", key)
+
+    def _rules_detail(self, path: str) -> None:
+        if self._apply_fault("rules_detail", path):
+            return
+        scenario = self.mirror.scenario
+        with scenario.lock:
+            rule = scenario.rules.get(path)
+            if rule is None:
+                return self._send(404, b"<html><body>404</body></html>", HTML_TYPE, endpoint="rules_detail",
+                                  key=path)
+            text = scenario.text_of(rule) or render.placeholder_text(rule.title, rule.posted)
+            text = text.split("<!-- INFO END -->", 1)[-1]     # the corpus's history lines: the page has the 题注
+            lines = [ln for ln in render.lines_of(text) if ln["full"] != rule.title]
+            body = rules.detail_html(rule, lines)
+        self._send(200, body, HTML_TYPE, endpoint="rules_detail", key=path)
 
 
 def _s3_error(code: str, message: str) -> bytes:
