@@ -22,7 +22,7 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_FILE = HERE / "default.toml"
 DEMO_FILE = HERE / "demo.toml"
-SOURCE_KINDS = ("flk", "xzfg", "gov_rules", "html_list")
+SOURCE_KINDS = ("flk", "xzfg", "gov_rules", "json_api", "html_list")
 #: Kinds named in DESIGN.md that have no spider yet: refused with this reason, never silently skipped.
 PLANNED_KINDS: dict[str, str] = {}
 
@@ -68,6 +68,7 @@ class SourceSettings:
     region: str = ""
     level: str = ""                   # 法律效力位阶 of what this source lists, when it is one level
     issuer: str = ""                  # 制定机关 of what this source lists, when it is one body
+    profile: str = ""                 # json_api: which provincial database (crawler/parse/provinces/)
     rule_types: list[str] = field(default_factory=lambda: ["部门规章", "地方政府规章"])
                                       # gov_rules: which 规章分类 to list
     instruments: list[str] = field(default_factory=lambda: ["修改决定", "废止决定", "修正案"])
@@ -211,6 +212,8 @@ def _source(path: pathlib.Path, index: int, value: Any) -> SourceSettings:
         raise ConfigError(f"{path}: {where}.kind = {source.kind!r} 无效（可用：{', '.join(SOURCE_KINDS)}）")
     if not source.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: {where}.base_url = {source.base_url!r} 不是 http(s) 地址")
+    if source.kind == "json_api" and not source.profile:
+        raise ConfigError(f"{path}: {where} 是 json_api 数据源，必须配置 profile（省级数据库的读法，如 \"gdpc\"）")
     if source.kind == "html_list" and not (source.list_url and source.selectors):
         raise ConfigError(f"{path}: {where} 是 html_list 数据源，必须配置 list_url 和 selectors")
     return source

@@ -13,11 +13,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from config.settings import Settings, SourceSettings
 from crawler.parse.html_list import check_selectors
+from crawler.parse.provinces import PROFILES
 
 SPIDERS = {
     "flk": "crawler.spiders.flk.FlkSpider",
     "xzfg": "crawler.spiders.xzfg.XzfgSpider",
     "gov_rules": "crawler.spiders.gov_rules.GovRulesSpider",
+    "json_api": "crawler.spiders.json_api.JsonApiSpider",
     "html_list": "crawler.spiders.html_list.HtmlListSpider",
 }
 
@@ -88,6 +90,9 @@ def problems(source: SourceSettings) -> list[str]:
         unknown = [t for t in source.rule_types if t not in ("部门规章", "地方政府规章")]
         if unknown or not source.rule_types:
             out.append(f"数据源 {source.name} 的 rule_types 只能是 部门规章、地方政府规章（现为：{'、'.join(source.rule_types) or '空'}）")
+    if source.kind == "json_api":
+        if source.profile not in PROFILES:
+            out.append(f"数据源 {source.name} 的 profile = {source.profile!r} 无效（可用：{'、'.join(PROFILES)}）")
     if source.kind == "html_list":
         out += [f"数据源 {source.name}：{p}" for p in check_selectors(source.selectors)]
         if not source.list_url:

@@ -7,8 +7,8 @@ configured for that level; import it with ``yiju laws import``).
 
 >>> from registry.schema import connect
 >>> report = coverage(connect(":memory:"), sources=[])
->>> report["missing"], report["totals"]["部门规章"]
-([], 0)
+>>> report["missing"], report["totals"]["部门规章"], report["untexted"]
+([], 0, [])
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlite_utils
 
 from config.settings import SourceSettings
 from diffing.cite.titles import canonical_title
-from registry.coverage import department_names, unheld_citations
+from registry.coverage import department_names, unheld_citations, untexted_documents
 from texts.levels import COVERAGE_LEVELS, guess_level, levels_of_kind, place_of
 
 
@@ -56,7 +56,9 @@ def source_for(title: str, level: str, sources: Iterable[SourceSettings]) -> str
 
 
 def coverage(db: sqlite_utils.Database, *, sources: Iterable[SourceSettings], department: str | None = None) -> dict:
-    """The coverage report: ``{"missing": [Missing…], "totals": {level: count}}`` (see module doc)."""
+    """The coverage report (see module doc): ``{"missing": [Missing…], "totals": {level: count},
+    "untexted": [{"source", "title", "promulgated", "why"}]}`` — the last are documents a source lists
+    whose text could not be read (scanned PDFs): tracked by title, but their articles are unknown."""
     if department and department.strip() not in department_names(db):
         known = "、".join(department_names(db)[:20]) or "（无）"
         raise CoverageError(f"没有名为“{department}”的部门（已有：{known}）")
@@ -77,4 +79,6 @@ def coverage(db: sqlite_utils.Database, *, sources: Iterable[SourceSettings], de
     totals = {lvl: 0 for lvl in COVERAGE_LEVELS}
     for m in missing:
         totals[m["level"]] += 1
-    return {"missing": missing, "totals": totals}
+    untexted = [{"source": u.source, "title": u.title, "promulgated": u.promulgated, "why": u.why}
+                for u in untexted_documents(db)]
+    return {"missing": missing, "totals": totals, "untexted": untexted}

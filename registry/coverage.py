@@ -33,6 +33,23 @@ def unheld_citations(db: sqlite_utils.Database, department: str | None = None) -
     return [UnheldCitation(r["title"], r["duty_id"], r["department"]) for r in db.query(sql, params)]
 
 
+@dataclass(frozen=True)
+class Untexted:
+    """A document a source lists whose text could not be read (a scanned PDF, no text file)."""
+
+    source: str
+    title: str
+    promulgated: str | None
+    why: str | None
+
+
+def untexted_documents(db: sqlite_utils.Database) -> list[Untexted]:
+    """Listed documents whose text is unavailable (无正文), newest first."""
+    return [Untexted(r["source"], r["title"], r["promulgated"], r["detail_error"]) for r in db.query(
+        "SELECT source, title, promulgated, detail_error FROM listings WHERE detail_state = 'unavailable' "
+        "AND kind = 'law' ORDER BY coalesce(promulgated, '') DESC, title")]
+
+
 def department_names(db: sqlite_utils.Database) -> list[str]:
     """Every department's name, sorted."""
     return [r["name"] for r in db.query("SELECT name FROM departments ORDER BY name")]

@@ -31,6 +31,8 @@ import pathlib
 import threading
 from dataclasses import dataclass, field
 
+from crawler.mirror.gdpc import GdDoc
+from crawler.mirror.gdpc import from_manifest as gd_from_manifest
 from crawler.mirror.rules import Rule, rule_path
 from crawler.mirror.rules import from_manifest as rules_from_manifest
 from crawler.parse.flk import instrument_kind, level_of
@@ -41,7 +43,7 @@ CORPUS = pathlib.Path(__file__).resolve().parents[2] / "yiju" / "data"
 #: Endpoints a fault can be attached to.
 ENDPOINTS = ("list", "list_rows", "detail", "download", "file", "material", "enum", "robots",
              "xzfg_list", "xzfg_detail", "xzfg_download", "html_list", "html_detail",
-             "rules_portal", "rules_bundle", "rules_list", "rules_detail")
+             "rules_portal", "rules_bundle", "rules_list", "rules_detail", "gd_list", "gd_detail", "gd_file")
 #: What a misbehaving endpoint does.
 FAULT_KINDS = ("waf", "empty", "spa", "429", "500", "error", "slow", "expired", "truncated",
                "stale_key")
@@ -127,6 +129,8 @@ class Scenario:
         self.rules_flat = False                    # answer in the flat shape (result.data list + totalCount)
         self.rules_as_lists = False                # send every field value as a one-element list
         self.rule_key_generation = 0               # bumped by rotate_rule_key(): keys issued before are refused
+        self.gd_docs: dict[str, GdDoc] = {}        # 广东省法规规章规范性文件数据库: id → document
+        self.gd_token_required = False             # detail and file calls need a Q-Token the list issued
         self.lock = threading.RLock()
         self.version = 0             # bumped on every change (the server caches its ordering on it)
         self._next_law_id = 1000
@@ -341,6 +345,13 @@ class Scenario:
             self.rule_key_generation += 1
             self._touch()
 
+    # ----- 广东省法规规章规范性文件数据库 ------------------------------------------------------
+    def add_gd(self, doc: GdDoc) -> GdDoc:
+        with self.lock:
+            self.gd_docs[doc.id] = doc
+            self._touch()
+        return doc
+
     # ----- the built-in corpus -------------------------------------------------------------
     @classmethod
     def from_corpus(cls, names: list[str] | None = None, upto: str | None = None,
@@ -370,6 +381,9 @@ class Scenario:
                 scenario.add_law(row["title"], gbrq=row["version_date"], sxrq=row["effective_date"] or None,
                                  text_file=row["path"], sxx=sxx, level=level, work=folder)
         if names is None:
+            for doc in gd_from_manifest(CORPUS, rows):
+                if not upto or doc.pass_date <= upto:
+                    scenario.add_gd(doc)
             for rule in rules_from_manifest(CORPUS, rows):
                 if not upto or rule.posted <= upto:
                     scenario.add_rule(rule)
@@ -398,6 +412,8 @@ class Scenario:
                 "rules": [dataclasses.asdict(r) for r in self.rules.values()],
                 "rules_refusal": self.rules_refusal, "rules_flat": self.rules_flat,
                 "rules_as_lists": self.rules_as_lists, "rule_key_generation": self.rule_key_generation,
+                "gd_docs": [dataclasses.asdict(d) for d in self.gd_docs.values()],
+                "gd_token_required": self.gd_token_required,
                 "faults": [dataclasses.asdict(f) for f in self.faults],
             }
 
@@ -419,6 +435,9 @@ class Scenario:
         scenario.rules_flat = bool(data.get("rules_flat"))
         scenario.rules_as_lists = bool(data.get("rules_as_lists"))
         scenario.rule_key_generation = int(data.get("rule_key_generation", 0))
+        for raw in data.get("gd_docs", []):
+            scenario.add_gd(GdDoc(**raw))
+        scenario.gd_token_required = bool(data.get("gd_token_required"))
         return scenario
 
     def save(self, path: pathlib.Path) -> None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
-from crawler.mirror import render, rules
+from crawler.mirror import gdpc, render, rules
+from crawler.parse.provinces import gdpc as gd_profile
 from crawler.mirror.scenario import Document, Fault, Material, Scenario
 from crawler.parse.flk import codes, level_of
 
@@ -94,6 +95,7 @@ class Mirror:
         self._file_cache: dict[tuple, bytes] = {}
         self._order_cache: tuple[int, list[Document]] | None = None
         self.rule_keys = rules.RuleKeys()
+        self.gd_tokens: set[str] = set()
         self._rule_generation = 0
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
@@ -338,6 +340,10 @@ class _Handler(BaseHTTPRequestHandler):
             }
             if path in routes:
                 return routes[path]()
+            if path == gd_profile.DETAIL_PATH:
+                return self._gd_detail(self._param("id"))
+            if path == gd_profile.FILE_PATH:
+                return self._gd_file(self._param("fileFolder") or "")
             if path == rules.PORTAL:
                 return self._rules_portal()
             if path == rules.BUNDLE:
@@ -360,6 +366,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._list(body)
         if self.host_kind == "api" and path == rules.config()["search_path"]:
             return self._rules_search(body)
+        if self.host_kind == "api" and path == gd_profile.LIST_PATH:
+            return self._gd_list(body)
+        if self.host_kind == "api" and path == gd_profile.DETAIL_PATH:
+            form = parse_qs(body.decode("utf-8", "replace"))
+            return self._gd_detail((form.get("id") or [self._param("id")])[0])
         self._json({"code": 500, "msg": f"Request method 'POST' not supported"}, "other")
 
     # -- flk
@@ -716,6 +727,58 @@ class _Handler(BaseHTTPRequestHandler):
             lines = [ln for ln in render.lines_of(text) if ln["full"] != rule.title]
             body = rules.detail_html(rule, lines)
         self._send(200, body, HTML_TYPE, endpoint="rules_detail", key=path)
+
+
+    # -- 广东省法规规章规范性文件数据库
+    def _gd_token(self) -> str:
+        token = secrets.token_hex(16)
+        with self.mirror._lock:
+            self.mirror.gd_tokens.add(token)
+        return token
+
+    def _gd_refused(self, endpoint: str, key: str | None) -> bool:
+        if self.mirror.scenario.gd_token_required and self.headers.get("Q-Token") not in self.mirror.gd_tokens:
+            self._json({"code": 401, "msg": "请求令牌无效"}, endpoint, key)
+            return True
+        return False
+
+    def _gd_list(self, body: bytes) -> None:
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        key = f"{request.get('lawRuleType')}:{request.get('pageNum')}"
+        if self._apply_fault("gd_list", key):
+            return
+        scenario = self.mirror.scenario
+        with scenario.lock:
+            answer = gdpc.list_answer(list(scenario.gd_docs.values()), request, self._gd_token())
+        self._json(answer, "gd_list", key)
+
+    def _gd_detail(self, doc_id: str | None) -> None:
+        if self._apply_fault("gd_detail", doc_id) or self._gd_refused("gd_detail", doc_id):
+            return
+        doc = self.mirror.scenario.gd_docs.get(doc_id or "")
+        if doc is None:
+            return self._json({"code": 500, "msg": "数据不存在"}, "gd_detail", doc_id)
+        self._json(gdpc.detail_answer(doc, self._gd_token()), "gd_detail", doc_id)
+
+    def _gd_file(self, folder: str) -> None:
+        if self._apply_fault("gd_file", folder) or self._gd_refused("gd_file", folder):
+            return
+        scenario = self.mirror.scenario
+        with scenario.lock:
+            doc = next((d for d in scenario.gd_docs.values() if gdpc.file_path(d) == folder), None)
+            if doc is None:
+                return self._send(404, b"<html><body>404 Not Found</body></html>", HTML_TYPE, endpoint="gd_file",
+                                  key=folder)
+            if doc.file_ext == "scan":
+                data, kind = render.scanned_pdf_bytes(), "pdf"
+            else:
+                text = scenario.text_of(doc) or render.placeholder_text(doc.title, doc.pass_date)
+                data, kind = render.docx_bytes(text, doc.title), "docx"
+        self._send(200, data, FILE_TYPES[kind], {"Content-Disposition": f'attachment; filename="{quote(doc.title)}.{kind}"'},
+                   "gd_file", folder)
 
 
 def _s3_error(code: str, message: str) -> bytes:

@@ -23,8 +23,9 @@ def coverage(app, department: str | None, as_json: bool) -> None:
         raise UserError(str(exc)) from exc
     if as_json:
         emit_json({"missing": [{k: m[k] for k in ("title", "level", "duties", "source")} for m in report["missing"]],
-                   "totals": report["totals"]})
+                   "totals": report["totals"], "untexted": report["untexted"]})
         return
+    _untexted(report["untexted"])
     missing = report["missing"]
     if not missing:
         click.echo("职责引用的法律文件均已在登记库中。")
@@ -38,6 +39,15 @@ def coverage(app, department: str | None, as_json: bool) -> None:
     unsourced = sum(1 for m in missing if not m["source"])
     if unsourced:
         info(f"其中 {unsourced} 个没有已配置的数据源会抓取：请配置数据源，或用 yiju laws import 导入其文本。")
+
+
+def _untexted(rows: list[dict]) -> None:
+    if not rows:
+        return
+    click.echo(f"数据源列出、但无法读取正文的文件（无正文，多为扫描件；条文变化无法比对）：{len(rows)} 个")
+    for u in rows:
+        click.echo(f"  {u['source']}  {u['promulgated'] or '日期未知'}  {u['title']}")
+    click.echo("")
 
 
 def register(cli: click.Group) -> None:
