@@ -49,7 +49,7 @@ def toml_for(mirror, root: str = "data", *, retries: int = 2, backoff: float = 0
              f'backoff = {float(backoff)}\nbackoff_max = {max(float(backoff), 1.0)}\n']
     for s in sources_for(mirror, kinds=kinds):
         lines.append("[[sources]]")
-        for key in ("name", "kind", "base_url", "list_url", "next_page", "level", "region", "issuer"):
+        for key in ("name", "kind", "profile", "base_url", "list_url", "next_page", "level", "region", "issuer"):
             value = getattr(s, key)
             if value:
                 lines.append(f'{key} = "{value}"')
@@ -59,6 +59,8 @@ def toml_for(mirror, root: str = "data", *, retries: int = 2, backoff: float = 0
             lines.append(f"categories = {s.categories}")
         if s.kind == "html_list":
             lines.append(f"max_pages = {s.max_pages}")
+        if s.kind == "gov_rules":
+            lines.append("rule_types = [" + ", ".join(f'"{t}"' for t in s.rule_types) + "]")
         lines.append("delay = 0.0")
         if s.selectors:
             lines.append("[sources.selectors]")

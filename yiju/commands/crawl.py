@@ -87,7 +87,7 @@ def mirror() -> None:
 
 @mirror.command("serve")
 @click.option("--port", default=8700, show_default=True, type=click.IntRange(0, 65535),
-              help="接口主机端口（flk 接口、行政法规库页面、北京人大列表页）")
+              help="接口主机端口（flk 接口、行政法规库页面、国家规章库、广东省数据库、北京人大列表页）")
 @click.option("--file-port", default=None, type=click.IntRange(0, 65535),
               help="文件主机端口（签名下载地址指向它；默认为 --port 加 1）")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=pathlib.Path), default=None,
@@ -110,10 +110,15 @@ def serve(port: int, file_port: int | None, scenario_file: pathlib.Path | None) 
         raise UserError(str(exc)) from exc
     except OSError as exc:
         raise UserError(f"无法在端口 {port}/{file_port} 上启动镜像：{exc}") from exc
-    info(f"镜像已启动：接口 {server.base_url}，文件主机 {server.file_netloc}（共 {len(server.scenario.documents)} 条记录）")
+    s = server.scenario
+    info(f"镜像已启动：接口 {server.base_url}，文件主机 {server.file_netloc}（法律法规 {len(s.documents)} 条、"
+         f"规章 {len(s.rules)} 部、广东省数据库 {len(s.gd_docs)} 件）")
     info("在配置文件中这样指向它：")
     info(f'  [[sources]]\n  name = "flk"\n  kind = "flk"\n  base_url = "{server.base_url}"\n'
-         f'  file_hosts = ["{server.file_netloc}"]\n  delay = 0.0')
+         f'  file_hosts = ["{server.file_netloc}"]\n  delay = 0.0\n'
+         f'  [[sources]]\n  name = "gjgzk"\n  kind = "gov_rules"\n  base_url = "{server.base_url}"\n  delay = 0.0\n'
+         f'  [[sources]]\n  name = "gdpc"\n  kind = "json_api"\n  profile = "gdpc"\n  base_url = "{server.base_url}"\n'
+         f'  region = "广东省"\n  delay = 0.0')
     info("按 Ctrl-C 停止。")
     try:
         server.serve_forever()
