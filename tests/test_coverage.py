@@ -66,7 +66,7 @@ def test_table_is_chinese_and_says_what_is_not_tracked(yiju):
     result = yiju("coverage")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("职责引用、但登记库中没有的法律文件")
+    assert lines[0].startswith("职权引用、但登记库中没有的法律文件")
     assert any(line.split()[:2] == ["2", "部门规章"] and line.endswith("医疗废物管理行政处罚办法") for line in lines)
     assert lines[-1] == "共 5 个未登记的文件：法律 1，部门规章 2，地方政府规章 1，规范性文件 1。"
     assert "其中 5 个没有已配置的数据源会抓取" in result.stderr

@@ -10,11 +10,11 @@ NO_SOURCE = "未配置"
 
 
 @click.command("coverage")
-@click.option("--department", metavar="部门", help="只看这个部门的职责")
+@click.option("--department", metavar="部门", help="只看这个部门的职权")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_obj
 def coverage(app, department: str | None, as_json: bool) -> None:
-    """列出职责引用、但登记库中没有的法律文件：效力级别、依赖它的职责数、应由哪个数据源抓取。"""
+    """列出职权引用、但登记库中没有的法律文件：效力级别、依赖它的职权数、应由哪个数据源抓取。"""
     from impact.coverage import CoverageError, coverage as build  # start-up: loaded when the command runs
 
     try:
@@ -28,10 +28,10 @@ def coverage(app, department: str | None, as_json: bool) -> None:
     _untexted(report["untexted"])
     missing = report["missing"]
     if not missing:
-        click.echo("职责引用的法律文件均已在登记库中。")
+        click.echo("职权引用的法律文件均已在登记库中。")
         return
-    click.echo("职责引用、但登记库中没有的法律文件（它们变化时，引用它们的职责不会收到标记）：")
-    click.echo(f"{'职责数':>4}  {'效力级别':　<6}  {'应由数据源':　<6}  文件名称")
+    click.echo("职权引用、但登记库中没有的法律文件（它们变化时，引用它们的职权不会收到提示）：")
+    click.echo(f"{'职权数':>4}  {'效力级别':　<6}  {'应由数据源':　<6}  文件名称")
     for m in missing:
         click.echo(f"{m['duties']:>7}  {m['level']:　<6}  {(m['source'] or NO_SOURCE):　<6}  {m['title']}")
     totals = "，".join(f"{level} {n}" for level, n in report["totals"].items() if n)
