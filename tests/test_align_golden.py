@@ -1,5 +1,11 @@
 """Alignment of real amended laws against mappings reviewed by reading both texts
-(tests/data/golden/align/<law>.json), and against the articles their 修改决定 name."""
+(tests/data/golden/align/<law>.json), and against the articles their 修改决定 name.
+
+Every article must be mapped, and every match given its status, exactly as reviewed, except the
+ones a golden file lists under ``known_wrong`` by name (``原第N条`` / ``现第N条`` for a mapping,
+``状态 原第N条`` / ``状态 现第N条`` for a status) with the reason. A known exception that has
+become right fails too, so the list stays true.
+"""
 
 import json
 
@@ -24,31 +30,45 @@ def _maps(entries):
     return old_to_new, new_to_old
 
 
-def accuracy(golden_entries, comparison) -> tuple[float, list[str]]:
-    """Share of articles (old and new) mapped as the golden file says, and the ones that are not."""
+def mapping_errors(golden_entries, comparison) -> dict[str, str]:
+    """The articles (old and new) not mapped as the golden file says, by name: what was found instead."""
     want_old, want_new = _maps(golden_entries)
     got_old, got_new = _maps([{"old": m.old, "new": m.new} for m in comparison.matches])
-    wrong = [f"原{k}: {got_old.get(k)} ≠ {v}" for k, v in want_old.items() if got_old.get(k) != v]
-    wrong += [f"现{k}: {got_new.get(k)} ≠ {v}" for k, v in want_new.items() if got_new.get(k) != v]
-    total = len(want_old) + len(want_new)
-    return (total - len(wrong)) / total, wrong
+    wrong = {f"原{k}": f"{got_old.get(k)} ≠ {v}" for k, v in want_old.items() if got_old.get(k) != v}
+    wrong |= {f"现{k}": f"{got_new.get(k)} ≠ {v}" for k, v in want_new.items() if got_new.get(k) != v}
+    return wrong
+
+
+def status_errors(golden_entries, comparison) -> dict[str, str]:
+    """The reviewed matches whose status differs (or that the comparison does not make), by name."""
+    found = {(tuple(sorted(m.old)), tuple(sorted(m.new))): m.status for m in comparison.matches}
+    wrong = {}
+    for e in golden_entries:
+        name = f"状态 原{e['old'][0]}" if e["old"] else f"状态 现{e['new'][0]}"
+        got = found.get((tuple(sorted(e["old"])), tuple(sorted(e["new"]))))
+        if got != e["status"]:
+            wrong[name] = f"{got} ≠ {e['status']}"
+    return wrong
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
-def test_real_amendment_is_aligned_as_reviewed(path):
+def test_real_amendment_is_aligned_exactly_as_reviewed(path):
     golden = json.loads(path.read_text("utf-8"))
     assert golden["review"], "a golden mapping says how it was reviewed"
+    known = golden.get("known_wrong", {})
+    assert all(isinstance(why, str) and why.strip() for why in known.values()), "a known exception says why"
     old = parse(law_text(golden["law"], golden["old"]))
     new = parse(law_text(golden["law"], golden["new"]))
     assert (len(old.articles), len(new.articles)) == (golden["old_articles"], golden["new_articles"])
     comparison = compare(old, new)
-    score, wrong = accuracy(golden["articles"], comparison)
-    print(f"{golden['law']} {golden['old']}→{golden['new']}: {score:.1%} of "
-          f"{len(old.articles) + len(new.articles)} articles mapped right", *wrong, sep="\n  ")
-    assert score >= 0.99, wrong
-    statuses = {(tuple(e["old"]), tuple(e["new"])): e["status"] for e in golden["articles"]}
-    same_status = sum(statuses.get((tuple(m.old), tuple(m.new))) == m.status for m in comparison.matches)
-    assert same_status / len(statuses) >= 0.99
+    wrong = mapping_errors(golden["articles"], comparison) | status_errors(golden["articles"], comparison)
+    print(f"{golden['law']} {golden['old']}→{golden['new']}: {len(old.articles) + len(new.articles)} articles, "
+          f"{len(wrong)} wrong, {len(known)} known exceptions", *(f"{k}: {v}" for k, v in wrong.items()),
+          sep="\n  ")
+    regressions = {k: v for k, v in wrong.items() if k not in known}
+    assert not regressions, "aligned differently from the review (not known exceptions)"
+    fixed = sorted(known.keys() - wrong.keys())
+    assert not fixed, f"known exceptions now right (remove them from known_wrong): {fixed}"
 
 
 def test_golden_files_cover_the_three_required_laws():
