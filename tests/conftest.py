@@ -1,15 +1,26 @@
-"""Shared fixtures: a fresh registry, the built-in corpus, settings pointing at a temp folder."""
+"""Shared fixtures: a fresh registry, the built-in corpus, settings pointing at a temp folder, and
+the command line as a user runs it (``yiju``).
+
+Row builders for impact, flag and report tests are in ``tests/builders.py``.
+"""
 
 from __future__ import annotations
 
 import pathlib
 
 import pytest
+from click.testing import CliRunner, Result
+
+from registry.schema import connect
+from yiju.cli import cli
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "yiju" / "data" / "laws"
 DECISIONS = ROOT / "yiju" / "data" / "decisions"
 TEST_DATA = ROOT / "tests" / "data"
+
+# Scripts, not tests or library modules: kept out of the doctest collection (--doctest-modules).
+collect_ignore_glob = ["tools/*", "data/*"]
 
 
 @pytest.fixture
@@ -20,8 +31,6 @@ def corpus() -> pathlib.Path:
 @pytest.fixture
 def db(tmp_path):
     """A fresh, migrated registry in a temporary folder."""
-    from registry.schema import connect
-
     database = connect(tmp_path / "yiju.db")
     yield database
     database.close()
@@ -37,6 +46,32 @@ def config_file(tmp_path) -> pathlib.Path:
         encoding="utf-8",
     )
     return path
+
+
+class Yiju:
+    """The command line against one config file, as a user runs it: ``yiju("flags", "--json")``.
+
+    Arguments are turned into strings (paths, numbers); an exception the CLI does not handle is
+    raised in the test rather than hidden in ``result.exception``.
+    """
+
+    def __init__(self, config: pathlib.Path):
+        self.config = pathlib.Path(config)
+        self.runner = CliRunner()
+
+    def __call__(self, *args, input: str | None = None) -> Result:
+        return self.runner.invoke(cli, ["--config", str(self.config), *map(str, args)], input=input,
+                                  catch_exceptions=False)
+
+    def db(self):
+        """The registry this config points at (``data/yiju.db`` beside the config)."""
+        return connect(self.config.parent / "data" / "yiju.db")
+
+
+@pytest.fixture
+def yiju(config_file) -> Yiju:
+    """``yiju(*args)`` runs the command line against ``config_file``; returns click's Result."""
+    return Yiju(config_file)
 
 
 def law_text(short_title: str, date: str) -> str:

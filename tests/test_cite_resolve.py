@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from diffing.cite.find import parse_basis
 from impact.resolve import resolve_all, to_json
@@ -11,6 +10,7 @@ from diffing.cite.titles import TitleIndex
 from impact.record import record_status, record_version
 from registry import laws as law_store
 from registry.schema import connect
+from tests.conftest import Yiju
 
 XZCF = "中华人民共和国行政处罚法"
 
@@ -131,10 +131,7 @@ def test_a_law_added_later_is_found(db, corpus):
 # --------------------------------------------------------------------------- yiju cite
 
 def _run(config_file, *args):
-    from yiju.cli import cli
-
-    result = CliRunner().invoke(cli, ["--config", str(config_file), "cite", *args], catch_exceptions=False)
-    return result
+    return Yiju(config_file)("cite", *args)
 
 
 def test_cli_json_is_the_design_contract(config_file, corpus):

@@ -76,12 +76,10 @@ def test_password_only_from_environment(tmp_path):
 
 
 def test_cli_reports_a_bad_config_in_one_line(tmp_path):
-    from click.testing import CliRunner
-
-    from yiju.cli import cli
+    from tests.conftest import Yiju
 
     p = write(tmp_path, "[registry]\npaht = 'x.db'\n")
-    result = CliRunner().invoke(cli, ["--config", str(p), "init"])
+    result = Yiju(p)("init")
     assert result.exit_code == 2
     assert "registry.paht" in result.output and str(p) in result.output
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from crawler.mirror import Mirror, Scenario, toml_for
-from yiju.cli import cli
+from tests.conftest import Yiju
 
 
 @pytest.fixture
@@ -18,15 +17,16 @@ def setup(tmp_path, monkeypatch):
     with Mirror(scenario) as mirror:
         config = tmp_path / "yiju.toml"
         config.write_text(toml_for(mirror), "utf-8")
-        yield mirror, config
+        yield mirror, Yiju(config)
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_crawl_prints_a_table_of_sources_and_records_the_run(setup):
-    mirror, config = setup
-    result = CliRunner().invoke(cli, ["--config", str(config), "crawl"])
+    mirror, yiju = setup
+    result = yiju("crawl")
     assert result.exit_code == 0, result.output
     assert "抓取结果" in result.stdout and "flk" in result.stdout and "正常" in result.stdout
-    again = CliRunner().invoke(cli, ["--config", str(config), "crawl", "--source", "flk", "--json"])
+    again = yiju("crawl", "--source", "flk", "--json")
     assert again.exit_code == 0, again.output
     data = json.loads(again.stdout)
     assert list(data["sources"]) == ["flk"] and data["sources"]["flk"]["new_versions"] == 0
@@ -34,15 +34,16 @@ def test_crawl_prints_a_table_of_sources_and_records_the_run(setup):
     assert data["run_id"] == 2
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_a_failing_source_makes_crawl_exit_non_zero(setup):
-    mirror, config = setup
+    mirror, yiju = setup
     mirror.scenario.fault("list", "waf")
-    result = CliRunner().invoke(cli, ["--config", str(config), "crawl", "--source", "flk"])
+    result = yiju("crawl", "--source", "flk")
     assert result.exit_code == 1
     assert "抓取失败" in result.stdout and "WAF" in result.stderr
 
 
 def test_an_unknown_source_is_a_user_error(setup):
-    _, config = setup
-    result = CliRunner().invoke(cli, ["--config", str(config), "crawl", "--source", "nope"])
+    _, yiju = setup
+    result = yiju("crawl", "--source", "nope")
     assert result.exit_code == 2 and "错误：" in result.stderr and "nope" in result.stderr

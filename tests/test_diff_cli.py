@@ -5,25 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from diffing.align import STATUSES
 from impact.record import record_version
 from registry.schema import connect
 from tests.conftest import CORPUS, DECISIONS, law_text
-from yiju.cli import cli
 
 OLD = CORPUS / "行政处罚法" / "2017-09-01.md"
 NEW = CORPUS / "行政处罚法" / "2021-01-22.md"
-
-
-@pytest.fixture
-def yiju(config_file):
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-    return run
 
 
 def test_summary_names_every_changed_article_in_chinese(yiju):

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "tools"))
 
@@ -189,20 +188,17 @@ def test_law_text_cannot_inject_markup(db, night, tmp_path):
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;复核" in html
 
 
-def test_yiju_digest_command(config_file, tmp_path):
+def test_yiju_digest_command(yiju, tmp_path):
     from registry.schema import connect
-    from yiju.cli import cli
 
     db = connect(tmp_path / "data" / "yiju.db")
     build_night(db)
     db.close()
-    runner = CliRunner()
-    result = runner.invoke(cli, ["--config", str(config_file), "digest"])
+    result = yiju("digest")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "digests" / "2025-12-29-run2" / "digest.html").exists()
     assert (tmp_path / "data" / "digests" / "index.html").exists()
-    other = runner.invoke(cli, ["--config", str(config_file), "digest", "--run", "1", "--out", str(tmp_path / "x"),
-                                "--json"])
+    other = yiju("digest", "--run", "1", "--out", tmp_path / "x", "--json")
     assert json.loads(other.stdout)["html"].endswith("2025-12-28-run1/digest.html")
-    missing = runner.invoke(cli, ["--config", str(config_file), "digest", "--run", "99"])
+    missing = yiju("digest", "--run", "99")
     assert missing.exit_code == 2 and "没有第 99 次运行" in missing.output

@@ -7,12 +7,10 @@ import json
 import pathlib
 
 import pytest
-from click.testing import CliRunner
 
 from impact import duties as store
 from registry import duties as duty_rows
 from registry.schema import connect
-from yiju.cli import cli
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "data" / "powerlists"
 _spec = importlib.util.spec_from_file_location("powerlist_fixtures", FIXTURES / "make_fixtures.py")
@@ -20,15 +18,6 @@ fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
 
 DEPT = "江门市生态环境局"
-
-
-@pytest.fixture
-def yiju(config_file):
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-    return run
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from impact.process import run_impact
 from impact import flags
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 
 @pytest.fixture

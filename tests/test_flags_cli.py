@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from registry.schema import connect
-from tests.test_impact_fixtures import Builder, cite
-from yiju.cli import cli
+from tests.builders import Builder, cite
 
 
 @pytest.fixture
-def yiju(config_file, monkeypatch):
+def yiju(yiju, monkeypatch):
+    """The command line of conftest, on 2024-03-01."""
     monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-    return run
+    return yiju
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from impact.record import record_version
 from impact import duties as duty_store
 from impact import flags
 from registry.schema import connect
 from tests.conftest import law_text
-from yiju.cli import cli
 
 DEPT = "某市市场监督管理局"
 HEADER = ["序号", "权力类型", "事项名称", "实施依据", "实施主体"]
@@ -138,7 +136,7 @@ def test_importing_an_edited_list_again_closes_what_it_fixes(db, flagged, tmp_pa
     assert result.impact["carried_over"]["resolved"] == 1
 
 
-def test_the_cli_applies_renumbering_and_resolves(config_file, monkeypatch, tmp_path):
+def test_the_cli_applies_renumbering_and_resolves(config_file, yiju, monkeypatch, tmp_path):
     monkeypatch.setenv("YIJU_TODAY", "2020-06-01")
     db = connect(config_file.parent / "data" / "yiju.db")
     register(db, "2017-09-01", "2018-01-01")
@@ -146,11 +144,6 @@ def test_the_cli_applies_renumbering_and_resolves(config_file, monkeypatch, tmp_
     monkeypatch.setenv("YIJU_TODAY", "2021-08-01")
     register(db, "2021-01-22", "2021-07-15")
     db.close()
-    runner = CliRunner()
-
-    def yiju(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)])
-
     assert "新增提示 2 项" in yiju("impact").output
     out = yiju("flags", "apply-renumbering", "--by", "李四")
     assert out.exit_code == 0 and "已更新职权 1 项，解决提示 1 项" in out.output

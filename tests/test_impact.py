@@ -8,7 +8,7 @@ import pytest
 
 from impact.assess import REVIEW_DAYS
 from impact.process import run_impact
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 OLD = {"第一条": "为了规范某事，制定本法。", "第二条": "甲。", "第三条": "乙。", "第四条": "丙丙。",
        "第五条": "丁。", "第六条": "戊。", "第七条": "己。", "第八条": "庚。", "第九条": "辛。"}

@@ -12,7 +12,7 @@ import pytest
 from impact.record import record_status, record_version
 from impact.process import run_impact
 from tests.conftest import law_text
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 PUNISHMENT = "中华人民共和国行政处罚法"
 

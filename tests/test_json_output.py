@@ -4,19 +4,16 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from yiju.cli import cli
+from tests.conftest import CORPUS, Yiju
 from yiju.demo import DEMO_DATA
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory, ):
+def registry(tmp_path_factory):
     root = tmp_path_factory.mktemp("json")
     laws = root / "laws" / "行政处罚法"
     laws.mkdir(parents=True)
-    from tests.conftest import CORPUS
-
     for date in ("2017-09-01", "2021-01-22"):
         shutil.copy(CORPUS / "行政处罚法" / f"{date}.md", laws / f"{date}.md")
     config = root / "yiju.toml"
@@ -27,15 +24,14 @@ def registry(tmp_path_factory, ):
         port = probe.getsockname()[1]
     config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n[digest]\ndir = "data/digests"\n'
                       f'[mail]\nhost = "127.0.0.1"\nport = {port}\ntimeout = 2.0\n', encoding="utf-8")
-    runner = CliRunner()
-    base = ["--config", str(config)]
+    yiju = Yiju(config)
     for args in (["laws", "import", str(root / "laws")],
                  ["departments", "import", str(DEMO_DATA / "departments.csv")],
                  ["staff", "import", str(DEMO_DATA / "staff.csv")],
                  ["duties", "import", str(DEMO_DATA / "duties.csv"), "--as-of", "2020-06-30"]):
-        result = runner.invoke(cli, base + args)
+        result = yiju(*args)
         assert result.exit_code in (0, 1), result.output
-    return base
+    return yiju
 
 
 @pytest.mark.parametrize("args", [
@@ -51,7 +47,7 @@ def registry(tmp_path_factory, ):
     ["mail", "list", "--json"],
 ])
 def test_json_is_alone_on_stdout(registry, args):
-    result = CliRunner().invoke(cli, registry + args)
+    result = registry(*args)
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document is not None
@@ -62,17 +58,16 @@ def test_mail_send_dry_run_previews_and_changes_nothing(registry, tmp_path):
     import email
     import email.policy
 
-    runner = CliRunner()
     # queue the night's mail without sending it: the mail server of this config is not running
-    assert runner.invoke(cli, registry + ["run", "--no-crawl"]).exit_code == 1
-    before = json.loads(runner.invoke(cli, registry + ["mail", "list", "--json"]).stdout)
+    assert registry("run", "--no-crawl").exit_code == 1
+    before = json.loads(registry("mail", "list", "--json").stdout)
     assert before and {m["state"] for m in before} == {"pending"}
     out = tmp_path / "eml"
-    result = runner.invoke(cli, registry + ["mail", "send", "--dry-run", str(out)])
+    result = registry("mail", "send", "--dry-run", out)
     assert result.exit_code == 0, result.stderr
     files = sorted(out.glob("*.eml"))
     assert len(files) == len(before)
     subjects = [str(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"]) for f in files]
     assert any("执法依据变动" in s for s in subjects)
-    after = json.loads(runner.invoke(cli, registry + ["mail", "list", "--json"]).stdout)
+    after = json.loads(registry("mail", "list", "--json").stdout)
     assert [(m["id"], m["state"], m["attempts"]) for m in after] == [(m["id"], m["state"], m["attempts"]) for m in before]

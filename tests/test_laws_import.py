@@ -10,11 +10,10 @@ import shutil
 
 import docx
 import pytest
-from click.testing import CliRunner
 
 from registry import laws as law_store
 from registry.schema import connect
-from yiju.cli import cli
+from tests.conftest import Yiju
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "yiju" / "data" / "laws"
@@ -28,18 +27,6 @@ def make_config(folder: pathlib.Path) -> pathlib.Path:
     path = folder / "yiju.toml"
     path.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n', encoding="utf-8")
     return path
-
-
-class Yiju:
-    def __init__(self, config: pathlib.Path):
-        self.config = config
-        self.runner = CliRunner()
-
-    def __call__(self, *args):
-        return self.runner.invoke(cli, ["--config", str(self.config), *map(str, args)], catch_exceptions=False)
-
-    def db(self):
-        return connect(self.config.parent / "data" / "yiju.db")
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +57,7 @@ def copy_version(dest: pathlib.Path, short: str, date: str, name: str | None = N
 # --------------------------------------------------------------------------- the whole corpus
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_every_built_in_law_imports_with_its_reviewed_article_count(corpus_registry):
     yiju, result = corpus_registry
     assert result.exit_code == 0, result.stderr
@@ -86,6 +74,7 @@ def test_every_built_in_law_imports_with_its_reviewed_article_count(corpus_regis
         assert (yiju.config.parent / "data" / "files" / blob[:2] / blob).exists()
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_second_import_adds_nothing_and_says_so(corpus_registry):
     yiju, _ = corpus_registry
     db = yiju.db()
@@ -97,6 +86,7 @@ def test_second_import_adds_nothing_and_says_so(corpus_registry):
     assert after == before
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_versions_are_imported_oldest_first_and_make_amendments(corpus_registry):
     yiju, _ = corpus_registry
     db = yiju.db()
@@ -113,6 +103,7 @@ def test_versions_are_imported_oldest_first_and_make_amendments(corpus_registry)
     assert [d for (d,) in dates] == ["2015-04-24", "2021-04-29", "2025-09-12"]
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_laws_json_lists_level_status_and_versions(corpus_registry):
     yiju, _ = corpus_registry
     result = yiju("laws", "--json")
@@ -132,6 +123,7 @@ def test_laws_json_lists_level_status_and_versions(corpus_registry):
         "2019-03-02", "2022-03-29", "2023-07-20"]
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_level_read_from_title_and_note_matches_the_manifest(corpus_registry):
     yiju, _ = corpus_registry
     db = yiju.db()
@@ -147,6 +139,7 @@ def test_level_read_from_title_and_note_matches_the_manifest(corpus_registry):
     assert got == expected
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_short_folder_name_takes_the_full_title_from_the_text(corpus_registry):
     yiju, _ = corpus_registry
     db = yiju.db()
@@ -161,6 +154,7 @@ def test_short_folder_name_takes_the_full_title_from_the_text(corpus_registry):
     assert len(law_store.versions(db, law["id"])) == 5
 
 
+@pytest.mark.slow  # imports the whole built-in corpus (once per module)
 def test_laws_plain_listing(corpus_registry):
     yiju, _ = corpus_registry
     out = yiju("laws")

@@ -233,10 +233,8 @@ def test_dry_run_writes_eml_files_instead_of_sending(db, night, tmp_path):
 
 
 def test_mail_commands(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
     from registry.schema import connect
-    from yiju.cli import cli
+    from tests.conftest import Yiju
 
     monkeypatch.setenv("YIJU_TODAY", "2025-12-29")
     db = connect(tmp_path / "data" / "yiju.db")
@@ -245,29 +243,29 @@ def test_mail_commands(tmp_path, monkeypatch):
     settings.mail = mail_settings(25)
     queue_run(db, settings, 2)
     db.close()
-    runner = CliRunner()
     down = free_port()
     config = tmp_path / "yiju.toml"
     config.write_text(f'[registry]\npath = "data/yiju.db"\n[mail]\nhost = "127.0.0.1"\nport = {down}\n'
                       'sender = "yiju@fzb.example.gov.cn"\ntimeout = 5.0\n', encoding="utf-8")
-    failed = runner.invoke(cli, ["--config", str(config), "mail", "send"])
+    yiju = Yiju(config)
+    failed = yiju("mail", "send")
     assert failed.exit_code == 1 and "待重试 6 封" in failed.output and "无法连接" in failed.output
 
     with smtp_server(down) as (server, _):
-        waiting = runner.invoke(cli, ["--config", str(config), "mail", "send"])
+        waiting = yiju("mail", "send")
         assert waiting.exit_code == 0 and "没有需要发送的邮件" in waiting.output
-        sent = runner.invoke(cli, ["--config", str(config), "mail", "send", "--retry-now", "--json"])
+        sent = yiju("mail", "send", "--retry-now", "--json")
     assert sent.exit_code == 0, sent.output
     assert len(json.loads(sent.stdout)["sent"]) == len(EXPECTED) == len(server.messages)
 
-    listed = runner.invoke(cli, ["--config", str(config), "mail", "list", "--json"])
+    listed = yiju("mail", "list", "--json")
     rows = json.loads(listed.stdout)
     assert {r["state"] for r in rows} == {"sent"} and {r["recipient"] for r in rows} == EXPECTED
-    text = runner.invoke(cli, ["--config", str(config), "mail", "list", "--state", "sent"])
+    text = yiju("mail", "list", "--state", "sent")
     assert "zhangsan@example.gov.cn" in text.output and "已发送" in text.output
-    refused = runner.invoke(cli, ["--config", str(config), "mail", "requeue", str(rows[0]["id"])])
+    refused = yiju("mail", "requeue", rows[0]["id"])
     assert refused.exit_code == 2 and "已于" in refused.output and "不能重新排队" in refused.output
-    missing = runner.invoke(cli, ["--config", str(config), "mail", "requeue", "999"])
+    missing = yiju("mail", "requeue", "999")
     assert missing.exit_code == 2 and "没有编号为 999 的邮件" in missing.output
 
 

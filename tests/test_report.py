@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from impact.report import department_report
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ import pathlib
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
 from impact.record import record_status
 from impact.lawfiles import import_directory
 from registry.schema import connect
 from registry.search import SearchError, search_articles
-from yiju.cli import cli
+from tests.conftest import Yiju
 
 CORPUS = pathlib.Path(__file__).resolve().parents[1] / "yiju" / "data" / "laws"
 VERSIONS = [("行政处罚法", "2017-09-01"), ("行政处罚法", "2021-01-22"), ("消防法", "2019-04-23"),
@@ -102,7 +101,7 @@ def test_query_syntax_characters_are_plain_text(db):
 
 
 def run(workdir, *args):
-    return CliRunner().invoke(cli, ["--config", str(workdir / "yiju.toml"), *args], catch_exceptions=False)
+    return Yiju(workdir / "yiju.toml")(*args)
 
 
 def test_cli_prints_law_version_label_and_marked_passage(workdir):
