@@ -77,6 +77,7 @@ def mirror(monkeypatch):
         yield m
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_passing_throttles_and_timeouts_are_retried_and_the_night_is_healthy(mirror, tmp_path):
     s = mirror.scenario
     one, two, three = (s.current(t) for t in (ONE, TWO, THREE))
@@ -92,6 +93,7 @@ def test_passing_throttles_and_timeouts_are_retried_and_the_night_is_healthy(mir
     assert {r["detail_state"] for r in _rows(db, "SELECT detail_state FROM listings")} == {"fetched"}
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_per_document_failures_leave_no_text_and_are_marked_for_the_next_night(mirror, tmp_path):
     s = mirror.scenario
     scanned = s.add_law("中华人民共和国扫描件法", gbrq="2023-01-01", text=_text("扫描件"), file_format="pdf")
@@ -118,6 +120,7 @@ def test_per_document_failures_leave_no_text_and_are_marked_for_the_next_night(m
     assert mirror.count("detail") == 1 and mirror.count("detail", key=expired.bbbs) == 1
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_a_download_url_on_an_unlisted_host_is_refused(mirror, tmp_path):
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
     settings.sources[0].file_hosts = ["flkoss.obs-bj2.cucloud.cn"]
@@ -128,6 +131,7 @@ def test_a_download_url_on_an_unlisted_host_is_refused(mirror, tmp_path):
     assert _rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 0
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_an_incomplete_listing_changes_nothing(mirror, tmp_path):
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
     crawl(settings)
@@ -145,6 +149,7 @@ def test_an_incomplete_listing_changes_nothing(mirror, tmp_path):
     assert _rows(db, "SELECT count(*) AS n FROM listings")[0]["n"] == 3
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_missing_rows_short_texts_and_string_codes(mirror, tmp_path):
     s = mirror.scenario
     s.codes_as_strings = True
@@ -165,6 +170,7 @@ def test_missing_rows_short_texts_and_string_codes(mirror, tmp_path):
     assert len(held) == 1 and held[0]["promulgated"] == "2024-03-01"
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_robots_txt_is_obeyed_and_the_user_agent_names_yiju(mirror, tmp_path):
     mirror.scenario.robots_txt = "User-agent: *\nDisallow: /law-search/download/\n"
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
@@ -175,6 +181,7 @@ def test_robots_txt_is_obeyed_and_the_user_agent_names_yiju(mirror, tmp_path):
     assert all(a.startswith("yiju/") and "tests@example.invalid" in a for a in agents)
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_the_development_cache_never_keeps_a_failed_answer(mirror, tmp_path):
     mirror.scenario.fault("list", "waf", times=1)
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
@@ -206,6 +213,7 @@ def test_signed_urls_are_checked_before_they_are_followed():
     assert not allowed("http://172.16.220.27:38080/law-search/file/download")      # the intranet urlIn
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_a_source_that_keeps_failing_is_left_alone_for_the_night(mirror, tmp_path):
     for n in range(5):
         mirror.scenario.add_law(f"中华人民共和国补充{n}法", gbrq=f"201{n}-01-01", text=_text(f"补充{n}"))

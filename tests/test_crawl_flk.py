@@ -15,6 +15,8 @@ from crawler.mirror import Mirror, Scenario, settings_for
 from crawler.run import crawl
 from registry.schema import connect
 
+pytestmark = pytest.mark.slow  # every test runs Scrapy in a child process against the mirror
+
 DECISION = "国务院关于修改和废止部分行政法规的决定"
 DECISION_FILE = "decisions/2022-03-29_国务院关于修改和废止部分行政法规的决定.md"
 

@@ -25,6 +25,7 @@ def rows(db, sql, params=()):
     return [dict(zip([d[0] for d in cursor.description], r)) for r in cursor]
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_a_replaced_text_marked_repealed_does_not_repeal_the_law_in_force(tmp_path):
     """A regulation re-enacted under its title: the old text flips to 已废止, the new one is in force."""
     s = Scenario(today="2024-06-01")
@@ -41,6 +42,7 @@ def test_a_replaced_text_marked_repealed_does_not_repeal_the_law_in_force(tmp_pa
     assert [c["kind"] for c in rows(db, "SELECT kind FROM changes")] == ["amended"]
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_a_list_page_without_its_rows_makes_the_listing_incomplete_and_records_nothing(tmp_path):
     """HTTP 200, code 200, the total, but no rows on page 2: not the end of the listing."""
     s = Scenario(today="2024-06-01")
@@ -60,6 +62,7 @@ def test_a_list_page_without_its_rows_makes_the_listing_incomplete_and_records_n
     assert db["changes"].count == 0                     # the baseline is history, not news
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_an_error_answer_from_the_file_host_is_a_failure_and_is_fetched_again(tmp_path):
     s = Scenario(today="2024-06-01")
     law = s.add_law("中华人民共和国甲法", gbrq="2015-01-01", text=text("中华人民共和国甲法"))

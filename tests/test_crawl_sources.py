@@ -11,6 +11,8 @@ from crawler.mirror import Mirror, Scenario, settings_for
 from crawler.run import crawl
 from registry.schema import connect
 
+pytestmark = pytest.mark.slow  # every test runs Scrapy in a child process against the mirror
+
 NET_BAR = "互联网上网服务营业场所管理条例"
 BJ_SAFETY = "北京市安全生产条例"
 

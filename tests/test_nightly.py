@@ -25,6 +25,8 @@ from registry.schema import connect
 from yiju import demo
 from yiju.run import nightly, run_lock
 
+pytestmark = pytest.mark.slow  # every test runs whole nights: Scrapy in a child process, SMTP, digest
+
 
 @pytest.fixture(autouse=True)
 def demo_date(monkeypatch):
