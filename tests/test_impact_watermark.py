@@ -10,7 +10,7 @@ import sqlite_utils
 from impact.process import run_impact
 from registry.duties import impact_watermark
 from registry.schema import connect, migrations
-from tests.test_impact_fixtures import Builder
+from tests.builders import Builder
 
 
 def test_an_upgraded_registry_does_not_check_its_duties_again(tmp_path):

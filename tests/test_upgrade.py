@@ -115,3 +115,9 @@ def test_the_upgraded_registry_answers_the_commands(old_registry):
 
     shown = yiju("flags", "show", flags[0][0], "--json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == flags[0][0]
+
+    # the changes were assessed by the old release: assessing again after the upgrade raises nothing twice
+    again = yiju("impact", "--json")
+    assert again.exit_code == 0, again.output
+    assert (json.loads(again.stdout)["changes"], json.loads(again.stdout)["flags"]) == (0, 0)
+    assert len(json.loads(yiju("flags", "--state", "all", "--json").stdout)) == len(flags)
