@@ -31,6 +31,7 @@ from functools import cache
 from typing import Iterable, Sequence
 
 from texts.numerals import to_chinese, to_int
+from texts.provisions import provision
 
 DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "powers.toml"
 
@@ -69,12 +70,7 @@ class Power:
     @property
     def basis(self) -> str:
         """第九十九条第（一）项 / 第一百零七条第二款 — how a list cites it."""
-        out = self.article
-        if self.paragraph:
-            out += f"第{_cn(self.paragraph)}款"
-        if self.item:
-            out += f"第（{_cn(self.item)}）项"
-        return out
+        return provision(self.article, self.paragraph, self.item)
 
     @property
     def key(self) -> str:

@@ -25,7 +25,8 @@ import sqlite_utils
 
 from diffing.cite.find import BasisParse, Citation
 from diffing.cite.titles import BUILTIN, TitleIndex, renamed, title_key
-from texts.numerals import article_label, to_int
+from texts.numerals import to_int
+from texts.provisions import item_label, paragraph_label
 from registry import changes as change_store
 from registry import laws as law_store
 from config.clock import today
@@ -305,19 +306,15 @@ def _missing_part(article: dict, citation: Citation) -> str | None:
         paragraphs = json.loads(paragraphs)
     if citation.paragraph is not None:
         if citation.paragraph > len(paragraphs):
-            return f"只有{len(paragraphs)}款，没有第{_cn(citation.paragraph)}款"
+            return f"只有{len(paragraphs)}款，没有{paragraph_label(citation.paragraph)}"
         if citation.item is not None:
             items = paragraphs[citation.paragraph - 1].get("items") or []
             if citation.item > len(items):
-                return f"第{_cn(citation.paragraph)}款没有第（{_cn(citation.item)}）项"
+                return f"{paragraph_label(citation.paragraph)}没有{item_label(citation.item)}"
     elif citation.item is not None:
         if not any(len(p.get("items") or []) >= citation.item for p in paragraphs):
-            return f"没有第（{_cn(citation.item)}）项"
+            return f"没有{item_label(citation.item)}"
     return None
-
-
-def _cn(n: int) -> str:
-    return article_label(n)[1:-1]
 
 
 _RESOLVERS: "weakref.WeakKeyDictionary[Any, tuple[tuple, Resolver]]" = weakref.WeakKeyDictionary()

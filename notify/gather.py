@@ -24,6 +24,7 @@ import sqlite_utils
 from diffing.compare import char_diff
 from config.glossary import name, names, rank
 from config.clock import SHANGHAI
+from texts.provisions import cited_provision
 
 Ops = list[tuple[int, str]]
 
@@ -105,25 +106,6 @@ def split_ops(ops: Ops) -> tuple[str, str]:
     old = "".join(t for op, t in ops if op <= 0)
     new = "".join(t for op, t in ops if op >= 0)
     return old, new
-
-
-def cited_provision(c: dict) -> str:
-    """How a citation reads: law title, article, 款, 项.
-
-    >>> cited_provision({"law_title": "中华人民共和国行政处罚法", "article": "第三十二条", "paragraph": 1, "item": 2})
-    '《中华人民共和国行政处罚法》第三十二条第1款第2项'
-    """
-    parts = [f"《{c['law_title']}》" if c.get("law_title") else ""]
-    if c.get("article"):
-        parts.append(c["article"])
-    if c.get("paragraph"):
-        parts.append(f"第{c['paragraph']}款")
-    if c.get("item"):
-        parts.append(f"第{c['item']}项")
-    if c.get("sub_item"):
-        parts.append(f"第{c['sub_item']}目")
-    text = "".join(parts)
-    return text or c.get("raw") or ""
 
 
 # ---------------------------------------------------------------- the run
@@ -388,7 +370,7 @@ def _flag_view(db, f: dict, with_article: bool) -> dict:
     f["severity_label"] = name("severity", f["severity"])
     f["state_label"] = name("flag_state", f["state"])
     f["change_kind_label"] = name("change_kind", f["change_kind"])
-    f["provision"] = cited_provision(f)
+    f["provision"] = cited_provision(f)  # texts.provisions: as the CLI writes it
     detail = _json(f.pop("change_detail"), {})
     f["successor_title"] = f.get("successor_title") or detail.get("successor_title") or ""
     f["article_change"] = None

@@ -52,6 +52,7 @@ class Flag(TypedDict):
     article: str | None
     paragraph: int | None
     item: int | None
+    sub_item: int | None
     field: str                      # basis / penalty_basis
     change_kind: str
     change_effective: str | None
@@ -63,7 +64,7 @@ SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.sever
        f.suggestion, f.due, f.state, f.created_at, f.updated_at, f.updated_by, f.closed_at, f.closing_note,
        d.name AS duty_name, d.code AS duty_code, d.is_current AS duty_is_current, d.duty_key,
        dep.id AS department_id, dep.name AS department, p.name AS post,
-       c.raw AS citation, c.law_title, c.article, c.paragraph, c.item, c.field,
+       c.raw AS citation, c.law_title, c.article, c.paragraph, c.item, c.sub_item, c.field,
        ch.kind AS change_kind, ch.effective AS change_effective, l.title AS law
 FROM flags f
 JOIN duties d ON d.id = f.duty_id

@@ -13,16 +13,9 @@ from yiju.app import UserError, emit_json
 
 
 def _locator(c: dict) -> str:
-    from texts.numerals import to_chinese  # start-up: loaded when the command runs
+    from texts.provisions import provision  # start-up: loaded when the command runs
 
-    out = c["article"]
-    if c["paragraph"]:
-        out += f"第{to_chinese(c['paragraph'])}款"
-    if c["item"]:
-        out += f"第（{to_chinese(c['item'])}）项"
-    if c["sub_item"]:
-        out += f"第{c['sub_item']}目"
-    return out
+    return provision(c["article"], c["paragraph"], c["item"], c["sub_item"])
 
 
 def format_listing(doc: dict, registry: bool) -> str:

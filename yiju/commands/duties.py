@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from texts.numerals import to_chinese
+from texts.provisions import cited_provision
 from impact import duties as duty_store
 from config.clock import today
 from config.glossary import name
@@ -59,13 +59,7 @@ def _print_listing(groups: list[dict]) -> None:
             if not d["citations"]:
                 click.echo("      （依据中没有可识别的条文引用）")
             for c in d["citations"]:
-                where = f"《{c['law_title'] or '未知法规'}》" + (c["article"] or "（整部法规）")
-                if c["paragraph"]:
-                    where += f"第{to_chinese(c['paragraph'])}款"
-                if c["item"]:
-                    where += f"第（{to_chinese(c['item'])}）项"
-                if c["sub_item"]:
-                    where += f"第{c['sub_item']}目"
+                where = cited_provision({**c, "law_title": c["law_title"] or "未知法规"}, whole_law="（整部法规）")
                 state = name("resolution", c["resolution"])
                 line = f"      {name('citation_field', c['field'])}：{where} —— {state}"
                 if c["resolution"] == "stale" and c["current_label"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from config.glossary import name
-from texts.numerals import to_chinese
+from texts.provisions import cited_provision
 from impact import flags as flag_store
 from yiju.app import UserError, actor, emit_json, info
 
@@ -25,12 +25,7 @@ def _call(fn, *args, **kwargs):
 
 
 def _where(flag: dict) -> str:
-    where = f"《{flag['law_title'] or flag['law']}》" + (flag["article"] or "（整部法律）")
-    if flag.get("paragraph"):
-        where += f"第{to_chinese(flag['paragraph'])}款"
-    if flag.get("item"):
-        where += f"第（{to_chinese(flag['item'])}）项"
-    return where
+    return cited_provision(flag, whole_law="（整部法律）")
 
 
 def _due(flag: dict) -> str:
