@@ -23,7 +23,8 @@ import openpyxl
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from impact import duties, powerlist  # noqa: E402
+from impact import duties  # noqa: E402
+from texts import powerlist  # noqa: E402
 from registry.schema import connect  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("fx", ROOT / "tests" / "data" / "powerlists" / "make_fixtures.py")

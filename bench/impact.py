@@ -132,8 +132,7 @@ def amend(db, change_id: int, law: int) -> None:
 
 def naive(db, change_id: int) -> int:
     """The baseline: look at every citation in Python, one query per duty, one insert per flag."""
-    cursor = db.execute("SELECT * FROM changes WHERE id = ?", [change_id])
-    change = dict(zip([c[0] for c in cursor.description], cursor.fetchone()))
+    change = next(db.query("SELECT * FROM changes WHERE id = ?", [change_id]))
     by_label = {}
     for ac_id, status, olds, news, substance in db.execute(
             "SELECT id, status, old_labels, new_labels, substance FROM article_changes WHERE change_id = ?",

@@ -31,7 +31,7 @@ from config.actor import actor
 from config.clock import now, today
 from diffing.cite import find
 from impact import resolve
-from impact.process import run_impact as _run_impact
+from impact import process as _process  # a module: impact.process → proposals → duties → process is a cycle
 from registry import audit
 from registry import citations as citation_store
 from registry import duties as duty_store
@@ -444,7 +444,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
 
 def run_impact(db) -> dict:
     """Flag duties for law changes not yet processed, and check the duties just imported."""
-    return _run_impact(db)
+    return _process.run_impact(db)
 
 
 # --------------------------------------------------------------------------- re-resolving

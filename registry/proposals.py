@@ -16,6 +16,7 @@ import json
 import sqlite_utils
 
 from config.clock import now
+from registry.laws import articles_of
 
 STATES = ("open", "accepted", "declined", "withdrawn")
 
@@ -24,16 +25,11 @@ _COLUMNS = ("department_id", "law_id", "version_id", "change_id", "power_key", "
             "baseline", "created_run_id")
 
 
-def _dicts(cursor) -> list[dict]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def existing(db: sqlite_utils.Database, department_id: int, law_id: int) -> dict[str, dict]:
     """power_key → {id, state} of every proposal of this department and law."""
-    return {r["power_key"]: r for r in _dicts(db.execute(
+    return {r["power_key"]: r for r in db.query(
         "SELECT id, power_key, state FROM proposals WHERE department_id = ? AND law_id = ?",
-        [department_id, law_id]))}
+        [department_id, law_id])}
 
 
 def insert(db: sqlite_utils.Database, row: dict) -> int:
@@ -79,7 +75,7 @@ def list_proposals(db: sqlite_utils.Database, *, department_id: int | None = Non
             params.append(value)
     if unnotified:
         where.append("p.notified_run_id IS NULL AND p.baseline = 0")
-    rows = _dicts(db.execute(
+    rows = list(db.query(
         "SELECT p.*, d.name AS department, l.title AS law, v.effective AS law_effective "
         "FROM proposals p JOIN departments d ON d.id = p.department_id JOIN laws l ON l.id = p.law_id "
         "LEFT JOIN versions v ON v.id = p.version_id "
@@ -97,7 +93,7 @@ def mark_notified(db: sqlite_utils.Database, proposal_ids: list[int], run_id: in
 
 def departments(db: sqlite_utils.Database) -> list[dict]:
     """Every department with its 主管领域 (``domains``, JSON or NULL) and level."""
-    return _dicts(db.execute("SELECT id, name, domains, level FROM departments ORDER BY name"))
+    return list(db.query("SELECT id, name, domains, level FROM departments ORDER BY name"))
 
 
 def set_domains(db: sqlite_utils.Database, department_id: int, domains: list[str] | None,
@@ -109,7 +105,7 @@ def set_domains(db: sqlite_utils.Database, department_id: int, domains: list[str
 
 def department_citations(db: sqlite_utils.Database, department_id: int, law_id: int) -> list[dict]:
     """Citations of the department's current duties into this law: where each points today."""
-    return _dicts(db.execute(
+    return list(db.query(
         "SELECT c.duty_id, c.article, c.current_label, c.paragraph, c.item, c.resolution, c.version_id, "
         "c.field, d.name AS duty_name FROM citations c JOIN duties d ON d.id = c.duty_id "
         "WHERE d.department_id = ? AND d.is_current = 1 AND c.law_id = ?", [department_id, law_id]))
@@ -124,7 +120,7 @@ def cited_laws(db: sqlite_utils.Database, department_id: int) -> list[int]:
 
 def laws_with_text(db: sqlite_utils.Database) -> list[dict]:
     """Laws in force (or not yet) with their latest accepted version that has articles."""
-    return _dicts(db.execute(
+    return list(db.query(
         "SELECT l.id, l.title, l.status, v.id AS version_id, v.effective, v.promulgated FROM laws l "
         "JOIN versions v ON v.id = (SELECT v2.id FROM versions v2 WHERE v2.law_id = l.id "
         "AND v2.review_state = 'accepted' AND EXISTS (SELECT 1 FROM articles a WHERE a.version_id = v2.id) "
@@ -133,12 +129,8 @@ def laws_with_text(db: sqlite_utils.Database) -> list[dict]:
 
 
 def version_articles(db: sqlite_utils.Database, version_id: int) -> list[dict]:
-    """label and paragraphs (JSON decoded) of a version's articles, in order."""
-    rows = _dicts(db.execute("SELECT label, number, suffix, paragraphs, text FROM articles WHERE version_id = ? "
-                             "ORDER BY ordinal", [version_id]))
-    for r in rows:
-        r["paragraphs"] = json.loads(r["paragraphs"] or "[]")
-    return rows
+    """A version's articles in order, paragraphs decoded (``registry.laws.articles_of``)."""
+    return articles_of(db, version_id)
 
 
 def any_proposal_run(db: sqlite_utils.Database) -> bool:
