@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
 from config.settings import MailSettings, Settings
 from impact import duties as duty_store
 from impact.process import run_impact
@@ -16,7 +14,6 @@ from registry import duties as duty_rows
 from registry.schema import connect
 from tests.conftest import law_text
 from texts.provisions import cited_provision
-from yiju.cli import cli
 
 DEPT = "某市市场监督管理局"
 CITED = "《中华人民共和国行政处罚法》第五十一条第一款第（一）项"
@@ -27,7 +24,7 @@ def test_a_provision_is_written_as_laws_write_it():
     assert cited_provision(c) == "《中华人民共和国大气污染防治法》第九十九条第一款第（一）项第2目"
 
 
-def test_the_alert_and_the_cli_write_the_flagged_citation_the_same_way(config_file, monkeypatch, tmp_path):
+def test_the_alert_and_the_cli_write_the_flagged_citation_the_same_way(config_file, yiju, monkeypatch, tmp_path):
     def register(date, effective):
         record_version(db, title="中华人民共和国行政处罚法", text=law_text("行政处罚法", date), source="import",
                        source_id=f"行政处罚法/{date}", promulgated=date, effective=effective)
@@ -53,6 +50,6 @@ def test_the_alert_and_the_cli_write_the_flagged_citation_the_same_way(config_fi
     alert = outbox.get(db, row["id"])
     db.close()
 
-    printed = CliRunner().invoke(cli, ["--config", str(config_file), "flags"]).output
+    printed = yiju("flags").output
     assert f"引用：{CITED}" in printed
     assert f"即 {CITED}" in alert["body_html"]
