@@ -23,6 +23,9 @@ each with the real article it was drawn from.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 import pathlib
 import re
 import tomllib
@@ -34,6 +37,12 @@ from texts.numerals import to_chinese, to_int
 from texts.provisions import provision
 
 DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "powers.toml"
+
+
+@cache
+def rules_version() -> str:
+    """A digest of the patterns (``diffing/data/powers.toml``): powers read with other rules are read again."""
+    return hashlib.sha256(DATA_FILE.read_bytes()).hexdigest()[:16]
 
 PENALTY = "行政处罚"
 COERCION = "行政强制"
@@ -66,6 +75,24 @@ class Power:
     name: str
     authorities: tuple[Authority, ...]
     text: str                   # the clause, as the law writes it
+
+    def to_json(self) -> dict:
+        """A plain dict; ``Power.from_json`` reads it back."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Power":
+        """The Power a ``to_json`` dict describes.
+
+        >>> p = Power("第一条", None, None, "行政处罚", ("罚款",), None, "对某行为的行政处罚",
+        ...           (Authority("县级以上人民政府生态环境主管部门", "生态环境", "县级以上"),), "……")
+        >>> Power.from_json(p.to_json()) == p
+        True
+        """
+        fields = dict(data)
+        fields["measures"] = tuple(fields["measures"])
+        fields["authorities"] = tuple(Authority(**a) for a in fields["authorities"])
+        return cls(**fields)
 
     @property
     def basis(self) -> str:

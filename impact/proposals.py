@@ -30,7 +30,7 @@ import sqlite_utils
 
 from config.clock import now
 from config.glossary import names
-from diffing.powers import PENALTY, Power, article_powers, level_allows
+from diffing.powers import PENALTY, Power, article_powers, level_allows, rules_version
 from impact import duties as duty_store
 from registry import changes as change_store
 from registry import duties as duty_rows
@@ -120,7 +120,11 @@ def set_domains(db: sqlite_utils.Database, department: str, domains: list[str] |
 
 
 def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] | None = None) -> list[Power]:
-    """The powers of a version's articles (only ``labels`` when given)."""
+    """The powers of a version's articles (only ``labels`` when given); read once, then kept."""
+    if labels is None:
+        kept = store.cached_powers(db, version_id, rules_version())
+        if kept is not None:
+            return [Power.from_json(p) for p in kept]
     out: list[Power] = []
     for a in store.version_articles(db, version_id):
         if labels is not None and a["label"] not in labels:
@@ -129,6 +133,8 @@ def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] 
         if not paragraphs and a["text"]:
             paragraphs = [(line, []) for line in a["text"].split("\n")]
         out += article_powers(a["label"], paragraphs)
+    if labels is None:
+        store.keep_powers(db, version_id, rules_version(), [p.to_json() for p in out])
     return out
 
 

@@ -136,3 +136,17 @@ def version_articles(db: sqlite_utils.Database, version_id: int) -> list[dict]:
 def any_proposal_run(db: sqlite_utils.Database) -> bool:
     """Whether proposals were ever generated (the first pass on a registry is a baseline)."""
     return db.execute("SELECT 1 FROM audit WHERE action = 'proposals.generate' LIMIT 1").fetchone() is not None
+
+
+def cached_powers(db: sqlite_utils.Database, version_id: int, rules: str) -> list[dict] | None:
+    """The powers read earlier from a version's text with the same ``rules``, or None."""
+    row = db.execute("SELECT powers FROM version_powers WHERE version_id = ?", [version_id]).fetchone()
+    kept = json.loads(row[0]) if row else None
+    return kept["powers"] if kept and kept.get("rules") == rules else None
+
+
+def keep_powers(db: sqlite_utils.Database, version_id: int, rules: str, powers: list[dict]) -> None:
+    """Keep the powers of a version's text, read with ``rules`` (a text is never edited)."""
+    value = json.dumps({"rules": rules, "powers": powers}, ensure_ascii=False)
+    db["version_powers"].upsert({"version_id": version_id, "powers": value}, pk="version_id")
+

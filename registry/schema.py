@@ -372,6 +372,25 @@ def _m0004_data_impact_watermark(db: sqlite_utils.Database) -> None:
                    [value, row[0]])
 
 
+@migrations(name="0005_national_generation_and_powers")
+def _m0005_national_generation_and_powers(db: sqlite_utils.Database) -> None:
+    # A counter that moves whenever a law, a version or a change is written: the citation resolver's
+    # cache key. Reading it is one row; the counts it replaces scanned every version's text
+    # (24 ms a duty at 310 laws, seconds at flk's 31,000 — bench/national.py).
+    db.execute("CREATE TABLE generations (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT INTO generations (name, value) VALUES ('laws', 0)")
+    for table in ("laws", "versions", "changes"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER gen_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+                       "UPDATE generations SET value = value + 1 WHERE name = 'laws'; END")
+    # The powers read from a version's text (diffing.powers), kept once per version: a text never
+    # changes, and reading every law's powers again on each pass took minutes at national size.
+    db.execute("""CREATE TABLE version_powers (
+        version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+        powers TEXT NOT NULL                          -- JSON list of diffing.powers.Power
+    )""")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 
