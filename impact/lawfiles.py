@@ -18,9 +18,12 @@ reported (one line naming the file and the problem) and skipped; the rest is imp
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
+import os
 import pathlib
 import re
 from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 import sqlite_utils
@@ -29,6 +32,7 @@ from texts.extract import ExtractionError, detect_format, extract_text
 from texts.structure import LawText, parse
 from registry import files as raw_files
 from registry import laws as law_store
+from registry.search import index_in_bulk
 from texts.levels import infer
 from impact.record import NotALawText, record_version, record_status, text_key
 
@@ -101,11 +105,13 @@ def import_directory(
     run_id: int | None = None,
     on_problem: Callable[[Problem], None] | None = None,
     on_law: Callable[[str, int], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import every law folder under ``root``; raw files are kept under ``files_root``.
 
     ``on_problem`` is told each skipped file as it is met; ``on_law`` each law imported
-    (title, new versions). Raises LawDirError when ``root`` is not a directory.
+    (title, new versions). A large import reads and parses its files in ``workers`` processes (default:
+    one a core) while this process writes. Raises LawDirError when ``root`` is not a directory.
     """
     root = pathlib.Path(root)
     if not root.exists():
@@ -120,62 +126,106 @@ def import_directory(
         if on_problem:
             on_problem(p)
 
-    for folder, entries in _law_folders(root, problem):
-        # Files directly in DIR (DIR is one law's folder) keep the folder's name in their id.
-        base = root.parent if folder == root else root
-        usable = [f for f in (_read(base, path, problem) for path in entries) if f is not None]
-        if not usable:
-            continue
-        usable.sort(key=lambda f: (f.date, f.rel))
-        title = _law_title(folder.name, usable)
-        existed = law_store.find_law(db, title) is not None
-        new_here = 0
-        for i, f in enumerate(usable):
-            known = law_store.version_by_source(db, SOURCE, f.rel)
-            if known is not None:
-                if known["text_sha256"] != text_key(f.text):
-                    problem(f.rel, "文件内容与此前导入的版本不同；已导入的版本不会被覆盖，本文件未导入")
-                else:
-                    report.versions_known += 1
-                continue
-            newest = i == len(usable) - 1
-            guess = infer(title, f.law.note, promulgated=f.date,
-                          last_article=f.law.articles[-1].text if f.law.articles else "")
-            blob = raw_files.store(pathlib.Path(files_root), f.data, pathlib.Path(f.rel).suffix)
-            try:
-                recorded = record_version(
-                    db, title=title, text=f.text, source=SOURCE, source_id=f.rel, promulgated=f.date,
-                    effective=guess.effective, level=guess.level, region=guess.region,
-                    raw_blob=blob, raw_format=f.fmt, run_id=run_id,
-                )
-            except NotALawText:
-                problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
-                continue
-            if recorded.outcome == "duplicate":
-                report.versions_known += 1
-                continue
-            new_here += 1
-            report.versions_new += 1
-            report.articles_new += len(f.law.articles)
-            if recorded.change_id is not None:
-                report.changes += 1
-            if recorded.outcome == "held":
-                report.held.append(Problem(f.rel, "文本比上一版本短一半以上，疑为不完整，已暂存待人工核对"))
-            if newest and guess.status == "已废止":
-                record_status(db, law_id=recorded.law_id, status="已废止", source=SOURCE, run_id=run_id)
-        law = law_store.find_law(db, title)
-        if law is not None:
-            report.laws += 1
-            if not existed:
-                report.laws_new += 1
-            if folder.name != title and folder.name != law.get("short_title"):
-                law_store.add_alias(db, law["id"], folder.name)
-            if title == folder.name and not title.startswith("中华人民共和国") and law["level"] == "法律":
-                # National laws are cited by their full title; the folder gave only the short one.
-                law_store.add_alias(db, law["id"], "中华人民共和国" + title)
-        if on_law and new_here:
-            on_law(title, new_here)
+    folders = _law_folders(root, problem)
+    prepared = _prepare_all(root, folders, workers)
+    for batch in _batches(prepared, BATCH):
+        # One commit a batch (a kill loses at most one batch, which the next import brings in again);
+        # its articles are indexed for search in one pass at the end of the batch.
+        with db.atomic(), index_in_bulk(db):
+            for folder, usable, problems in batch:
+                for p in problems:
+                    problem(p.path, p.message)
+                if usable:
+                    _import_law(db, root, folder, usable, files_root, run_id, report, problem, on_law)
     return report
+
+
+def _import_law(db, root, folder, usable, files_root, run_id, report, problem, on_law) -> None:
+    """Write the usable files of one law folder (oldest first)."""
+    title = _law_title(folder.name, usable)
+    existed = law_store.find_law(db, title) is not None
+    new_here = 0
+    for i, f in enumerate(usable):
+        known = law_store.version_by_source(db, SOURCE, f.rel)
+        if known is not None:
+            if known["text_sha256"] != text_key(f.text):
+                problem(f.rel, "文件内容与此前导入的版本不同；已导入的版本不会被覆盖，本文件未导入")
+            else:
+                report.versions_known += 1
+            continue
+        newest = i == len(usable) - 1
+        guess = infer(title, f.law.note, promulgated=f.date,
+                      last_article=f.law.articles[-1].text if f.law.articles else "")
+        blob = raw_files.store(pathlib.Path(files_root), f.data, pathlib.Path(f.rel).suffix)
+        try:
+            recorded = record_version(
+                db, title=title, text=f.text, source=SOURCE, source_id=f.rel, promulgated=f.date,
+                effective=guess.effective, level=guess.level, region=guess.region,
+                raw_blob=blob, raw_format=f.fmt, run_id=run_id,
+            )
+        except NotALawText:
+            problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
+            continue
+        if recorded.outcome == "duplicate":
+            report.versions_known += 1
+            continue
+        new_here += 1
+        report.versions_new += 1
+        report.articles_new += len(f.law.articles)
+        if recorded.change_id is not None:
+            report.changes += 1
+        if recorded.outcome == "held":
+            report.held.append(Problem(f.rel, "文本比上一版本短一半以上，疑为不完整，已暂存待人工核对"))
+        if newest and guess.status == "已废止":
+            record_status(db, law_id=recorded.law_id, status="已废止", source=SOURCE, run_id=run_id)
+    law = law_store.find_law(db, title)
+    if law is not None:
+        report.laws += 1
+        if not existed:
+            report.laws_new += 1
+        if folder.name != title and folder.name != law.get("short_title"):
+            law_store.add_alias(db, law["id"], folder.name)
+        if title == folder.name and not title.startswith("中华人民共和国") and law["level"] == "法律":
+            # National laws are cited by their full title; the folder gave only the short one.
+            law_store.add_alias(db, law["id"], "中华人民共和国" + title)
+    if on_law and new_here:
+        on_law(title, new_here)
+
+
+BATCH = 100            # law folders written in one transaction
+PARALLEL_FROM = 40     # folders: from this many on, files are read and parsed in worker processes
+
+
+def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Path]):
+    """Read, extract and parse one law folder's files (in a worker process for a large import)."""
+    problems: list[Problem] = []
+    usable = [f for f in (_read(base, path, lambda rel, msg: problems.append(Problem(rel, msg)))
+                          for path in entries) if f is not None]
+    usable.sort(key=lambda f: (f.date, f.rel))
+    return folder, usable, problems
+
+
+def _prepare_all(root: pathlib.Path, folders, workers: int | None):
+    """(folder, usable files, problems) for each folder, in order; parsed in parallel when it pays."""
+    jobs = [(root.parent if folder == root else root, folder, entries) for folder, entries in folders]
+    workers = os.cpu_count() or 1 if workers is None else workers
+    if workers <= 1 or len(jobs) < PARALLEL_FROM:
+        yield from (_prepare(*job) for job in jobs)
+        return
+    context = multiprocessing.get_context("spawn")   # no fork of a process that may hold threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_prepare, *zip(*jobs), chunksize=8)
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _law_folders(root: pathlib.Path, problem) -> list[tuple[pathlib.Path, list[pathlib.Path]]]:

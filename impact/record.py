@@ -22,7 +22,7 @@ import sqlite_utils
 from config.clock import today
 from registry import changes as change_store
 from registry import laws as law_store
-from texts.structure import parse
+from texts.structure import LawText, parse
 from diffing.align import compare
 
 
@@ -49,6 +49,20 @@ def text_key(text: str) -> str:
     return hashlib.sha256(_SPACE.sub("", text).encode("utf-8")).hexdigest()
 
 
+_PARSED: dict[str, LawText] = {}
+_PARSED_MAX = 64
+
+
+def _parsed(text: str, given: LawText | None = None) -> LawText:
+    """``text`` parsed, remembered for the next version of the same law (its "previous" text)."""
+    key = text_key(text)
+    law = given or _PARSED.get(key) or parse(text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = law
+    return law
+
+
 def record_version(
     db: sqlite_utils.Database,
     *,
@@ -69,14 +83,16 @@ def record_version(
     run_id: int | None = None,
     announce_new: bool = False,
     law_id: int | None = None,
+    parsed: LawText | None = None,
 ) -> Recorded:
     """Store one text of a law; write the change it makes (enacted/amended/renamed/text_corrected).
 
     ``law_id`` attaches the text to a known law whatever its title (a renamed law linked by
     the source's version history); otherwise the law is found or created by ``title``.
-    Raises NotALawText when the text has no article.
+    ``parsed`` is ``text`` already parsed (an import parses in worker processes). Raises NotALawText
+    when the text has no article.
     """
-    parsed = parse(text)
+    parsed = _parsed(text, parsed)
     if not parsed.articles:
         raise NotALawText(f"《{title}》的文本中没有找到任何条文（第X条），不是法律文本或文本不完整")
     sha = text_key(text)
@@ -130,7 +146,7 @@ def record_version(
             # An older text found after a newer one (history filled in): not an event.
             return Recorded(law_id, version_id, None, "new")
 
-        old_parsed = parse(previous["text"]) if previous["text"] else None
+        old_parsed = _parsed(previous["text"]) if previous["text"] else None
         comparison = compare(old_parsed, parsed) if old_parsed is not None else None
         changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
         renamed = previous["title"] != title

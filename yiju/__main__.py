@@ -1,3 +1,4 @@
 from yiju.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process (laws import) imports this module: no second CLI
+    main()
