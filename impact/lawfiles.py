@@ -105,12 +105,13 @@ def import_directory(
     run_id: int | None = None,
     on_problem: Callable[[Problem], None] | None = None,
     on_law: Callable[[str, int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> ImportReport:
     """Import every law folder under ``root``; raw files are kept under ``files_root``.
 
     ``on_problem`` is told each skipped file as it is met; ``on_law`` each law imported
-    (title, new versions). A large import reads and parses its files in ``workers`` processes (default:
+    (title, new versions); ``on_progress`` (folders done, folders in all) after each folder. A large import reads and parses its files in ``workers`` processes (default:
     one a core) while this process writes. Raises LawDirError when ``root`` is not a directory.
     """
     root = pathlib.Path(root)
@@ -128,6 +129,7 @@ def import_directory(
 
     folders = _law_folders(root, problem)
     prepared = _prepare_all(root, folders, workers)
+    done = 0
     for batch in _batches(prepared, BATCH):
         # One commit a batch (a kill loses at most one batch, which the next import brings in again);
         # its articles are indexed for search in one pass at the end of the batch.
@@ -137,6 +139,9 @@ def import_directory(
                     problem(p.path, p.message)
                 if usable:
                     _import_law(db, root, folder, usable, files_root, run_id, report, problem, on_law)
+                done += 1
+                if on_progress:
+                    on_progress(done, len(folders))
     return report
 
 

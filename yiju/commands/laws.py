@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import pathlib
 
 import click
@@ -49,14 +52,15 @@ def import_laws(app, directory: pathlib.Path) -> None:
     """导入目录中的法律文本：DIR/法律名称/YYYY-MM-DD.(md|txt|docx|doc|html|pdf)，每个文件一个版本，日期为公布日期。"""
     from impact.lawfiles import LawDirError, import_directory  # start-up: loaded when the command runs
 
-    try:
-        report = import_directory(
-            app.db, directory, app.settings.registry.files,
-            on_problem=lambda p: click.echo(f"错误：{p}", err=True),
-            on_law=lambda title, n: info(f"《{title}》：新增 {n} 个版本"),
-        )
-    except LawDirError as exc:
-        raise UserError(str(exc)) from exc
+    with import_progress() as (on_law, on_progress):
+        try:
+            report = import_directory(
+                app.db, directory, app.settings.registry.files,
+                on_problem=lambda p: click.echo(f"错误：{p}", err=True),
+                on_law=on_law, on_progress=on_progress,
+            )
+        except LawDirError as exc:
+            raise UserError(str(exc)) from exc
     for held in report.held:
         click.echo(f"警告：{held}", err=True)
     if report.versions_new:
@@ -68,6 +72,21 @@ def import_laws(app, directory: pathlib.Path) -> None:
     info(report.summary())
     if report.problems:
         raise click.exceptions.Exit(1)
+
+
+@contextlib.contextmanager
+def import_progress():
+    """(on_law, on_progress) for an import: a progress bar on a terminal, one line a law otherwise."""
+    if not sys.stderr.isatty():
+        yield (lambda title, n: info(f"《{title}》：新增 {n} 个版本")), None
+        return
+    from rich.console import Console  # start-up: loaded when the command runs
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # start-up
+
+    with Progress(TextColumn("导入法律文本"), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
+                  TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task("import", total=None)
+        yield None, (lambda done, total: bar.update(task, completed=done, total=total))
 
 
 @click.command("search")
