@@ -47,8 +47,9 @@ def find_law(db: sqlite_utils.Database, title: str) -> Law | None:
     """The law with exactly this title (or this alias), or None."""
     row = next(db.query("SELECT * FROM laws WHERE title = ?", [title]), None)
     if row is None:
-        row = next(db.query(
-            "SELECT laws.* FROM laws, json_each(laws.aliases) WHERE json_each.value = ? LIMIT 1", [title]), None)
+        row = next(db.query(  # law_names mirrors laws.aliases (triggers of migration 0006)
+            "SELECT laws.* FROM law_names n JOIN laws ON laws.id = n.law_id WHERE n.name = ? ORDER BY laws.id LIMIT 1",
+            [title]), None)
     return _law(row) if row is not None else None
 
 
