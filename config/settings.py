@@ -114,6 +114,37 @@ class DigestSettings:
 
 
 @dataclass
+class WebSettings:
+    """The review workspace (``yiju serve``): where it is reached, how its links are signed."""
+
+    base_url: str = "http://127.0.0.1:8080"   # the address people open (behind a proxy: the public one)
+    host: str = "127.0.0.1"                   # where ``yiju serve`` listens
+    port: int = 8080
+    secret_env: str = "YIJU_WEB_SECRET"       # environment variable holding the signing secret
+    link_days: int = 7                        # a sign-in link in an e-mail expires after this many days
+    threads: int = 8                          # waitress worker threads
+    proxies: int = 0                          # reverse proxies in front (nginx: 1): trust their X-Forwarded-*
+
+    def secret(self, environ: dict[str, str] | None = None) -> str:
+        env = os.environ if environ is None else environ
+        return env.get(self.secret_env, "") if self.secret_env else ""
+
+    @property
+    def secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@dataclass
+class WorkflowSettings:
+    """Who closes a flag, and when people are reminded of it."""
+
+    legal_review: bool = True          # a department's resolve/dismiss waits for the legal office's approval
+    remind_within: int = 7             # remind of flags due within this many days
+    remind_every: int = 7              # days between two reminders of the same flag (at least 1)
+    escalate_after: int = 14           # days overdue after which the legal office is told as well
+
+
+@dataclass
 class Settings:
     registry: RegistrySettings = field(default_factory=RegistrySettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
@@ -121,6 +152,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    workflow: WorkflowSettings = field(default_factory=WorkflowSettings)
     file: pathlib.Path | None = None  # where these settings were read from
 
     def source(self, name: str) -> SourceSettings:
@@ -137,6 +170,8 @@ _SECTIONS = {
     "schedule": ScheduleSettings,
     "mail": MailSettings,
     "digest": DigestSettings,
+    "web": WebSettings,
+    "workflow": WorkflowSettings,
 }
 
 
@@ -285,6 +320,22 @@ def _check(settings: Settings, path: pathlib.Path) -> None:
         zoneinfo.ZoneInfo(settings.schedule.timezone)
     except Exception as exc:
         raise ConfigError(f"{path}: schedule.timezone = {settings.schedule.timezone!r} 不是有效时区") from exc
+    web = settings.web
+    if not web.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: web.base_url = {web.base_url!r} 不是 http(s) 地址")
+    if not 0 < web.port < 65536:
+        raise ConfigError(f"{path}: web.port = {web.port} 不是有效端口")
+    if web.link_days < 1:
+        raise ConfigError(f"{path}: web.link_days 至少为 1")
+    if web.threads < 1:
+        raise ConfigError(f"{path}: web.threads 至少为 1")
+    if web.proxies < 0:
+        raise ConfigError(f"{path}: web.proxies 不能为负数")
+    flow = settings.workflow
+    if flow.remind_every < 1:
+        raise ConfigError(f"{path}: workflow.remind_every 至少为 1（同一提示一天最多提醒一次）")
+    if flow.remind_within < 0 or flow.escalate_after < 0:
+        raise ConfigError(f"{path}: workflow.remind_within 和 workflow.escalate_after 不能为负数")
     for s in settings.sources:
         if s.delay < 0:
             raise ConfigError(f"{path}: sources[{s.name}].delay 不能为负数")

@@ -1,6 +1,16 @@
-"""The flag workflow: open → acknowledged → resolved | dismissed, with an audit row per action.
+"""The flag workflow, with an audit row per action::
 
-Everything a person does to a flag goes through here (the command line now, a web page later):
+    open → acknowledged ─┬─────────────────────────────→ resolved | dismissed   (the legal office, the CLI)
+                         └→ submitted ─┬─ approve ─────→ resolved | dismissed   (审核通过)
+                              ↑        └─ return ──────→ returned ─┐           (退回, with a reason)
+                              └────────────────────────────────────┘
+
+With ``[workflow] legal_review = true`` (the default) a department's resolve or dismiss in the
+review workspace is a proposal (``department_action`` → ``submitted``) that the legal office
+approves (``approve``) or returns (``return_flag``); the command line acts as the legal office
+and closes at once.
+
+Everything a person does to a flag goes through here (the command line and the workspace):
 ``acknowledge``, ``resolve`` (with a new basis text: a new duty version, and every other flag
 of the duty that the new basis fixes is closed with it), ``dismiss`` (with a reason) and
 ``apply_renumbering`` (the one-click fixes: rewrite renumbered article labels in the basis text).
@@ -28,8 +38,8 @@ from config.clock import today
 from impact.duties import DutyError, current_version, revise_duty
 from impact.reconcile import reconcile
 from impact.rewrite import basis_column, relabel, rewrite
-from impact.rules import (ACTIVE, GROUPS, MESSAGES, SEVERITY_NAMES, STATE_NAMES, STATES, SUGGESTIONS, FlagError,
-                          FlagNotFound, severity_rank)
+from impact.rules import (ACTIVE, CLOSED, GROUPS, MESSAGES, SEVERITY_NAMES, STATE_NAMES, STATES, SUGGESTIONS,
+                          WITH_DEPARTMENT, FlagError, FlagNotFound, severity_rank)
 from registry import audit
 from registry import changes as change_store
 from registry import citations as citation_store
@@ -47,7 +57,7 @@ def state_codes(name: str) -> tuple[str, ...]:
     acknowledged, '待办') or 'all' ('全部'); raises FlagError for anything else.
 
     >>> state_codes("已确认"), state_codes("active")
-    (('acknowledged',), ('open', 'acknowledged'))
+    (('acknowledged',), ('open', 'acknowledged', 'submitted', 'returned'))
     """
     name = (name or "").strip()
     for code, label in STATE_NAMES.items():
@@ -65,7 +75,7 @@ def state_codes(name: str) -> tuple[str, ...]:
 def _decorate(row: Flag, on: str) -> dict:
     row["state_name"] = STATE_NAMES.get(row["state"], row["state"])
     row["severity_name"] = SEVERITY_NAMES.get(row["severity"], row["severity"])
-    row["overdue"] = bool(row["state"] in ACTIVE and row["due"] and row["due"] < on)
+    row["overdue"] = bool(row["state"] in WITH_DEPARTMENT and row["due"] and row["due"] < on)
     return row
 
 
@@ -148,6 +158,9 @@ def acknowledge(db: sqlite_utils.Database, flag_id: int, *, by: str) -> dict:
             raise FlagError(MESSAGES["already_acknowledged"].format(
                 id=flag_id, by=flag["updated_by"] or "—", at=(flag["updated_at"] or "")[:10]))
         _require_active(flag, "acknowledge")
+        if flag["state"] != "open":
+            raise FlagError(MESSAGES["not_submitted"].format(id=flag_id, state=flag["state_name"],
+                                                             action=MESSAGES["action_acknowledge"]))
         flag_store.set_state(db, flag_id, "acknowledged", by=by)
         write_audit(db, actor=by, action="flag.acknowledge", obj=f"flag:{flag_id}", detail={"from": flag["state"]})
     return get_flag(db, flag_id)
@@ -203,18 +216,17 @@ def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str) -> 
 
 # -- one-click renumbering -------------------------------------------------------------------------
 
-def apply_renumbering(db: sqlite_utils.Database, *, department: str | None = None, by: str) -> dict:
-    """Apply every ready one-click fix (renumbered-only articles): rewrite the old label in the basis
-    text to the new one and revise the duty, one duty at a time.
+def plan_renumbering(db: sqlite_utils.Database, *, department: str | None = None) -> dict:
+    """What ``apply_renumbering`` would do, without writing: per duty the rewritten texts.
 
-    Returns {"duties": [{"duty_id", "new_duty_id", "name", "department", "replaced": [...],
-    "resolved": [...], "moved": [...]}], "skipped": [{"flag", "reason"}]}.
+    Returns {"duties": [{"duty_id", "duty_key", "name", "code", "department", "replaced": [{"flag", "old",
+    "new", "field"}], "texts": {field: old text}, "revised": {field: new text}}], "skipped": [{"flag", "reason"}]}.
     """
     rows = flag_store.one_click(db, department_id(db, department) if department else None)
     by_duty: dict[int, list[dict]] = {}
     for r in rows:
         by_duty.setdefault(r["duty_id"], []).append(r)
-    done, skipped = [], []
+    planned, skipped = [], []
     for duty_id, flags in by_duty.items():
         texts = {"basis_text": flags[0]["basis_text"] or "", "penalty_basis_text": flags[0]["penalty_basis_text"] or ""}
         plans: dict[str, dict[tuple[int, int], str]] = {"basis_text": {}, "penalty_basis_text": {}}
@@ -232,35 +244,157 @@ def apply_renumbering(db: sqlite_utils.Database, *, department: str | None = Non
                     article=f["article"], id=f["id"])})
                 continue
             plans[field][(edit.start, edit.end)] = edit.new
-            used.append({"flag": f["id"], "old": edit.old, "new": edit.new})
+            used.append({"flag": f["id"], "old": edit.old, "new": edit.new, "field": field})
         if not used:
             continue
         revised = {field: rewrite(texts[field], [(s, e, n) for (s, e), n in plan.items()])
                    for field, plan in plans.items() if plan}
+        planned.append({"duty_id": duty_id, "duty_key": flags[0]["duty_key"], "name": flags[0]["name"],
+                        "code": flags[0].get("code"), "department": flags[0]["department"], "replaced": used,
+                        "texts": {k: texts[k] for k in revised}, "revised": revised})
+    return {"duties": planned, "skipped": skipped}
+
+
+def apply_renumbering(db: sqlite_utils.Database, *, department: str | None = None, by: str) -> dict:
+    """Apply every ready one-click fix (renumbered-only articles): rewrite the old label in the basis
+    text to the new one and revise the duty, one duty at a time (``plan_renumbering`` shows it first).
+
+    Returns {"duties": [{"duty_id", "new_duty_id", "name", "department", "replaced": [...],
+    "resolved": [...], "moved": [...]}], "skipped": [{"flag", "reason"}]}.
+    """
+    plan = plan_renumbering(db, department=department)
+    done, skipped = [], list(plan["skipped"])
+    for p in plan["duties"]:
+        duty_id, used = p["duty_id"], p["replaced"]
         with db.atomic():
             try:
-                new_duty_id = revise_duty(db, duty_id, **revised, by=by, note="一键更新条号")
+                new_duty_id = revise_duty(db, duty_id, **p["revised"], by=by, note="一键更新条号")
             except DutyError as exc:
                 skipped += [{"flag": u["flag"], "reason": str(exc)} for u in used]
                 continue
-            outcome = reconcile(db, flags[0]["duty_key"], new_duty_id, by=by, named=None,
+            outcome = reconcile(db, p["duty_key"], new_duty_id, by=by, named=None,
                                  note=MESSAGES["note_fixed_with"].format(note=MESSAGES["note_renumbered"]))
             for u in used:
                 write_audit(db, actor=by, action="flag.apply_renumbering", obj=f"flag:{u['flag']}",
                             detail={"old": u["old"], "new": u["new"], "duty_from": duty_id, "duty_to": new_duty_id,
-                                    "fixed": u["flag"] in outcome["resolved"]})
+                                    "field": u["field"], "fixed": u["flag"] in outcome["resolved"]})
         outcome.pop("created")
         not_fixed = [u["flag"] for u in used if u["flag"] not in outcome["resolved"]]
         for fid in not_fixed:
             skipped.append({"flag": fid, "reason": MESSAGES["not_fixed"].format(id=fid)})
-        done.append({"duty_id": duty_id, "new_duty_id": new_duty_id, "name": flags[0]["name"],
-                     "department": flags[0]["department"], "replaced": used, **outcome})
+        done.append({"duty_id": duty_id, "new_duty_id": new_duty_id, "name": p["name"],
+                     "department": p["department"],
+                     "replaced": [{k: u[k] for k in ("flag", "old", "new")} for u in used], **outcome})
     return {"duties": done, "skipped": skipped}
+
+
+def submit_renumbering(db: sqlite_utils.Database, *, department: str | None = None, by: str) -> dict:
+    """With the legal office's review: each ready one-click fix becomes a proposal (``submitted``)
+    carrying its duty's rewritten basis. Returns {"submitted": n, "skipped": [...]}."""
+    plan = plan_renumbering(db, department=department)
+    submitted, skipped = 0, list(plan["skipped"])
+    for p in plan["duties"]:
+        for u in p["replaced"]:
+            try:
+                department_action(db, u["flag"], action="resolve", basis=p["revised"][u["field"]], by=by,
+                                  legal_review=True)
+                submitted += 1
+            except FlagError as exc:
+                skipped.append({"flag": u["flag"], "reason": str(exc)})
+    return {"submitted": submitted, "skipped": skipped}
+
+
+# -- the legal office's review -------------------------------------------------------------------
+
+class _DryRun(Exception):
+    pass
+
+
+def check_resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str) -> dict:
+    """What ``resolve`` would do with this basis, without writing anything (FlagError when it
+    would refuse: an empty or unchanged text, or one still citing the changed provision)."""
+    box: dict = {}
+    try:
+        with db.atomic():
+            box.update(resolve(db, flag_id, basis=basis, by="（预检）"))
+            raise _DryRun
+    except _DryRun:
+        pass
+    return box
+
+
+def department_action(db: sqlite_utils.Database, flag_id: int, *, action: str, by: str,
+                      basis: str | None = None, reason: str | None = None, legal_review: bool = True) -> dict:
+    """A department resolves (``basis``) or dismisses (``reason``) a flag. With ``legal_review`` the
+    flag becomes ``submitted``, the proposal kept for the legal office (checked now by a dry run, so
+    a basis the office could not apply is refused at once); without it, it closes at once.
+
+    Returns the flag (``get_flag``) and, when it closed at once, ``outcome``."""
+    if action not in ("resolve", "dismiss"):
+        raise ValueError(action)
+    if not legal_review:
+        if action == "resolve":
+            outcome = resolve(db, flag_id, basis=basis or "", by=by)
+        else:
+            outcome = {"flag": dismiss(db, flag_id, reason=reason or "", by=by)}
+        return {**get_flag(db, flag_id), "outcome": outcome}
+    basis, reason = (basis or "").strip(), (reason or "").strip()
+    with db.atomic():
+        flag = get_flag(db, flag_id)
+        if flag["state"] not in WITH_DEPARTMENT:
+            raise FlagError(MESSAGES["not_submitted"].format(id=flag_id, state=flag["state_name"],
+                                                             action=MESSAGES["action_submit"]))
+        if action == "resolve":
+            check_resolve(db, flag_id, basis=basis)
+        elif not reason:
+            raise FlagError(MESSAGES["reason_required"])
+        proposal = {"action": action, "basis": basis if action == "resolve" else None,
+                    "reason": reason if action == "dismiss" else None, "field": basis_column(flag["field"]),
+                    "duty_id": flag["duty_id"]}
+        flag_store.propose(db, flag_id, proposal, by=by)
+        write_audit(db, actor=by, action="flag.submit", obj=f"flag:{flag_id}", detail={"from": flag["state"], **proposal})
+    return get_flag(db, flag_id)
+
+
+def approve(db: sqlite_utils.Database, flag_id: int, *, by: str) -> dict:
+    """The legal office approves a submitted flag (审核通过): its proposal is carried out — a new
+    duty version with the proposed basis, or the dismissal with its reason."""
+    with db.atomic():
+        flag = get_flag(db, flag_id)
+        if flag["state"] != "submitted" or not flag["proposal"]:
+            raise FlagError(MESSAGES["not_submitted"].format(id=flag_id, state=flag["state_name"],
+                                                             action=MESSAGES["action_approve"]))
+        p = flag["proposal"]
+        if p["action"] == "resolve":
+            outcome = resolve(db, flag_id, basis=p["basis"], by=by)
+        else:
+            dismiss(db, flag_id, reason=p["reason"], by=by)
+            outcome = {"flag": flag_id, "resolved": [], "moved": [], "new_flags": []}
+        flag_store.reviewed(db, flag_id, by=by)
+        write_audit(db, actor=by, action="flag.approve", obj=f"flag:{flag_id}",
+                    detail={"proposed_by": flag["proposed_by"], "proposed_at": flag["proposed_at"], **p})
+    return {**get_flag(db, flag_id), "outcome": outcome}
+
+
+def return_flag(db: sqlite_utils.Database, flag_id: int, *, reason: str, by: str) -> dict:
+    """The legal office returns a submitted flag to its department (退回), saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FlagError(MESSAGES["return_reason_required"])
+    with db.atomic():
+        flag = get_flag(db, flag_id)
+        if flag["state"] != "submitted":
+            raise FlagError(MESSAGES["not_submitted"].format(id=flag_id, state=flag["state_name"],
+                                                             action=MESSAGES["action_return"]))
+        flag_store.reviewed(db, flag_id, by=by, note=reason, state="returned")
+        write_audit(db, actor=by, action="flag.return", obj=f"flag:{flag_id}",
+                    detail={"reason": reason, "proposed_by": flag["proposed_by"], "proposal": flag["proposal"]})
+    return get_flag(db, flag_id)
 
 
 # -- words ---------------------------------------------------------------------------------------
 
-def suggestion_text(flag: dict) -> str:
+def suggestion_text(flag: dict, *, web: bool = False) -> str:
     """What a flag suggests, in one Chinese sentence (for listings, alerts and pages).
 
     >>> suggestion_text({"suggestion": {"new_label": "第三十三条", "one_click": True}, "article": "第三十二条"})
@@ -272,7 +406,7 @@ def suggestion_text(flag: dict) -> str:
         s = json.loads(s or "{}")
     parts = []
     if s.get("one_click"):
-        parts.append(words["one_click"].format(new_label=s["new_label"]))
+        parts.append(words["one_click_web" if web else "one_click"].format(new_label=s["new_label"]))
     elif s.get("new_label"):
         same = s["new_label"] == flag.get("article")
         if "diff" in s:

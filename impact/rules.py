@@ -6,7 +6,7 @@ workflow's messages). Severities, their order (worst first) and every name come 
 >>> SEVERITIES, severity_rank("critical") < severity_rank("low")
 (('critical', 'high', 'low'), True)
 >>> STATE_NAMES["open"], ACTIVE
-('待处理', ('open', 'acknowledged'))
+('待处理', ('open', 'acknowledged', 'submitted', 'returned'))
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ SEVERITY_NAMES: dict[str, str] = names("severity")
 SEVERITIES: tuple[str, ...] = tuple(SEVERITY_NAMES)          # critical, high, low
 _RANK = {code: i for i, code in enumerate(SEVERITIES)}
 
-STATES: tuple[str, ...] = tuple(RULES["workflow"]["states"])  # open, acknowledged, resolved, dismissed
+STATES: tuple[str, ...] = tuple(RULES["workflow"]["states"])  # open, acknowledged, submitted, returned, resolved, dismissed
 STATE_NAMES: dict[str, str] = {code: name("flag_state", code) for code in STATES}
-ACTIVE: tuple[str, ...] = ("open", "acknowledged")
+#: Not closed yet: somebody still has to act (the department, or the legal office for ``submitted``).
+ACTIVE: tuple[str, ...] = ("open", "acknowledged", "submitted", "returned")
+#: Waiting for the department (what its inbox lists and what can be overdue).
+WITH_DEPARTMENT: tuple[str, ...] = ("open", "acknowledged", "returned")
+CLOSED: tuple[str, ...] = ("resolved", "dismissed")
 GROUPS: dict[str, str] = names("flag_state_group")            # active / all
 MESSAGES: dict[str, str] = RULES["messages"]
 SUGGESTIONS: dict[str, str] = RULES["suggestions"]

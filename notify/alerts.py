@@ -1,9 +1,11 @@
 """Department alerts and the digest e-mail: composed here, stored in the outbox (sent by ``deliver``).
 
 One alert per department per run that has new flags still needing someone (none otherwise),
-to the department's contacts (``departments.emails``) and to the staff holding the flagged
-duties' posts today. Each recipient gets their own copy (own Message-ID, own greeting); the
-outbox key (run, kind, department, address) means queueing again adds nothing.
+to the department's contacts (``departments.emails``: the whole department) and to the staff
+holding the flagged duties' posts today (routed by post: only the flags of the posts they hold).
+Each recipient gets their own copy (own Message-ID, own greeting, own sign-in link to the review
+workspace when ``[web]`` has a secret); the outbox key (run, kind, department, address) means
+queueing again adds nothing.
 
 >>> fix_view({"id": 7, "suggestion": {"new_label": "第三十三条", "one_click": True},
 ...           "article": "第三十二条", "citation_raw": "《行政处罚法》第三十二条", "citation_field": "basis",
@@ -22,6 +24,7 @@ import sqlite_utils
 from config.settings import Settings
 from notify import outbox
 from notify.compose import BadAddress, check_address, one_line
+from notify.links import department_links
 from notify.digest import digest_name, render_digest
 from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
@@ -39,6 +42,7 @@ class Recipient:
     name: str = ""
     posts: list[str] = field(default_factory=list)   # posts held, for staff
     contact: bool = False                            # listed in departments.emails
+    post_ids: set[int] = field(default_factory=set)  # ids of the posts held
 
 
 @dataclass
@@ -113,8 +117,8 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
         post_ids = same_posts(db, post_ids)
         marks = ",".join("?" * len(post_ids))
         on = today()
-        for staff_name, email, post in db.execute(
-            f"""SELECT s.name, s.email, p.name FROM assignments a
+        for staff_name, email, post, post_id in db.execute(
+            f"""SELECT s.name, s.email, p.name, p.id FROM assignments a
                 JOIN staff s ON s.id = a.staff_id JOIN posts p ON p.id = a.post_id
                 WHERE a.post_id IN ({marks}) AND (a.start IS NULL OR a.start <= ?)
                   AND (a."end" IS NULL OR a."end" = '' OR a."end" >= ?)
@@ -126,6 +130,7 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
                 continue
             r = found.setdefault(address.lower(), Recipient(address))
             r.name = r.name or one_line(staff_name)
+            r.post_ids.add(post_id)
             if post not in r.posts:
                 r.posts.append(post)
     if not found:
@@ -161,16 +166,31 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
         people = recipients(db, department_id, post_ids, report)
         if people:
             report.departments.append(department)
-        duties = group_by_duty(flags)
-        for duty in duties:
-            duty["worst"] = duty["flags"][0]["severity"]
         unresolved = unresolved_citations(db, department_id)
-        counts = {k: sum(1 for f in flags if f["severity"] == k) for k in names("severity")}
-        subject = _subject(department, flags, run["date"])
+        same = {p: set(same_posts(db, {p})) for p in post_ids}
+        has_contact = any(p.contact for p in people)
         for person in people:
-            context = {"department": department, "recipient": person, "duties": duties, "flags": flags,
+            # routed by post: a staff member gets the flags of the posts they hold today; the
+            # department's contacts get the whole department (its summary)
+            # (without a contact, flags of duties with no post go to every staff recipient)
+            mine = flags if person.contact else [
+                f for f in flags if same.get(f.get("post_id"), set()) & person.post_ids
+                or (not has_contact and not f.get("post_id"))]
+            if not mine:
+                continue
+            links = department_links(db, settings, department_id=department_id, email=person.address,
+                                     name=person.name or f"{department}联系人", purpose="alert")
+            for f in mine:
+                f["web_url"] = links.flag(f["id"]) if links else ""
+            duties = group_by_duty(mine)
+            for duty in duties:
+                duty["worst"] = duty["flags"][0]["severity"]
+            counts = {k: sum(1 for f in mine if f["severity"] == k) for k in names("severity")}
+            subject = _subject(department, mine, run["date"])
+            context = {"department": department, "recipient": person, "duties": duties, "flags": mine,
                        "counts": counts, "run": run, "date": run["date"], "digest_url": digest_url,
-                       "unresolved": unresolved[0]["citations"] if unresolved else []}
+                       "workspace_url": links.home if links else "", "link_days": settings.web.link_days,
+                       "unresolved": unresolved[0]["citations"] if unresolved and person.contact else []}
             result = outbox.queue(
                 db, run_id=run_id, kind="department_alert", recipient=person.address,
                 recipient_name=person.name or f"{department}联系人", department_id=department_id,

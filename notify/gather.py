@@ -473,6 +473,26 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
 # ---------------------------------------------------------------- the night
 
 
+def overdue_by_department(db: sqlite_utils.Database, as_of: str) -> list[dict]:
+    """Flags still with their department (open, acknowledged or returned) past their due date,
+    per department, the department with the most first; each flag oldest due first."""
+    rows = _rows(db, """
+        SELECT f.id, f.severity, f.state, f.due, CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days,
+               d.code AS duty_code, d.name AS duty_name, dep.id AS department_id, dep.name AS department_name,
+               c.raw AS citation_raw
+        FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
+        JOIN citations c ON c.id = f.citation_id
+        WHERE f.state IN ('open', 'acknowledged', 'returned') AND f.due IS NOT NULL AND f.due < ?
+        ORDER BY dep.name, f.due, f.id""", [as_of, as_of])
+    departments: dict[int, dict] = {}
+    for r in rows:
+        r["severity_label"] = name("severity", r["severity"])
+        r["state_label"] = name("flag_state", r["state"])
+        departments.setdefault(r["department_id"], {"id": r["department_id"], "name": r["department_name"],
+                                                    "flags": []})["flags"].append(r)
+    return sorted(departments.values(), key=lambda d: (-len(d["flags"]), d["name"]))
+
+
 def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
     """Everything the digest of run ``run_id`` shows."""
     run = run_info(db, run_id)
@@ -500,6 +520,7 @@ def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
         "laws": laws,
         "departments": departments,
         "unresolved": unresolved,
+        "overdue": overdue_by_department(db, as_of),
         "totals": totals,
         "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags")),
     }

@@ -26,7 +26,7 @@ import sqlite_utils
 from notify.compose import check_address, new_message_id, one_line
 from config.clock import now
 
-KINDS = ("digest", "department_alert")
+KINDS = ("digest", "department_alert", "reminder", "escalation")
 
 #: Retry back-off: the n-th failed attempt waits BACKOFF_BASE * 2**(n-1) seconds, at most BACKOFF_MAX.
 BACKOFF_BASE = 300

@@ -27,12 +27,15 @@ from notify.alerts import QueueReport, queue_department_alerts, queue_digest_mai
 from notify.deliver import send_pending
 from notify.digest import write_digest
 from notify.gather import claim_unreported
+from notify.reminders import queue_reminders
 
 
 def queue_run(db: sqlite_utils.Database, settings: Settings, run_id: int) -> QueueReport:
-    """Store every message of run ``run_id`` in the outbox (department alerts, then the digest)."""
+    """Store every message of run ``run_id`` in the outbox (department alerts, reminders and
+    escalations, then the digest)."""
     report = QueueReport()
     queue_department_alerts(db, run_id, settings, report)
+    queue_reminders(db, run_id, settings, report)
     queue_digest_mail(db, run_id, settings, report)
     return report
 

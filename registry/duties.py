@@ -239,7 +239,7 @@ def current_by_department(db: sqlite_utils.Database) -> dict[int, int]:
 
 def all_current_by_department(db: sqlite_utils.Database) -> dict[int, int]:
     """department id → current duties whose bases are all current: at least one citation, all
-    resolved, no cited law repealed, no open or acknowledged flag."""
+    resolved, no cited law repealed, no active flag."""
     return {r["department_id"]: r["n"] for r in db.query(
         """SELECT d.department_id, count(*) AS n FROM duties d
            WHERE d.is_current = 1
@@ -248,7 +248,7 @@ def all_current_by_department(db: sqlite_utils.Database) -> dict[int, int]:
                              WHERE c.duty_id = d.id
                                AND (c.resolution != 'resolved' OR l.status = '已废止'))
              AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.duty_id = d.id
-                             AND f.state IN ('open', 'acknowledged'))
+                             AND f.state IN ('open', 'acknowledged', 'submitted', 'returned'))
            GROUP BY d.department_id""")}
 
 

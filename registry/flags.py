@@ -34,12 +34,18 @@ class Flag(TypedDict):
     reason: str                     # what happened to the cited provision (Chinese)
     suggestion: dict                # new label, candidates … (decoded)
     due: str | None
-    state: str                      # open / acknowledged / resolved / dismissed
+    state: str                      # open / acknowledged / submitted / returned / resolved / dismissed
     created_at: str
     updated_at: str
     updated_by: str | None
     closed_at: str | None
     closing_note: str | None
+    proposal: dict | None           # a department's resolve/dismiss waiting for the legal office (decoded)
+    proposed_by: str | None
+    proposed_at: str | None
+    reviewed_by: str | None         # the legal office's last decision
+    reviewed_at: str | None
+    review_note: str | None         # why it was returned
     duty_name: str
     duty_code: str | None
     duty_is_current: int
@@ -62,6 +68,7 @@ class Flag(TypedDict):
 _LIST_SQL = """
 SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
        f.suggestion, f.due, f.state, f.created_at, f.updated_at, f.updated_by, f.closed_at, f.closing_note,
+       f.proposal, f.proposed_by, f.proposed_at, f.reviewed_by, f.reviewed_at, f.review_note,
        d.name AS duty_name, d.code AS duty_code, d.is_current AS duty_is_current, d.duty_key,
        dep.id AS department_id, dep.name AS department, p.name AS post,
        c.raw AS citation, c.law_title, c.article, c.paragraph, c.item, c.sub_item, c.field,
@@ -76,8 +83,14 @@ JOIN laws l ON l.id = ch.law_id
 """
 
 
+#: Not closed (someone still has to act) and, of those, the ones waiting for the department.
+ACTIVE_SQL = "('open', 'acknowledged', 'submitted', 'returned')"
+WITH_DEPARTMENT_SQL = "('open', 'acknowledged', 'returned')"
+
+
 def _flag(row: dict) -> Flag:
     row["suggestion"] = json.loads(row["suggestion"] or "{}")
+    row["proposal"] = json.loads(row["proposal"]) if row.get("proposal") else None
     return row  # type: ignore[return-value]
 
 
@@ -120,7 +133,7 @@ def flagged_citations(db: sqlite_utils.Database, duty_ids: Iterable[int], change
 
 def active_of_earlier_versions(db: sqlite_utils.Database, duty_key: str, duty_id: int,
                                named: int | None = None) -> list[dict]:
-    """Open and acknowledged flags of a duty's versions other than ``duty_id``, flag ``named`` last:
+    """Active flags (not closed) of a duty's versions other than ``duty_id``, flag ``named`` last:
     {id, change_id, article_change_id, severity, state, law_id, article, paragraph, item,
     new_labels (JSON)}."""
     return list(db.query(
@@ -128,22 +141,23 @@ def active_of_earlier_versions(db: sqlite_utils.Database, duty_key: str, duty_id
         "c.item, ac.new_labels FROM flags f JOIN duties d ON d.id = f.duty_id JOIN citations c ON c.id = f.citation_id "
         "LEFT JOIN article_changes ac ON ac.id = f.article_change_id "
         "WHERE f.duty_id IN (SELECT id FROM duties WHERE duty_key = ? AND id != ?) "
-        "AND +f.state IN ('open', 'acknowledged') "  # + : through the duty's versions, not idx_flags_state
+        f"AND +f.state IN {ACTIVE_SQL} "  # + : through the duty's versions, not idx_flags_state
         "ORDER BY (f.id = ?), f.id", [duty_key, duty_id, named or 0]))
 
 
 def one_click(db: sqlite_utils.Database, department_id: int | None = None) -> list[dict]:
-    """Active flags of current duties whose suggestion is a one-click renumbering, with what rewriting
+    """Flags with the department (open, acknowledged, returned) of current duties whose suggestion
+    is a one-click renumbering, with what rewriting
     needs: {id, duty_id, suggestion (JSON), field, span, article, raw, name, duty_key, basis_text,
     penalty_basis_text, department}, by department, duty and flag."""
-    where = ["f.state IN ('open', 'acknowledged')", "json_extract(f.suggestion, '$.one_click') = 1",
+    where = [f"f.state IN {WITH_DEPARTMENT_SQL}", "json_extract(f.suggestion, '$.one_click') = 1",
              "d.is_current = 1"]
     params: list = []
     if department_id is not None:
         where.append("d.department_id = ?")
         params.append(department_id)
     return list(db.query(
-        "SELECT f.id, f.duty_id, f.suggestion, c.field, c.span, c.article, c.raw, d.name, d.duty_key, "
+        "SELECT f.id, f.duty_id, f.suggestion, c.field, c.span, c.article, c.raw, d.name, d.code, d.duty_key, "
         "d.basis_text, d.penalty_basis_text, dep.name AS department "
         "FROM flags f JOIN duties d ON d.id = f.duty_id JOIN citations c ON c.id = f.citation_id "
         "JOIN departments dep ON dep.id = d.department_id WHERE " + " AND ".join(where) +
@@ -156,7 +170,7 @@ def reimported_duties(db: sqlite_utils.Database, after_duty_id: int) -> list[tup
     return [(r["id"], r["duty_key"]) for r in db.query(  # the subquery is small and runs once
         "SELECT d.id, d.duty_key FROM duties d WHERE d.id > ? AND d.is_current = 1 AND d.duty_key IN "
         "(SELECT o.duty_key FROM flags f JOIN duties o ON o.id = f.duty_id "
-        "WHERE f.state IN ('open', 'acknowledged') AND o.is_current = 0)", [after_duty_id])]
+        f"WHERE f.state IN {ACTIVE_SQL} AND o.is_current = 0)", [after_duty_id])]
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -191,20 +205,66 @@ def close(db: sqlite_utils.Database, flag_id: int, state: str, *, by: str, note:
                                  "updated_at": stamp, "updated_by": by})
 
 
+def propose(db: sqlite_utils.Database, flag_id: int, proposal: dict, *, by: str) -> None:
+    """A department's resolve or dismiss, kept for the legal office: the flag is ``submitted``."""
+    stamp = now()
+    db["flags"].update(flag_id, {"state": "submitted", "proposal": json.dumps(proposal, ensure_ascii=False),
+                                 "proposed_by": by, "proposed_at": stamp, "updated_at": stamp, "updated_by": by})
+
+
+def reviewed(db: sqlite_utils.Database, flag_id: int, *, by: str, note: str | None = None,
+             state: str | None = None) -> None:
+    """The legal office's decision: approved (``note`` None; the workflow closes the flag) or
+    returned (``state='returned'`` with the reason in ``note``)."""
+    stamp = now()
+    values = {"reviewed_by": by, "reviewed_at": stamp, "review_note": note}
+    if state:
+        values.update(state=state, updated_at=stamp, updated_by=by)
+    db["flags"].update(flag_id, values)
+
+
 def move(db: sqlite_utils.Database, flag_id: int, *, duty_id: int, citation_id: int, by: str) -> None:
     """A flag follows its duty to a new version (keeping its date and due date)."""
     db["flags"].update(flag_id, {"duty_id": duty_id, "citation_id": citation_id, "updated_at": now(),
                                  "updated_by": by})
 
 
+# -- reminders ------------------------------------------------------------------------------------
+
+def due_by(db: sqlite_utils.Database, day: str, *, not_alerted_in: int) -> list[dict]:
+    """Flags with their department (open, acknowledged, returned) due on or before ``day``, except
+    those the alert of run ``not_alerted_in`` tells of: {id, severity, state, due, reminded_on,
+    escalated_on, post_id, duty_code, duty_name, department_id, department_name, post_name,
+    citation_raw, review_note}, by department name, due date and id."""
+    return list(db.query(f"""
+        SELECT f.id, f.severity, f.state, f.due, f.reminded_on, f.escalated_on, d.post_id, d.code AS duty_code,
+               d.name AS duty_name, dep.id AS department_id, dep.name AS department_name, p.name AS post_name,
+               c.raw AS citation_raw, f.review_note
+        FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
+        LEFT JOIN posts p ON p.id = d.post_id JOIN citations c ON c.id = f.citation_id
+        WHERE f.state IN {WITH_DEPARTMENT_SQL} AND f.due IS NOT NULL AND f.due <= ?
+          AND NOT (f.notified_run_id = ? OR (f.notified_run_id IS NULL AND f.created_run_id = ?))
+        ORDER BY dep.name, f.due, f.id""", [day, not_alerted_in, not_alerted_in]))
+
+
+def mark(db: sqlite_utils.Database, flag_ids: list[int], column: str, day: str) -> None:
+    """Set ``reminded_on`` or ``escalated_on`` of these flags to ``day``."""
+    if column not in ("reminded_on", "escalated_on"):
+        raise ValueError(column)
+    db.execute(f"UPDATE flags SET {column} = ? WHERE id IN (SELECT value FROM json_each(?))",
+               [day, json.dumps(list(flag_ids))])
+
+
 # -- figures per department (accountability report) --------------------------------------------------
 
 def active_by_department(db: sqlite_utils.Database, on: str) -> list[tuple[int, str, int, int]]:
-    """(department id, severity, active flags, of which overdue on ``on``) over current duties."""
+    """(department id, severity, active flags, of which overdue on ``on``) over current duties; a
+    flag waiting for the legal office (submitted) is active but not the department's overdue."""
     return [(r["department_id"], r["severity"], r["n"], r["overdue"] or 0) for r in db.query(
-        "SELECT d.department_id, f.severity, count(*) AS n, sum(f.due IS NOT NULL AND f.due < ?) AS overdue "
+        "SELECT d.department_id, f.severity, count(*) AS n, "
+        "sum(f.due IS NOT NULL AND f.due < ? AND f.state != 'submitted') AS overdue "
         "FROM flags f JOIN duties d ON d.id = f.duty_id "
-        "WHERE f.state IN ('open', 'acknowledged') AND d.is_current = 1 "
+        f"WHERE f.state IN {ACTIVE_SQL} AND d.is_current = 1 "
         "GROUP BY d.department_id, f.severity", [on])]
 
 

@@ -408,6 +408,44 @@ def _m0006_national_law_names(db: sqlite_utils.Database) -> None:
                "DELETE FROM law_names WHERE law_id = old.id; END")
 
 
+@migrations(name="0007_web_workspace")
+def _m0007_web_workspace(db: sqlite_utils.Database) -> None:
+    # The review workspace (yiju serve): who signs in, the single-use sign-in links of e-mails,
+    # a department's proposal waiting for the legal office, and when a flag was last reminded of.
+    db.execute("""CREATE TABLE web_users (
+        id INTEGER PRIMARY KEY,
+        role TEXT NOT NULL,                           -- legal / admin / department
+        department_id INTEGER REFERENCES departments(id),   -- department reviewers: their department
+        staff_id INTEGER REFERENCES staff(id),        -- a staff member holding a post, when known
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        password_hash TEXT,                           -- scrypt (werkzeug format); NULL: links only
+        disabled_at TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        last_signin_at TEXT
+    )""")
+    db.execute("CREATE UNIQUE INDEX idx_web_users_identity ON web_users(role, coalesce(department_id, 0), lower(email))")
+    db.execute("""CREATE TABLE signin_links (
+        id INTEGER PRIMARY KEY,
+        nonce TEXT NOT NULL UNIQUE,                   -- what the signed token carries
+        user_id INTEGER NOT NULL REFERENCES web_users(id),
+        next_url TEXT NOT NULL DEFAULT '/',           -- the page the link leads to
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        purpose TEXT                                  -- alert / summary / reminder / demo / cli
+    )""")
+    db.execute("ALTER TABLE flags ADD COLUMN proposal TEXT")          # JSON: {action, basis|reason, field, duty_id}
+    db.execute("ALTER TABLE flags ADD COLUMN proposed_by TEXT")
+    db.execute("ALTER TABLE flags ADD COLUMN proposed_at TEXT")
+    db.execute("ALTER TABLE flags ADD COLUMN reviewed_by TEXT")       # the legal office's last decision
+    db.execute("ALTER TABLE flags ADD COLUMN reviewed_at TEXT")
+    db.execute("ALTER TABLE flags ADD COLUMN review_note TEXT")       # why it was returned
+    db.execute("ALTER TABLE flags ADD COLUMN reminded_on TEXT")       # last reminder (Shanghai date)
+    db.execute("ALTER TABLE flags ADD COLUMN escalated_on TEXT")      # told the legal office (date)
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

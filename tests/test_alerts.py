@@ -58,10 +58,21 @@ def test_recipients_are_contacts_and_staff_holding_the_posts_today(db, night, se
     assert report.problems == ["部门“城市管理综合执法局”的联系邮箱：邮箱地址 '办公室 cgj@' 含有空格、换行或不允许的字符，已跳过"]
 
 
+def test_alerts_are_routed_by_post(db, night, settings):
+    queue_department_alerts(db, 2, settings)
+    zhang = alert_to(db, "zhangsan@example.gov.cn")          # 行政处罚科: not the 食品安全科's duty
+    assert zhang["recipient_name"] == "张三"
+    assert zhang["subject"] == "【执法依据变动】市场监督管理局：2 项职责需复核（较高 2）· 2025-12-29"
+    assert "对生产经营腐败变质食品的处罚" not in zhang["body_text"]
+    li = alert_to(db, "lisi@example.gov.cn")                 # 食品安全科: only that duty
+    assert "对生产经营腐败变质食品的处罚" in li["body_text"]
+    assert "对当事人陈述、申辩意见的复核" not in li["body_text"]
+
+
 def test_alert_lists_each_duty_with_change_diff_due_date_and_fix(db, night, settings):
     queue_department_alerts(db, 2, settings)
-    row = alert_to(db, "zhangsan@example.gov.cn")
-    assert row["recipient_name"] == "张三"
+    row = alert_to(db, "scjg@example.gov.cn")                # the department's contact: the whole department
+    assert row["recipient_name"] == "市场监督管理局联系人"
     assert row["subject"] == "【执法依据变动】市场监督管理局：3 项职责需复核（严重 1，较高 2）· 2025-12-29"
     text = row["body_text"]
     # Worst first: the repealed law (严重) before the modified and split articles (较高).

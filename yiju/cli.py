@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "yiju.commands.notify",
     "yiju.commands.run",
     "yiju.commands.coverage",
+    "yiju.commands.web",
 ]
 
 

@@ -15,10 +15,12 @@ repeal of 环境保护法, 水污染防治法 and 大气污染防治法 that it 
 from __future__ import annotations
 
 import contextlib
+import json
 import email
 import email.policy
 import os
 import pathlib
+import secrets
 import shutil
 import socket
 import time
@@ -112,7 +114,7 @@ def _night_two(scenario) -> list[str]:
     ]
 
 
-def _write_config(workdir: pathlib.Path, mirror, smtp_port: int) -> pathlib.Path:
+def _write_config(workdir: pathlib.Path, mirror, smtp_port: int, web_port: int = 8080) -> pathlib.Path:
     from crawler.mirror.wiring import toml_for  # start-up: loaded when the command runs
 
     text = toml_for(mirror, "data", kinds=("flk",))  # the demo's mirror holds national laws only
@@ -121,6 +123,7 @@ def _write_config(workdir: pathlib.Path, mirror, smtp_port: int) -> pathlib.Path
         f"port = {smtp_port}\nsecurity = \"none\"\nsender = \"yiju@fzb.demo.gov.cn\"\n"
         "digest_to = [\"fzb@demo.gov.cn\"]\n"
         "\n[digest]\ndir = \"data/digests\"\n"
+        f"\n[web]\nbase_url = \"http://127.0.0.1:{web_port}\"\nhost = \"127.0.0.1\"\nport = {web_port}\n"
     )
     path = workdir / "yiju.toml"
     path.write_text(text, encoding="utf-8")
@@ -155,8 +158,45 @@ def _summary(db) -> dict:
     }
 
 
-def run_demo(workdir: str | os.PathLike | None = None) -> int:
-    """Run the demo in ``workdir`` (default ./yiju-demo); return the exit status."""
+LEGAL_EMAIL = "fzb@demo.gov.cn"
+
+
+def _web_port(wanted: int | None) -> int:
+    """``wanted``, else 8080 when it is free, else any free port on loopback."""
+    if wanted:
+        return wanted
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 8080))
+            return 8080
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+
+def _workspace_links(db, settings) -> dict:
+    """Sign-in links for the department with the most open flags (as its contact) and the legal office."""
+    from registry import users  # start-up: loaded when the command runs
+
+    secret, days = settings.web.secret(), settings.web.link_days
+    row = db.execute(
+        "SELECT dep.id, dep.name, dep.emails FROM flags f JOIN duties d ON d.id = f.duty_id "
+        "JOIN departments dep ON dep.id = d.department_id WHERE f.state = 'open' AND dep.emails != '[]' "
+        "GROUP BY dep.id ORDER BY count(*) DESC, dep.name LIMIT 1").fetchone()
+    out = {"base": settings.web.base_url}
+    if row:
+        email = json.loads(row[2])[0]
+        uid = users.department_user(db, row[0], email=email, name=f"{row[1]}法制科")
+        out["department"] = (row[1], f"{settings.web.base_url}/s/{users.issue_link(db, secret, uid, '/inbox', days=days, purpose='demo')}")
+    legal = users.find_user(db, LEGAL_EMAIL, role="legal")
+    if legal:
+        out["legal"] = f"{settings.web.base_url}/s/{users.issue_link(db, secret, legal['id'], '/', days=days, purpose='demo')}"
+    return out
+
+
+def run_demo(workdir: str | os.PathLike | None = None, *, serve: bool = False, port: int | None = None) -> int:
+    """Run the demo in ``workdir`` (default ./yiju-demo); return the exit status. With ``serve``,
+    keep the review workspace running on ``port`` afterwards (until Ctrl+C)."""
     from config.glossary import name  # start-up: loaded when the command runs
     from config.settings import load  # start-up: loaded when the command runs
     from crawler.mirror import Mirror  # start-up: loaded when the command runs
@@ -164,8 +204,13 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
     from registry.schema import connect  # start-up: loaded when the command runs
     from yiju.run import nightly, run_lock  # start-up: loaded when the command runs
 
+    from registry import users  # start-up: loaded when the command runs
+
     started = time.monotonic()
     os.environ["YIJU_TODAY"] = DEMO_TODAY   # the crawl child and every date check see the demo date
+    # the workspace's signing secret: the e-mails of night 2 carry sign-in links signed with it
+    os.environ.setdefault("YIJU_WEB_SECRET", secrets.token_urlsafe(32))
+    web_port = _web_port(port)
     workdir = pathlib.Path(workdir or "yiju-demo").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     _fresh(workdir)
@@ -173,7 +218,7 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
 
     scenario = _baseline_scenario()
     with Mirror(scenario) as mirror, smtp_server(workdir / "mail") as (controller, catcher):
-        config_path = _write_config(workdir, mirror, controller.port)
+        config_path = _write_config(workdir, mirror, controller.port, web_port)
         settings = load(config_path, environ={})
         say(f"模拟国家法律法规数据库：{mirror.base_url}　模拟邮件服务器：127.0.0.1:{controller.port}")
         db = connect(settings.registry.path)
@@ -187,6 +232,7 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
                          + duties.import_duties(db, DEMO_DATA / "duties.csv", as_of="2020-06-30",
                                                 by="demo").lines()):
                 say(f"  {line}")
+            users.add_user(db, email=LEGAL_EMAIL, name="示范市司法局（法制机构）", role="legal", by="demo")
 
             say("\n模拟数据源发生变化：")
             for line in _night_two(scenario):
@@ -202,11 +248,34 @@ def run_demo(workdir: str | os.PathLike | None = None) -> int:
                 say(f"  错误：{error}")
             time.sleep(0.2)  # let the SMTP server finish writing the last message
             summary = _summary(db)
+            links = _workspace_links(db, settings)
         finally:
             db.close()
 
     _print_summary(summary, night2, workdir, catcher.count, time.monotonic() - started)
-    return 0 if not (night1.errors or night2.errors) else 1
+    _print_workspace(links, workdir, serve)
+    code = 0 if not (night1.errors or night2.errors) else 1
+    if serve:
+        from yiju.web import serve as serve_workspace  # start-up: loaded when the command runs
+
+        say(f"\n审核工作台运行中：{settings.web.base_url}（Ctrl+C 停止）")
+        try:
+            serve_workspace(settings)
+        except KeyboardInterrupt:
+            pass
+    return code
+
+
+def _print_workspace(links: dict, workdir: pathlib.Path, serving: bool) -> None:
+    say(f"\n审核工作台：{links['base']}")
+    if "department" in links:
+        say(f"  {links['department'][0]}的登录链接（一次性）：{links['department'][1]}")
+    if "legal" in links:
+        say(f"  法制机构的登录链接（一次性）：{links['legal']}")
+    say("  每封提示邮件也带有收件人本人的登录链接。")
+    if not serving:
+        say(f"  启动工作台：YIJU_TODAY={DEMO_TODAY} YIJU_WEB_SECRET={os.environ['YIJU_WEB_SECRET']} "
+            f"yiju --config {workdir / 'yiju.toml'} serve（或运行 yiju demo --serve）")
 
 
 def _print_summary(summary: dict, night2, workdir: pathlib.Path, mails: int, seconds: float) -> None:

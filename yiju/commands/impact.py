@@ -163,8 +163,8 @@ def register(cli: click.Group) -> None:
     @cli.group("flags", invoke_without_command=True)
     @click.option("--department", metavar="D", help="只列出该部门的提示")
     @click.option("--state", metavar="S", default="active", show_default=True,
-                  help="按状态列出：open 待处理 / acknowledged 已确认 / resolved 已解决 / dismissed 已驳回 / "
-                       "active 待办（待处理和已确认）/ all 全部")
+                  help="按状态列出：open 待处理 / acknowledged 已确认 / submitted 已提交审核 / returned 已退回 / "
+                       "resolved 已解决 / dismissed 已驳回 / active 待办（未办结的）/ all 全部")
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
     @click.pass_context
     def flags_cmd(ctx, department, state, as_json):
@@ -224,6 +224,25 @@ def register(cli: click.Group) -> None:
         """驳回提示（法律变化不影响该职权），须说明理由。"""
         _call(flag_store.dismiss, app.db, flag_id, reason=reason, by=actor(by))
         click.echo(f"提示 #{flag_id} 已驳回。")
+
+    @flags_cmd.command("approve")
+    @click.argument("flag_id", type=int)
+    @click.option("--by", metavar="NAME", help=_BY_HELP)
+    @click.pass_obj
+    def approve_cmd(app, flag_id, by):
+        """审核通过部门提交的修改或驳回理由（法制机构）。"""
+        out = _call(flag_store.approve, app.db, flag_id, by=actor(by))
+        click.echo(f"提示 #{flag_id} 审核通过，{out['state_name']}。")
+
+    @flags_cmd.command("return")
+    @click.argument("flag_id", type=int)
+    @click.option("--reason", required=True, metavar="TEXT", help="退回理由（必填，部门将看到）")
+    @click.option("--by", metavar="NAME", help=_BY_HELP)
+    @click.pass_obj
+    def return_cmd(app, flag_id, reason, by):
+        """把部门提交的提示退回部门重新处理（法制机构），须说明理由。"""
+        _call(flag_store.return_flag, app.db, flag_id, reason=reason, by=actor(by))
+        click.echo(f"提示 #{flag_id} 已退回部门。")
 
     @flags_cmd.command("apply-renumbering")
     @click.option("--department", metavar="D", help="只处理该部门的职权")

@@ -104,13 +104,15 @@ def register(cli: click.Group) -> None:
     @cli.command("demo")
     @click.option("--workdir", type=click.Path(file_okay=False), default=None,
                   help="演示数据目录（默认 ./yiju-demo）")
+    @click.option("--serve", is_flag=True, help="演示结束后继续运行审核工作台（Ctrl+C 停止）")
+    @click.option("--port", type=int, metavar="PORT", help="审核工作台端口（默认 8080，被占用时另选）")
     @click.pass_obj
-    def demo_cmd(app: App, workdir: str | None) -> None:
-        """不联网的完整演示：模拟数据源 + 邮件服务器，运行两个夜间任务。"""
+    def demo_cmd(app: App, workdir: str | None, serve: bool, port: int | None) -> None:
+        """不联网的完整演示：模拟数据源 + 邮件服务器，运行两个夜间任务，并给出审核工作台的登录链接。"""
         from yiju.demo import run_demo  # start-up: loaded when the command runs
 
         try:
-            code = run_demo(workdir)
+            code = run_demo(workdir, serve=serve, port=port)
         except Exception as exc:
             raise UserError(f"演示失败：{exc}") from exc
         sys.exit(code)

@@ -1,0 +1,91 @@
+"""A real browser for the workspace tests and screenshots: Debian's chromium under Selenium
+(``/usr/bin/chromium`` and ``/usr/bin/chromedriver``; nothing is downloaded), and the workspace
+served by waitress on a free loopback port in a thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import tempfile
+import threading
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def available() -> bool:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return bool(CHROMIUM and CHROMEDRIVER)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(app, port: int | None = None):
+    """The WSGI ``app`` served by waitress on 127.0.0.1; yields its base URL."""
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=port or free_port(), threads=4, ident="yiju-test")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def chrome(width: int = 1280, height: int = 900):
+    """A headless chromium driven by Selenium."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--hide-scrollbars", "--lang=zh-CN", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        try:
+            driver.set_page_load_timeout(60)
+            yield driver
+        finally:
+            driver.quit()
+
+
+def full_screenshot(driver, path, width: int) -> None:
+    """The whole page (not just the window) as a PNG."""
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(width, min(max(height, 600), 8000))
+    driver.save_screenshot(str(path))
+
+
+def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4) -> list:
+    """The page as a phone shows it: one PNG per screen (``path`` with -1, -2 … before .png)."""
+    import pathlib
+
+    path = pathlib.Path(path)
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return window.innerHeight")
+    total = driver.execute_script("return document.documentElement.scrollHeight")
+    out = []
+    for i in range(min(most, -(-total // inner))):
+        driver.execute_script(f"window.scrollTo(0, {i * inner})")
+        png = path.with_name(f"{path.stem}-{i + 1}.png")
+        driver.save_screenshot(str(png))
+        out.append(png)
+    driver.execute_script("window.scrollTo(0, 0)")
+    return out
