@@ -116,6 +116,11 @@ def post_holders(db: sqlite_utils.Database, post_ids: Iterable[int], on: str) ->
                      'AND (a."end" IS NULL OR a."end" = \'\' OR a."end" >= ?) ORDER BY s.name', [*values, on, on])
 
 
+def department_posts(db: sqlite_utils.Database, department_id: int) -> list[str]:
+    """Names of the department's posts (a new duty is assigned to one)."""
+    return [r[0] for r in db.execute("SELECT name FROM posts WHERE department_id = ? ORDER BY name", [department_id])]
+
+
 def duty_post(db: sqlite_utils.Database, duty_id: int) -> int | None:
     row = db.execute("SELECT post_id FROM duties WHERE id = ?", [duty_id]).fetchone()
     return row[0] if row else None

@@ -330,3 +330,28 @@ def test_users_commands(tmp_path, monkeypatch):
     r = run(cli, ["users", "disable", "fzb@gov.cn"])
     assert r.exit_code == 0 and "已停用" in r.output
     assert "已停用" in run(cli, ["users", "list"]).output
+
+
+def test_proposed_duties_are_accepted_by_the_legal_office(world):
+    from registry import proposals as proposal_store
+
+    db = world["db"]
+    law_id = db.execute("SELECT id FROM laws").fetchone()[0]
+    pid = proposal_store.insert(db, {
+        "department_id": world["deps"][A], "law_id": law_id, "version_id": None, "change_id": None,
+        "power_key": "第七十条|||行政处罚|", "article": "第七十条", "paragraph": None, "item": None,
+        "type": "行政处罚", "name": "对拒不缴纳罚款的行政处罚", "measures": ["罚款"], "authority": "行政机关",
+        "authority_level": None, "shared": 0, "basis_text": "《中华人民共和国行政处罚法》第七十条",
+        "clause": "……", "due": "2021-09-01", "baseline": 0, "created_run_id": None})
+    other = reviewer(world, B, email="fk@b.gov.cn")
+    assert "对拒不缴纳罚款的行政处罚" not in other.get("/proposals").text
+    a = reviewer(world)
+    page = a.get("/proposals")
+    assert "对拒不缴纳罚款的行政处罚" in page.text and "采纳</button>" not in page.text
+    assert a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "处罚科"}).status_code == 403
+    office = legal(world)
+    page = office.get("/proposals")
+    r = office.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "行政处罚科"})
+    assert r.status_code == 302
+    assert proposal_store.get(db, pid)["state"] == "accepted"
+    assert db.execute("SELECT count(*) FROM duties WHERE name = '对拒不缴纳罚款的行政处罚' AND is_current = 1").fetchone()[0] == 1

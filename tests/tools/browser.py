@@ -68,6 +68,7 @@ def chrome(width: int = 1280, height: int = 900):
 
 def full_screenshot(driver, path, width: int) -> None:
     """The whole page (not just the window) as a PNG."""
+    driver.set_window_size(width, 900)          # measure at a normal height (a tall window stretches the page)
     height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
     driver.set_window_size(width, min(max(height, 600), 8000))
     driver.save_screenshot(str(path))

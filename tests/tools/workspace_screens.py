@@ -54,7 +54,8 @@ def main() -> None:
             if not label:
                 continue
             from impact.review import adopt
-            basis = adopt(d["duty"]["basis_text"], d["citation_detail"], label=label)
+            from impact.rewrite import basis_column
+            basis = adopt(d["duty"][basis_column(d["field"])] or "", d["citation_detail"], label=label)
             try:
                 workflow.department_action(db, fid, action="resolve", basis=basis, by="截图 审核人（screens@demo.gov.cn）")
                 break
@@ -62,10 +63,14 @@ def main() -> None:
                 continue
     db.conn.commit()
     app = create_app(settings, secret=secret)
+    proposed_id = db.execute("SELECT id FROM flags WHERE state = 'submitted' ORDER BY id").fetchone()
+    proposed_id = proposed_id[0] if proposed_id else flag
     pages = {"department": [("inbox", "/inbox"), ("flag", f"/flags/{flag}"), ("bulk", "/bulk"),
-                            ("report", "/report"), ("law", f"/laws/{law}"), ("search", "/search?q=罚款")],
+                            ("report", "/report"), ("law", f"/laws/{law}"), ("search", "/search?q=罚款"),
+                            ("proposals", "/proposals")],
              "legal": [("queue", "/queue"), ("legal-inbox", "/inbox"), ("legal-report", "/report"),
-                       ("legal-bulk", f"/bulk?department={renumbering}")]}
+                       ("legal-bulk", f"/bulk?department={renumbering}"), ("legal-proposals", "/proposals"),
+                       ("legal-flag", f"/flags/{proposed_id}")]}
     with serving(app) as base:
         for who, uid in (("department", reviewer), ("legal", legal["id"])):
             for width, tag in ((1280, "desktop"), (390, "phone")):

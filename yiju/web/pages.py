@@ -16,10 +16,12 @@ from markupsafe import Markup, escape
 from config.clock import today
 from config.glossary import name
 from impact import flags as workflow
+from impact import proposals as proposal_flow
 from registry.duties import same_posts
 from impact.report import department_report
 from impact.review import adopt, check_basis
 from impact.rules import CLOSED, SEVERITY_NAMES, STATE_NAMES, WITH_DEPARTMENT
+from registry import proposals as proposal_store
 from registry import web as queries
 from registry.search import SearchError, search_articles
 from yiju.web import charts
@@ -314,9 +316,58 @@ def bulk_apply():
 
 
 # -- 拟新增职权 (issue 17) ----------------------------------------------------------------------------------
-# Proposals of new duties (a new law creates a duty no list has yet) will be accepted here by the legal
-# office, like the queue below: a page /proposals listing them, a POST that calls the accepting function
-# of the impact floor (which audits), and a link in base.html.j2's nav for legal users.
+# Powers a law gives a department that no duty of its list covers (impact.proposals). Departments see
+# theirs; the legal office accepts one (a new duty on the list, assigned to a post) or declines it.
+
+@bp.get("/proposals")
+@signed_in
+def proposals():
+    visible = scope()
+    department = _int(request.args.get("department"))
+    if department and may_see_department(department):
+        visible = queries.department_scope(db(), department)
+    rows = [p for p in proposal_flow.list_proposals(db(), state="open")
+            if visible is None or p["department_id"] in visible]
+    total, rows = len(rows), rows[:PROPOSALS_SHOWN]
+    posts = {}
+    for p in rows:
+        if p["department_id"] not in posts:
+            posts[p["department_id"]] = queries.department_posts(db(), p["department_id"])
+    return render_template("proposals.html.j2", rows=rows, posts=posts, total=total, department=department,
+                           departments=queries.departments(db(), scope()))
+
+
+PROPOSALS_SHOWN = 200
+
+
+def _proposal_action(fn, proposal_id: int, *args, **kwargs):
+    p = proposal_store.get(db(), proposal_id)
+    if p is None or not may_see_department(p["department_id"]):
+        abort(404)
+    try:
+        fn(db(), proposal_id, *args, **kwargs)
+    except proposal_flow.ProposalError as exc:
+        flash(str(exc))
+    return redirect(url_for("pages.proposals"))
+
+
+@bp.post("/proposals/<int:proposal_id>/accept")
+@legal_only
+def proposal_accept(proposal_id: int):
+    out = _proposal_action(proposal_flow.accept, proposal_id, request.form.get("post") or "", actor(),
+                           name=(request.form.get("name") or "").strip() or None)
+    if proposal_store.get(db(), proposal_id)["state"] == "accepted":
+        flash(f"拟新增职权 #{proposal_id} 已采纳，已加入部门权责清单")
+    return out
+
+
+@bp.post("/proposals/<int:proposal_id>/decline")
+@legal_only
+def proposal_decline(proposal_id: int):
+    out = _proposal_action(proposal_flow.decline, proposal_id, request.form.get("reason") or "", actor())
+    if proposal_store.get(db(), proposal_id)["state"] == "declined":
+        flash(f"拟新增职权 #{proposal_id} 不采纳")
+    return out
 
 
 # -- the legal office -----------------------------------------------------------------------------------------
