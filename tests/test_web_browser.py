@@ -56,6 +56,17 @@ def _register(db, date, effective):
                    source_id=f"行政处罚法/{date}", promulgated=date, effective=effective)
 
 
+def click(driver, element) -> None:
+    """Click something that loads a new page, and wait until the new page is there."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _closed_of(driver, department: str) -> str:
     row = next(r for r in driver.find_elements("css selector", "table.report tbody tr") if department in r.text)
     return row.find_element("css selector", "td[data-label='已办结']").text
@@ -101,28 +112,28 @@ def test_a_reviewer_follows_the_alert_and_the_legal_office_approves(tmp_path, mo
     with browser.serving(app, port=web_port), browser.chrome(1280) as driver:
         driver.get(link)                                                   # the confirmation page
         assert "确认登录" in driver.page_source
-        driver.find_element("id", "confirm-signin").click()
+        click(driver, driver.find_element("id", "confirm-signin"))
         assert f"/flags/{flag_id}" in driver.current_url
-        driver.find_element("css selector", "button.adopt").click()        # adopt the suggested article
+        click(driver, driver.find_element("css selector", "button.adopt"))  # adopt the suggested article
         basis = driver.find_element("id", "basis").get_attribute("value")
         assert basis.startswith("《中华人民共和国行政处罚法》第") and "第五十条" not in basis
         browser.full_screenshot(driver, shots / "flag-adopted.png", 1280)
-        driver.find_element("id", "submit-basis").click()
+        click(driver, driver.find_element("id", "submit-basis"))
         assert "已提交法制机构审核" in driver.page_source
         assert db.execute("SELECT state FROM flags WHERE id = ?", [flag_id]).fetchone()[0] == "submitted"
 
         driver.get(base + "/report")
         before = _closed_of(driver, A)
-        driver.find_element("css selector", "form.who button").click()   # sign out
+        click(driver, driver.find_element("css selector", "form.who button"))   # sign out
 
         driver.get(base + "/signin")                                       # the legal office, by password
         driver.find_element("name", "email").send_keys("fzb@example.gov.cn")
         driver.find_element("name", "password").send_keys("correct-horse-battery")
-        driver.find_element("css selector", "form.stack button").click()
+        click(driver, driver.find_element("css selector", "form.stack button"))
         driver.get(base + "/queue")
         assert basis in driver.page_source
-        driver.find_element("link text", f"#{flag_id}").click()
-        driver.find_element("id", "approve").click()
+        click(driver, driver.find_element("link text", f"#{flag_id}"))
+        click(driver, driver.find_element("id", "approve"))
         assert "审核通过" in driver.page_source
         driver.get(base + "/report")
         after = _closed_of(driver, A)
