@@ -64,13 +64,10 @@ JOIN laws l ON l.id = ch.law_id
 SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END"
 
 
-def inbox(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
-          severity: str | None = None, post_id: int | None = None, law_id: int | None = None,
-          on: str = "9999-12-31", limit: int = 500) -> list[dict]:
-    """Flags in ``states`` of the departments in ``scope`` (None: all), worst first, then the most
-    overdue (earliest due date), then the oldest."""
+def _inbox_where(scope, states, severity, post_id, law_id) -> tuple[str, list]:
     where, params = [], []
-    clause, values = _in("f.state", states)
+    # a department's flags through its duties (idx_duties_department), not every flag in these states
+    clause, values = _in("f.state" if scope is None else "+f.state", states)
     where.append(clause)
     params += values
     if scope is not None:
@@ -86,9 +83,30 @@ def inbox(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterabl
     if law_id:
         where.append("ch.law_id = ?")
         params.append(law_id)
-    sql = (_FLAG_LIST + " WHERE " + " AND ".join(where)
-           + f" ORDER BY {SEVERITY_ORDER}, (f.due IS NULL OR f.due >= ?), f.due, f.id LIMIT ?")
-    return _rows(db, sql, [*params, on, limit])
+    return " AND ".join(where), params
+
+
+def inbox(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
+          severity: str | None = None, post_id: int | None = None, law_id: int | None = None,
+          on: str = "9999-12-31", limit: int = 100, offset: int = 0) -> list[dict]:
+    """Flags in ``states`` of the departments in ``scope`` (None: all), worst first, then the most
+    overdue (earliest due date), then the oldest; one page of ``limit`` from ``offset``."""
+    where, params = _inbox_where(scope, states, severity, post_id, law_id)
+    sql = (_FLAG_LIST + " WHERE " + where
+           + f" ORDER BY {SEVERITY_ORDER}, (f.due IS NULL OR f.due >= ?), f.due, f.id LIMIT ? OFFSET ?")
+    return _rows(db, sql, [*params, on, limit, offset])
+
+
+def inbox_counts(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
+                 severity: str | None = None, post_id: int | None = None, law_id: int | None = None,
+                 overdue_states: Iterable[str] = (), on: str = "9999-12-31") -> tuple[int, int]:
+    """(flags the inbox lists, of which overdue: in ``overdue_states`` and due before ``on``)."""
+    where, params = _inbox_where(scope, states, severity, post_id, law_id)
+    late, late_params = _in("f.state", overdue_states)
+    row = db.execute("SELECT count(*), sum(f.due IS NOT NULL AND f.due < ? AND " + late + ") FROM flags f "
+                     "JOIN duties d ON d.id = f.duty_id JOIN changes ch ON ch.id = f.change_id WHERE " + where,
+                     [on, *late_params, *params]).fetchone()
+    return row[0], row[1] or 0
 
 
 def legal_queue(db: sqlite_utils.Database) -> list[dict]:

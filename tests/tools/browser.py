@@ -35,7 +35,14 @@ def serving(app, port: int | None = None):
     from waitress import create_server
 
     server = create_server(app, host="127.0.0.1", port=port or free_port(), threads=4, ident="yiju-test")
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:      # the loop's sockets closed under it at shutdown
+            pass
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"

@@ -24,7 +24,7 @@ def _e(text) -> str:
 
 def bars(title: str, rows: list[tuple], series: tuple[str, ...], *, unit: str = "", percent: bool = False) -> Markup:
     """Horizontal grouped bars: one group per row (label, value1, value2, …), one bar per series."""
-    label_w, bar_w, row_h, bar_h = 130, 260, 16 + 18 * len(series), 15
+    label_w, bar_w, row_h, bar_h = 160, 250, 16 + 18 * len(series), 15
     height = 44 + row_h * max(len(rows), 1) + 10
     width = label_w + bar_w + 70
     top = max([v for r in rows for v in r[1:] if v is not None] or [0]) or 1

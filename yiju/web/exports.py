@@ -74,7 +74,7 @@ def report_xlsx():
 @bp.get("/flags.xlsx")
 @signed_in
 def flags_xlsx():
-    rows, _ = pages.inbox_rows(request.args)
+    rows, _ = pages.inbox_rows(request.args, limit=None)
     wb = openpyxl.Workbook()
     base = settings().web.base_url.rstrip("/")
     _sheet(wb, "提示", ["编号", "部门", "岗位", "职权编码", "职权名称", "严重程度", "状态", "期限", "逾期", "所引条文",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -64,8 +65,12 @@ def _plus_days(day: str, n: int) -> str:
     return (_dt.date.fromisoformat(day) + _dt.timedelta(days=n)).isoformat()
 
 
-def inbox_rows(args) -> tuple[list[dict], dict]:
-    """The flags an inbox request lists, and the filters it used (shared with the Excel export)."""
+PAGE = 100          # flags per inbox page
+
+
+def inbox_rows(args, *, limit: int = PAGE) -> tuple[list[dict], dict]:
+    """The flags an inbox request lists (one page; ``limit`` None: all), and the filters it used with
+    the totals (shared with the Excel export)."""
     state = args.get("state") or "todo"
     if state not in STATE_FILTERS:
         state = "todo"
@@ -75,10 +80,14 @@ def inbox_rows(args) -> tuple[list[dict], dict]:
     if department and may_see_department(department):
         where = queries.department_scope(db(), department)
     on = today()
-    rows = queries.inbox(db(), scope=where, states=STATE_FILTERS[state][1], severity=severity,
-                         post_id=_int(args.get("post")), law_id=_int(args.get("law")), on=on)
+    which = {"scope": where, "states": STATE_FILTERS[state][1], "severity": severity,
+             "post_id": _int(args.get("post")), "law_id": _int(args.get("law")), "on": on}
+    total, overdue = queries.inbox_counts(db(), **which, overdue_states=WITH_DEPARTMENT)
+    page = max(_int(args.get("page")) or 1, 1)
+    rows = queries.inbox(db(), **which, limit=limit or max(total, 1), offset=(page - 1) * (limit or 0))
     filters = {"state": state, "severity": severity or "", "post": _int(args.get("post")),
-               "law": _int(args.get("law")), "department": department}
+               "law": _int(args.get("law")), "department": department, "page": page,
+               "pages": max(1, -(-total // limit)) if limit else 1, "total": total, "overdue": overdue}
     return _decorate(rows, on), filters
 
 
@@ -93,9 +102,10 @@ def home():
 def inbox():
     rows, filters = inbox_rows(request.args)
     options = queries.filter_options(db(), scope())
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inbox.html.j2", rows=rows, filters=filters, options=options,
                            states=STATE_FILTERS, departments=queries.departments(db(), scope()),
-                           overdue=sum(r["overdue"] for r in rows), query=request.query_string.decode())
+                           overdue=filters["overdue"], query=urlencode(query), total=filters["total"])
 
 
 # -- one flag ----------------------------------------------------------------------------------------------
