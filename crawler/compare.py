@@ -16,23 +16,10 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from crawler.items import Flip, Listed
+from registry.listings import Known
 
 #: detail_state values of rows that still need their text.
 TO_FETCH = ("pending", "failed")
-
-
-@dataclass(frozen=True)
-class Known:
-    """What table ``listings`` remembers of one row."""
-
-    source_id: str
-    status_code: str | None
-    detail_state: str
-    law_id: int | None = None
-    instrument_id: int | None = None
-    title: str = ""
-    first_seen_run: int | None = None
-    kind: str = "law"
 
 
 @dataclass

@@ -16,12 +16,13 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from crawler import listings
+from registry import listings
 from crawler.items import DetailProblem, Flip, InstrumentItem, Listed, ListingItem, VersionItem
 from crawler.parse.flk import status_of
 from registry import files as raw_files
+from registry import instruments
 from registry import laws as law_store
-from config.clock import now, today
+from config.clock import today
 from registry.schema import connect
 from texts.extract import detect_format
 from impact.record import NotALawText, record_version
@@ -159,26 +160,24 @@ class RegistryPipeline:
             listings.set_status_code(self.db, item.source, item.source_id, item.status_code)
 
     def _instrument(self, item: InstrumentItem) -> None:
-        existing = self.db.execute("SELECT id FROM instruments WHERE source = ? AND source_id = ?",
-                                   [item.source, item.source_id]).fetchone()
+        existing = instruments.find_instrument(self.db, item.source, item.source_id)
         law_id = None
         if item.law_source_id:
             row = listings.get(self.db, item.source, item.law_source_id)
             law_id = row["law_id"] if row else None
         if law_id is None:
             law_id = _law_named(self.db, item.title)
-        if existing:
-            instrument_id = existing[0]
+        if existing is not None:
+            instrument_id = existing
             if law_id:
-                self.db.execute("UPDATE instruments SET law_id = coalesce(law_id, ?) WHERE id = ?",
-                                [law_id, instrument_id])
+                instruments.link_law(self.db, instrument_id, law_id)
         else:
             blob = raw_files.store(self.files_root, item.raw) if item.raw else None
-            instrument_id = self.db["instruments"].insert({
+            instrument_id = instruments.add_instrument(self.db, {
                 "source": item.source, "source_id": item.source_id, "title": item.title, "kind": item.kind,
                 "promulgated": item.promulgated, "effective": item.effective, "text": item.text,
-                "raw_blob": blob, "law_id": law_id, "fetched_at": now(), "run_id": self.run_id,
-            }).last_pk
+                "raw_blob": blob, "law_id": law_id, "run_id": self.run_id,
+            })
             self._stat("instruments")
         if item.listed:
             state = "fetched" if item.text is not None else "unavailable"
@@ -251,17 +250,12 @@ class RegistryPipeline:
         names = _names(law)
         extra: dict = {}
         rules = repeal_rules()
-        rows = self.db.execute(
-            "SELECT id, title, text, promulgated, effective FROM instruments WHERE source = ? "
-            "AND (run_id IS ? OR run_id = ?) ORDER BY promulgated DESC",
-            [self.spider.source.name, self.run_id, self.run_id],
-        ).fetchall()
-        for inst_id, title, text, promulgated, effective in rows:
-            if not any(w in title for w in rules["repeal_words"]):
+        for inst in instruments.of_run(self.db, self.spider.source.name, self.run_id):
+            if not any(w in inst["title"] for w in rules["repeal_words"]):
                 continue
-            haystack = title + "\n" + (text or "")
+            haystack = inst["title"] + "\n" + (inst["text"] or "")
             if any(f"《{n}》" in haystack or f"\n{n}" in haystack or f"、{n}" in haystack for n in names):
-                extra.update(instrument_id=inst_id, repealed_on=effective or promulgated)
+                extra.update(instrument_id=inst["id"], repealed_on=inst["effective"] or inst["promulgated"])
                 break
         successor = self._successor(law_id)
         if successor is not None:
@@ -279,20 +273,13 @@ class RegistryPipeline:
         names = _names(law)
         pattern = re.compile(repeal_rules()["successor_clause"].format(
             names="|".join(re.escape(n) for n in names)))
-        rows = self.db.execute(
-            "SELECT law_id, text FROM versions WHERE run_id IS ? AND law_id != ? AND review_state = 'accepted' "
-            "AND text LIKE '%废止%'", [self.run_id, law_id]).fetchall()
-        for other, text in rows:
-            if text and pattern.search(text):
-                return other
+        for version in law_store.versions_of_run_mentioning(self.db, self.run_id, "废止", except_law=law_id):
+            if version["text"] and pattern.search(version["text"]):
+                return version["law_id"]
         return None
 
     def _unlinked_repeals(self) -> list[int]:
-        if not self.repealed:
-            return []
-        marks = ",".join("?" * len(self.repealed))
-        return [r[0] for r in self.db.execute(
-            f"SELECT id FROM laws WHERE id IN ({marks}) AND successor_id IS NULL", self.repealed).fetchall()]
+        return law_store.laws_without_successor(self.db, self.repealed)
 
 
 def _names(law: dict) -> list[str]:

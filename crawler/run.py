@@ -27,7 +27,7 @@ from config.clock import now
 from registry.schema import connect
 from crawler.record import stats_of
 from crawler.scrapy_settings import SPIDERS, for_source, problems
-from crawler import listings
+from registry import listings, runs
 
 log = logging.getLogger(__name__)
 
@@ -167,12 +167,9 @@ def _record_start_failure(settings: Settings, source, error: str, run_id: int) -
 
 
 def _start_run(settings: Settings) -> int:
-    import os
-
     db = connect(settings.registry.path)
     try:
-        return db["runs"].insert({"started": now(), "state": "running", "stage": "crawl", "pid": os.getpid(),
-                                  "stats": "{}"}).last_pk
+        return runs.start_run(db, stage="crawl")
     finally:
         db.close()
 
@@ -181,11 +178,8 @@ def _finish_run(settings: Settings, run_id: int, result: dict | None) -> None:
     db = connect(settings.registry.path)
     try:
         failed = result is None or not result.get("ok", False)
-        db["runs"].update(run_id, {
-            "finished": now(), "state": "failed" if failed else "succeeded",
-            "stats": json.dumps({"crawl": result or {}}, ensure_ascii=False),
-            "error": None if result is not None else "抓取未完成",
-        })
+        runs.save_run(db, run_id, finished=now(), state="failed" if failed else "succeeded",
+                      stats={"crawl": result or {}}, error=None if result is not None else "抓取未完成")
     finally:
         db.close()
 

@@ -26,11 +26,12 @@ from notify import outbox
 from notify.compose import BadAddress, check_address, one_line
 from notify.links import department_links
 from notify.digest import digest_name, render_digest
-from notify.gather import NOTIFIED_IN_RUN, department_flags, group_by_duty, run_info, unresolved_citations
+from notify.gather import department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
 from impact.rewrite import basis_column, suggested_basis
-from registry.duties import same_posts
+from registry.duties import get_department, same_posts, staff_on_posts
 from config.glossary import names
+from registry import night
 from config.clock import today
 
 BASIS_PLACEHOLDER = "（此处填写修改后的完整依据）"
@@ -97,8 +98,8 @@ def _suggested_basis(f: dict, new_label: str) -> str:
 def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int], report: QueueReport) -> list[Recipient]:
     """The department's contacts plus the staff holding one of ``post_ids`` today, one per address."""
     found: dict[str, Recipient] = {}
-    row = db.execute("SELECT name, emails FROM departments WHERE id = ?", [department_id]).fetchone()
-    name, emails = row
+    department = get_department(db, department_id)
+    name, emails = department["name"], department["emails"]
     try:
         contacts = json.loads(emails or "[]")
     except ValueError:
@@ -114,15 +115,8 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
             continue
         found.setdefault(address.lower(), Recipient(address)).contact = True
     if post_ids:
-        post_ids = same_posts(db, post_ids)
-        marks = ",".join("?" * len(post_ids))
-        on = today()
-        for staff_name, email, post, post_id in db.execute(
-            f"""SELECT s.name, s.email, p.name, p.id FROM assignments a
-                JOIN staff s ON s.id = a.staff_id JOIN posts p ON p.id = a.post_id
-                WHERE a.post_id IN ({marks}) AND (a.start IS NULL OR a.start <= ?)
-                  AND (a."end" IS NULL OR a."end" = '' OR a."end" >= ?)
-                ORDER BY s.name, p.name""", [*sorted(post_ids), on, on]).fetchall():
+        for holder in staff_on_posts(db, same_posts(db, post_ids), today()):
+            staff_name, email, post, post_id = holder["name"], holder["email"], holder["post"], holder["post_id"]
             try:
                 address = check_address(email)
             except BadAddress as exc:
@@ -151,11 +145,7 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
     report = report or QueueReport()
     run = run_info(db, run_id)
     digest_url = _digest_url(settings, run)
-    department_ids = [r[0] for r in db.execute(
-        "SELECT DISTINCT d.department_id FROM flags f JOIN duties d ON d.id = f.duty_id "
-        f"WHERE {NOTIFIED_IN_RUN} AND f.state IN ('open', 'acknowledged') ORDER BY d.department_id",
-        [run_id, run_id]).fetchall()]
-    for department_id in department_ids:
+    for department_id in night.departments_to_alert(db, run_id):
         flags = department_flags(db, run_id, department_id)
         if not flags:
             continue

@@ -41,6 +41,7 @@ from notify import outbox
 from notify.compose import build, one_line
 from notify.gather import local_time
 from config.clock import now
+from registry.schema import file_of
 
 try:  # POSIX; elsewhere only one sender should run at a time by arrangement
     import fcntl
@@ -212,7 +213,7 @@ def _data_payload(msg_bytes: bytes) -> bytes:
 @contextlib.contextmanager
 def _sender_lock(db: sqlite_utils.Database):
     """Hold the one-sender-at-a-time lock; yields False when another sender holds it."""
-    path = next((row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"), "")
+    path = file_of(db)
     if not path or fcntl is None:
         yield True
         return

@@ -5,9 +5,10 @@ One folder per run in ``out_dir``: ``<date>-run<id>/digest.html``, ``digest.md``
 newest first. Writing a run's digest again replaces its files; nothing else is touched.
 
 >>> from registry.schema import connect
+>>> from registry.runs import start_run
 >>> import tempfile, pathlib
 >>> db = connect(":memory:")
->>> run_id = db["runs"].insert({"started": "2026-05-01T18:30:00+00:00", "state": "succeeded"}).last_pk
+>>> run_id = start_run(db, started="2026-05-01T18:30:00+00:00")
 >>> paths = write_digest(db, run_id, pathlib.Path(tempfile.mkdtemp()))
 >>> sorted(paths)
 ['html', 'index', 'json', 'md']

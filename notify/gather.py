@@ -2,12 +2,13 @@
 
 The digest and the department alerts both read through here, so the two always agree.
 Which rows belong to a run: the changes its digest reports (``changes.reported_run_id``) and the
-flags its alerts tell (``flags.notified_run_id``); before a run claims them (``claim_unreported``),
+flags its alerts tell (``flags.notified_run_id``); before a run claims them (``registry.night.claim_unreported``),
 the run that detected or created them.
 
 >>> from registry.schema import connect
+>>> from registry.runs import start_run
 >>> db = connect(":memory:")
->>> run_id = db["runs"].insert({"started": "2026-05-01T18:30:00+00:00", "state": "succeeded"}).last_pk
+>>> run_id = start_run(db, started="2026-05-01T18:30:00+00:00")
 >>> night = gather_night(db, run_id)
 >>> night["date"], night["laws"]["amended"], night["departments"]
 ('2026-05-02', [], [])
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Iterable
 
 import sqlite_utils
 
@@ -25,6 +25,9 @@ from diffing.compare import char_diff
 from config.glossary import name, names, rank
 from config.clock import SHANGHAI
 from texts.provisions import cited_provision
+from registry import changes, listings, night, runs
+from registry import laws as law_store
+from registry.changes import ArticleChange
 
 Ops = list[tuple[int, str]]
 
@@ -33,34 +36,7 @@ class NoSuchRun(LookupError):
     """The registry has no run with that id (or no run at all)."""
 
 
-REPORTED_IN_RUN = "(c.reported_run_id = ? OR (c.reported_run_id IS NULL AND c.detected_run_id = ?))"
-NOTIFIED_IN_RUN = "(f.notified_run_id = ? OR (f.notified_run_id IS NULL AND f.created_run_id = ?))"
-
-
-def claim_unreported(db: sqlite_utils.Database, run_id: int) -> dict:
-    """Give run ``run_id`` every change no digest reported and every flag no alert told yet.
-
-    Work left by a run that died before notifying, or done outside a run (``yiju laws import``,
-    ``yiju duties import``), is reported by the next run: nothing is lost, and as each row is
-    claimed by exactly one run, nothing is reported twice.
-    """
-    with db.atomic():
-        changes = db.execute(
-            "UPDATE changes SET reported_run_id = ? WHERE reported_run_id IS NULL "
-            "AND (detected_run_id IS NULL OR detected_run_id <= ?)", [run_id, run_id]).rowcount
-        flags = db.execute(
-            "UPDATE flags SET notified_run_id = ? WHERE notified_run_id IS NULL "
-            "AND (created_run_id IS NULL OR created_run_id <= ?)", [run_id, run_id]).rowcount
-    return {"changes": changes, "flags": flags}
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> list[dict]:
-    cursor = db.execute(sql, list(params))
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def _json(text: str | None, default):
@@ -70,6 +46,10 @@ def _json(text: str | None, default):
         return json.loads(text)
     except (TypeError, ValueError):
         return default
+
+
+def _texts(db: sqlite_utils.Database, version_id: int | None, labels) -> dict[str, str]:
+    return dict(law_store.article_texts(db, version_id, sorted(labels))) if labels else {}
 
 
 def _in_shanghai(iso: str) -> _dt.datetime:
@@ -112,20 +92,20 @@ def split_ops(ops: Ops) -> tuple[str, str]:
 
 
 def latest_run_id(db: sqlite_utils.Database) -> int:
-    row = db.execute("SELECT max(id) FROM runs").fetchone()
-    if row is None or row[0] is None:
+    run_id = runs.latest_run_id(db)
+    if run_id is None:
         raise NoSuchRun("登记库中还没有任何运行记录（先执行 yiju run）")
-    return row[0]
+    return run_id
 
 
 def run_info(db: sqlite_utils.Database, run_id: int) -> dict:
-    rows = _rows(db, "SELECT * FROM runs WHERE id = ?", [run_id])
-    if not rows:
+    """The run as the digest shows it: its row, the date it worked for, local times, state word."""
+    row = runs.get_run(db, run_id)
+    if row is None:
         raise NoSuchRun(f"登记库中没有第 {run_id} 次运行")
-    run = rows[0]
-    run["stats"] = _json(run.get("stats"), {})
+    run: dict = dict(row)
     # the day the run worked for (config.clock.today() when it started; $YIJU_TODAY in the demo)
-    stated = run["stats"].get("date") if isinstance(run["stats"], dict) else None
+    stated = run["stats"].get("date")
     run["date"] = stated if isinstance(stated, str) and stated else local_date(run["started"])
     run["started_local"] = local_time(run["started"])
     run["finished_local"] = local_time(run.get("finished"))
@@ -142,7 +122,7 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
     crawl = run["stats"].get("crawl") if isinstance(run["stats"], dict) else None
     per_source = (crawl or {}).get("sources") if isinstance(crawl, dict) else None
     per_source = per_source if isinstance(per_source, dict) else {}
-    table = {r["name"]: r for r in _rows(db, "SELECT * FROM sources ORDER BY name")}
+    table = listings.sources(db)
     source_names = list(per_source) + [n for n in table if n not in per_source]
     out = []
     for source in source_names:
@@ -182,38 +162,11 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
 
 # ---------------------------------------------------------------- law changes
 
-_CHANGE_SQL = """
-SELECT c.id, c.kind, c.law_id, c.old_version_id, c.new_version_id, c.published, c.effective,
-       c.summary, c.detail, c.check_notes,
-       l.title AS law_title, l.level, l.issuer, l.status AS law_status, l.successor_id, l.repealed_on,
-       nv.title AS new_title, nv.promulgated AS new_promulgated, nv.effective AS new_effective,
-       nv.revision, ov.title AS old_title, ov.promulgated AS old_promulgated,
-       s.title AS successor_title, i.title AS instrument_title
-FROM changes c
-JOIN laws l ON l.id = c.law_id
-LEFT JOIN versions nv ON nv.id = c.new_version_id
-LEFT JOIN versions ov ON ov.id = c.old_version_id
-LEFT JOIN laws s ON s.id = l.successor_id
-LEFT JOIN instruments i ON i.id = c.instrument_id
-WHERE {where}
-ORDER BY l.title, c.id
-"""
-
-
-def _texts(db, version_id: int | None, labels: set[str]) -> dict[str, str]:
-    if version_id is None or not labels:
-        return {}
-    marks = ",".join("?" * len(labels))
-    return {r["label"]: r["text"] for r in _rows(
-        db, f"SELECT label, text FROM articles WHERE version_id = ? AND label IN ({marks})",
-        [version_id, *sorted(labels)])}
-
-
-def article_view(ac: dict, old_texts: dict[str, str], new_texts: dict[str, str]) -> dict:
+def article_view(ac: ArticleChange, old_texts: dict[str, str], new_texts: dict[str, str]) -> dict:
     """One changed article as the 对照 shows it: labels, both texts and the character diff."""
-    old_labels = _json(ac.get("old_labels"), []) or ([ac["old_label"]] if ac.get("old_label") else [])
-    new_labels = _json(ac.get("new_labels"), []) or ([ac["new_label"]] if ac.get("new_label") else [])
-    ops = [(int(op), text) for op, text in _json(ac.get("diff"), None) or []]
+    old_labels = list(ac["old_labels"]) or ([ac["old_label"]] if ac.get("old_label") else [])
+    new_labels = list(ac["new_labels"]) or ([ac["new_label"]] if ac.get("new_label") else [])
+    ops = [(int(op), text) for op, text in ac.get("diff") or []]
     if ops:
         old_text, new_text = split_ops(ops)
     else:
@@ -286,10 +239,9 @@ def _change_view(db, c: dict, as_of: str, with_articles: bool) -> dict:
         view["old_title"] = detail.get("old_title") or c.get("old_title")
     if not with_articles:
         return view
-    acs = _rows(db, "SELECT * FROM article_changes WHERE change_id = ? AND status != 'unchanged' "
-                    "ORDER BY ordinal", [c["id"]])
-    need_old = {lbl for ac in acs if not ac.get("diff") for lbl in _json(ac["old_labels"], [])}
-    need_new = {lbl for ac in acs if not ac.get("diff") for lbl in _json(ac["new_labels"], [])}
+    acs = [ac for ac in changes.article_changes(db, c["id"]) if ac["status"] != "unchanged"]
+    need_old = {lbl for ac in acs if not ac.get("diff") for lbl in ac["old_labels"]}
+    need_new = {lbl for ac in acs if not ac.get("diff") for lbl in ac["new_labels"]}
     old_texts = _texts(db, c.get("old_version_id"), need_old)
     new_texts = _texts(db, c.get("new_version_id"), need_new)
     counts: dict[str, int] = {}
@@ -307,12 +259,12 @@ def _change_view(db, c: dict, as_of: str, with_articles: bool) -> dict:
 def law_changes(db: sqlite_utils.Database, run_id: int, as_of: str) -> dict:
     """The run's law events by digest section: enacted, amended, repealed, upcoming, in_force."""
     sections: dict[str, list] = {"enacted": [], "amended": [], "repealed": [], "upcoming": [], "in_force": []}
-    for c in _rows(db, _CHANGE_SQL.format(where=REPORTED_IN_RUN), [run_id, run_id]):
+    for row in night.run_changes(db, run_id):
+        c: dict = dict(row)
         kind = c["kind"]
         view = _change_view(db, c, as_of, with_articles=kind in ("amended", "text_corrected", "renamed"))
         if kind == "enacted":
-            view["article_count"] = db.execute(
-                "SELECT count(*) FROM articles WHERE version_id = ?", [view["new_version_id"]]).fetchone()[0]
+            view["article_count"] = night.article_count(db, view["new_version_id"])
             sections["enacted"].append(view)
         elif kind in ("amended", "text_corrected", "renamed"):
             sections["amended"].append(view)
@@ -324,14 +276,7 @@ def law_changes(db: sqlite_utils.Database, run_id: int, as_of: str) -> dict:
             sections["upcoming"].append(view)
     # Other laws the registry knows are not yet in force (a reminder, not news of this run).
     listed = {v["law_id"] for v in sections["upcoming"]}
-    others = _rows(db, """
-        SELECT l.id AS law_id, l.title, v.effective, v.revision
-        FROM laws l JOIN versions v ON v.id = (
-            SELECT id FROM versions WHERE law_id = l.id AND review_state = 'accepted'
-            ORDER BY promulgated DESC, id DESC LIMIT 1)
-        WHERE l.status = '尚未生效' AND v.effective > ?
-        ORDER BY v.effective, l.title""", [as_of])
-    sections["other_pending"] = [o for o in others if o["law_id"] not in listed]
+    sections["other_pending"] = [dict(o) for o in night.pending_laws(db, as_of) if o["law_id"] not in listed]
     for v in sections["upcoming"] + sections["other_pending"]:
         v["days_left"] = (_dt.date.fromisoformat(v["effective"]) - _dt.date.fromisoformat(as_of)).days
     sections["upcoming"].sort(key=lambda v: (v["effective"], v["title"]))
@@ -339,29 +284,6 @@ def law_changes(db: sqlite_utils.Database, run_id: int, as_of: str) -> dict:
 
 
 # ---------------------------------------------------------------- flags and duties
-
-_FLAG_SQL = """
-SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
-       f.suggestion, f.due, f.state, f.created_run_id,
-       d.code AS duty_code, d.name AS duty_name, d.kind AS duty_kind, d.department_id,
-       d.post_id, d.basis_text, d.penalty_basis_text,
-       dep.name AS department_name, p.name AS post_name,
-       ci.raw AS citation_raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
-       ci.field AS citation_field, ci.span AS citation_span, ci.current_label,
-       c.kind AS change_kind, c.published AS change_published, c.effective AS change_effective,
-       c.old_version_id, c.new_version_id, c.detail AS change_detail,
-       l.title AS changed_law_title, s.title AS successor_title
-FROM flags f
-JOIN duties d ON d.id = f.duty_id
-JOIN departments dep ON dep.id = d.department_id
-LEFT JOIN posts p ON p.id = d.post_id
-JOIN citations ci ON ci.id = f.citation_id
-JOIN changes c ON c.id = f.change_id
-JOIN laws l ON l.id = c.law_id
-LEFT JOIN laws s ON s.id = l.successor_id
-WHERE {where}
-"""
-
 
 def _flag_view(db, f: dict, with_article: bool) -> dict:
     f["suggestion"] = _json(f.get("suggestion"), {})
@@ -375,15 +297,14 @@ def _flag_view(db, f: dict, with_article: bool) -> dict:
     f["successor_title"] = f.get("successor_title") or detail.get("successor_title") or ""
     f["article_change"] = None
     if with_article and f.get("article_change_id"):
-        rows = _rows(db, "SELECT * FROM article_changes WHERE id = ?", [f["article_change_id"]])
-        if rows:
-            ac = rows[0]
-            olds = set(_json(ac["old_labels"], [])) if not ac.get("diff") else set()
-            news = set(_json(ac["new_labels"], [])) if not ac.get("diff") else set()
+        ac = changes.get_article_change(db, f["article_change_id"])
+        if ac:
+            olds = set(ac["old_labels"]) if not ac.get("diff") else set()
+            news = set(ac["new_labels"]) if not ac.get("diff") else set()
             f["article_change"] = article_view(
                 ac, _texts(db, f.get("old_version_id"), olds), _texts(db, f.get("new_version_id"), news))
     elif with_article and f.get("article") and f.get("old_version_id") and f["change_kind"] == "repealed":
-        text = _texts(db, f["old_version_id"], {f["article"]}).get(f["article"])
+        text = law_store.article_text(db, f["old_version_id"], f["article"])
         if text:
             f["article_change"] = {"heading": f"原{f['article']}（该法已废止）", "status": "repealed",
                                    "status_label": name("change_kind", "repealed"), "substance_label": "",
@@ -421,17 +342,14 @@ def _by_department(flags: list[dict]) -> list[dict]:
 
 def affected_duties(db: sqlite_utils.Database, run_id: int) -> list[dict]:
     """The run's new flags per department, worst department first (most critical, then high, low)."""
-    flags = [_flag_view(db, f, with_article=False)
-             for f in _rows(db, _FLAG_SQL.format(where=NOTIFIED_IN_RUN), [run_id, run_id])]
+    flags = [_flag_view(db, dict(f), with_article=False) for f in night.run_flags(db, run_id)]
     return _by_department(flags)
 
 
 def department_flags(db: sqlite_utils.Database, run_id: int, department_id: int) -> list[dict]:
     """The flags a run created for one department that still need someone (open or acknowledged)."""
-    rows = _rows(db, _FLAG_SQL.format(
-        where=NOTIFIED_IN_RUN + " AND d.department_id = ? AND f.state IN ('open', 'acknowledged')"),
-        [run_id, run_id, department_id])
-    return _sort_flags([_flag_view(db, f, with_article=True) for f in rows])
+    rows = night.run_flags(db, run_id, department_id=department_id, open_only=True)
+    return _sort_flags([_flag_view(db, dict(f), with_article=True) for f in rows])
 
 
 def group_by_duty(flags: list[dict]) -> list[dict]:
@@ -447,20 +365,7 @@ def group_by_duty(flags: list[dict]) -> list[dict]:
 
 def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = None) -> list[dict]:
     """Citations of current duties that yiju cannot resolve (or that point at an old number), per department."""
-    where = "d.is_current = 1 AND ci.resolution IN ('unresolved', 'stale')"
-    params: list[Any] = []
-    if department_id is not None:
-        where += " AND d.department_id = ?"
-        params.append(department_id)
-    rows = _rows(db, f"""
-        SELECT ci.id, ci.raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
-               ci.resolution, ci.problem, ci.current_label,
-               d.id AS duty_id, d.code AS duty_code, d.name AS duty_name,
-               dep.id AS department_id, dep.name AS department_name
-        FROM citations ci JOIN duties d ON d.id = ci.duty_id
-        JOIN departments dep ON dep.id = d.department_id
-        WHERE {where}
-        ORDER BY dep.name, ci.resolution DESC, d.code, d.name, ci.ordinal""", params)
+    rows = [dict(r) for r in night.unresolved_citations(db, department_id)]
     departments: dict[int, dict] = {}
     for r in rows:
         r["resolution_label"] = name("resolution", r["resolution"])

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
 from notify.compose import check_address, new_message_id, one_line
 from config.clock import now
+from registry import outbox as store
+from registry.outbox import Message
 
 KINDS = ("digest", "department_alert", "reminder", "escalation")
 
@@ -70,62 +71,45 @@ def queue(
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
     address = check_address(recipient)
-    key = idempotency_key(run_id, kind, address, scope)
-    with db.atomic():
-        row = db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [key]).fetchone()
-        if row:
-            return Queued(row[0], False, address)
-        cursor = db.execute(
-            """INSERT OR IGNORE INTO outbox (run_id, kind, recipient, recipient_name, department_id,
-                   subject, body_text, body_html, message_id, state, attempts, created_at, idempotency_key)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
-            [run_id, kind, address, one_line(recipient_name) or None, department_id, one_line(subject),
-             body_text, body_html, new_message_id(sender), now(), key],
-        )
-        if cursor.rowcount == 1:
-            return Queued(cursor.lastrowid, True, address)
-        row = db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [key]).fetchone()
-        return Queued(row[0], False, address)
+    message_id, created = store.add_once(db, {
+        "run_id": run_id, "kind": kind, "recipient": address, "recipient_name": one_line(recipient_name) or None,
+        "department_id": department_id, "subject": one_line(subject), "body_text": body_text,
+        "body_html": body_html, "message_id": new_message_id(sender), "created_at": now(),
+        "idempotency_key": idempotency_key(run_id, kind, address, scope),
+    })
+    return Queued(message_id, created, address)
 
 
-def get(db: sqlite_utils.Database, message_id: int) -> dict | None:
-    rows = _rows(db, "SELECT * FROM outbox WHERE id = ?", [message_id])
-    return rows[0] if rows else None
+def get(db: sqlite_utils.Database, message_id: int) -> Message | None:
+    return store.get(db, message_id)
 
 
-def due(db: sqlite_utils.Database, at: str, *, ignore_backoff: bool = False) -> list[dict]:
+def due(db: sqlite_utils.Database, at: str, *, ignore_backoff: bool = False) -> list[Message]:
     """Pending messages whose next attempt is due at ``at`` (all pending ones with ``ignore_backoff``)."""
-    if ignore_backoff:
-        return _rows(db, "SELECT * FROM outbox WHERE state = 'pending' ORDER BY id")
-    return _rows(db, "SELECT * FROM outbox WHERE state = 'pending' AND "
-                     "(next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id", [at])
+    return store.in_state(db, "pending", due_at=None if ignore_backoff else at)
 
 
-def interrupted(db: sqlite_utils.Database) -> list[dict]:
+def interrupted(db: sqlite_utils.Database) -> list[Message]:
     """Messages left in 'sending' (only a sender that died leaves one there)."""
-    return _rows(db, "SELECT * FROM outbox WHERE state = 'sending' ORDER BY id")
+    return store.in_state(db, "sending")
 
 
 def begin_attempt(db: sqlite_utils.Database, message_id: int) -> None:
     """Count an attempt before anything goes on the wire (a crash still counts it)."""
-    with db.atomic():
-        db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND state = 'pending'", [message_id])
+    store.count_attempt(db, message_id)
 
 
 def mark_sending(db: sqlite_utils.Database, message_id: int) -> None:
     """Recorded right before the message content goes to the server (after its 354 reply)."""
-    with db.atomic():
-        db.execute("UPDATE outbox SET state = 'sending' WHERE id = ?", [message_id])
+    store.set_state(db, message_id, "sending")
 
 
 def mark_sent(db: sqlite_utils.Database, message_id: int, at: str | None = None) -> None:
-    with db.atomic():
-        db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, next_attempt_at = NULL "
-                   "WHERE id = ?", [at or now(), message_id])
+    store.set_state(db, message_id, "sent", sent_at=at or now(), last_error=None, next_attempt_at=None)
 
 
 def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_attempts: int,
-               at: str | None = None, give_up: bool = True) -> dict:
+               at: str | None = None, give_up: bool = True) -> Message:
     """A failed attempt the server surely did not deliver: back to 'pending' after a back-off,
     or 'failed' once ``max_attempts`` attempts were made. Returns the updated row.
 
@@ -134,67 +118,38 @@ def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_at
     """
     at = at or now()
     with db.atomic():
-        row = get(db, message_id)
+        row = store.get(db, message_id)
         attempts = max(row["attempts"], 1)
         if give_up and attempts >= max_attempts:
-            db.execute("UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ?",
-                       [f"已尝试 {attempts} 次，放弃：{error}", message_id])
+            store.set_state(db, message_id, "failed", last_error=f"已尝试 {attempts} 次，放弃：{error}",
+                            next_attempt_at=None)
         else:
             wait = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
             later = (_dt.datetime.fromisoformat(at) + _dt.timedelta(seconds=wait)).isoformat()
-            db.execute("UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
-                       [error, later, message_id])
-        return get(db, message_id)
+            store.set_state(db, message_id, "pending", last_error=error, next_attempt_at=later)
+        return store.get(db, message_id)
 
 
 def mark_unconfirmed(db: sqlite_utils.Database, message_id: int, reason: str) -> None:
     """The message may have reached the server: never resent automatically (state 'failed')."""
-    with db.atomic():
-        db.execute("UPDATE outbox SET state = 'failed', next_attempt_at = NULL, last_error = ? WHERE id = ?",
-                   [f"投递结果不明：{reason}。为避免重复发送，未自动重发；"
-                    f"确认收件人未收到后可执行 yiju mail requeue {message_id}", message_id])
+    store.set_state(db, message_id, "failed", next_attempt_at=None,
+                    last_error=f"投递结果不明：{reason}。为避免重复发送，未自动重发；"
+                               f"确认收件人未收到后可执行 yiju mail requeue {message_id}")
 
 
-def requeue(db: sqlite_utils.Database, message_id: int) -> dict:
+def requeue(db: sqlite_utils.Database, message_id: int) -> Message:
     """Put a failed message back to 'pending' (a person decided it should be sent again)."""
     with db.atomic():
-        row = get(db, message_id)
+        row = store.get(db, message_id)
         if row is None:
             raise LookupError(f"发件箱中没有编号为 {message_id} 的邮件")
         if row["state"] == "sent":
             raise ValueError(f"邮件 {message_id} 已于 {row['sent_at']} 发送成功，不能重新排队")
         if row["state"] == "sending":
             raise ValueError(f"邮件 {message_id} 正在发送中")
-        db.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL WHERE id = ?",
-                   [message_id])
-        return get(db, message_id)
+        store.set_state(db, message_id, "pending", attempts=0, next_attempt_at=None)
+        return store.get(db, message_id)
 
 
-def listing(db: sqlite_utils.Database, *, state: str | None = None, run_id: int | None = None) -> list[dict]:
-    """Messages (without bodies), newest first."""
-    where, params = [], []
-    if state:
-        where.append("state = ?")
-        params.append(state)
-    if run_id is not None:
-        where.append("run_id = ?")
-        params.append(run_id)
-    sql = ("SELECT id, run_id, kind, recipient, recipient_name, department_id, subject, message_id, state, "
-           "attempts, last_error, next_attempt_at, sent_at, created_at FROM outbox")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return _rows(db, sql + " ORDER BY id DESC", params)
-
-
-def counts(db: sqlite_utils.Database, run_id: int | None = None) -> dict[str, int]:
-    sql, params = "SELECT state, count(*) FROM outbox", []
-    if run_id is not None:
-        sql += " WHERE run_id = ?"
-        params.append(run_id)
-    return dict(db.execute(sql + " GROUP BY state", params).fetchall())
-
-
-def _rows(db, sql: str, params: list[Any] | tuple = ()) -> list[dict]:
-    cursor = db.execute(sql, list(params))
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+listing = store.listing
+counts = store.counts

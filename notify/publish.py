@@ -5,12 +5,13 @@ are rewritten, the outbox refuses a second copy of a message, and delivery never
 message twice (``notify/deliver.py``).
 
 >>> from registry.schema import connect
+>>> from registry.runs import start_run
 >>> from config.settings import Settings
 >>> import tempfile, pathlib
 >>> s = Settings()
 >>> s.digest.dir = pathlib.Path(tempfile.mkdtemp())
 >>> db = connect(":memory:")
->>> run_id = db["runs"].insert({"started": "2026-05-01T18:30:00+00:00", "state": "running"}).last_pk
+>>> run_id = start_run(db, started="2026-05-01T18:30:00+00:00")
 >>> stats = publish(db, s, run_id, send=False)
 >>> stats["queued"]["queued"], stats["delivery"]
 (0, None)
@@ -26,8 +27,9 @@ from config.settings import Settings
 from notify.alerts import QueueReport, queue_department_alerts, queue_digest_mail
 from notify.deliver import send_pending
 from notify.digest import write_digest
-from notify.gather import claim_unreported
 from notify.reminders import queue_reminders
+from registry.night import claim_unreported
+from registry.runs import save_run
 
 
 def queue_run(db: sqlite_utils.Database, settings: Settings, run_id: int) -> QueueReport:
@@ -53,7 +55,7 @@ def publish(db: sqlite_utils.Database, settings: Settings, run_id: int, *, send:
         claimed = claim_unreported(db, run_id)
         paths = write_digest(db, run_id, settings.digest.dir)
         if paths.get("html"):
-            db["runs"].update(run_id, {"digest_path": str(paths["html"])})
+            save_run(db, run_id, digest_path=str(paths["html"]))
         queued = queue_run(db, settings, run_id)
     delivery = send_pending(db, settings.mail, ssl_context=ssl_context) if send else None
     return {

@@ -187,3 +187,23 @@ def article_changes(db: sqlite_utils.Database, change_id: int) -> list[ArticleCh
 def get_article_change(db: sqlite_utils.Database, article_change_id: int) -> ArticleChange | None:
     row = next(db.query("SELECT * FROM article_changes WHERE id = ?", [article_change_id]), None)
     return _article_change(row) if row else None
+
+
+class DetectedChange(Change):
+    law_title: str
+
+
+def detected(db: sqlite_utils.Database, *, run_id: int | None = None, since: str | None = None) -> list[DetectedChange]:
+    """Changes found by run ``run_id`` or since the UTC time ``since`` (all without either), with
+    their law's title, newest first (``yiju changes``)."""
+    where, params = [], []
+    if run_id is not None:
+        where.append("c.detected_run_id = ?")
+        params.append(run_id)
+    if since is not None:
+        where.append("c.detected_at >= ?")
+        params.append(since)
+    return [_change(r) for r in db.query(  # type: ignore[misc]
+        "SELECT c.*, l.title AS law_title FROM changes c JOIN laws l ON l.id = c.law_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.detected_at DESC, c.id DESC", params)]

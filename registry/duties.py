@@ -147,6 +147,23 @@ def post_holders(db: sqlite_utils.Database, post_id: int, on: str | None = None)
            ORDER BY staff.name""", [json.dumps(same_posts(db, [post_id])), day, day]))
 
 
+class PostHolder(TypedDict):
+    name: str
+    email: str
+    post: str                       # the post held (one row per person and post)
+    post_id: int
+
+
+def staff_on_posts(db: sqlite_utils.Database, post_ids: Iterable[int], on: str) -> list[PostHolder]:
+    """Who holds one of ``post_ids`` (as given: no ``same_posts``) on date ``on``, by name then post."""
+    return list(db.query(  # type: ignore[arg-type]
+        """SELECT s.name, s.email, p.name AS post, p.id AS post_id FROM assignments a
+           JOIN staff s ON s.id = a.staff_id JOIN posts p ON p.id = a.post_id
+           WHERE a.post_id IN (SELECT value FROM json_each(?)) AND (a.start IS NULL OR a.start <= ?)
+             AND (a."end" IS NULL OR a."end" = '' OR a."end" >= ?)
+           ORDER BY s.name, p.name""", [json.dumps(sorted(post_ids)), on, on]))
+
+
 def ensure_staff(db: sqlite_utils.Database, name: str, email: str) -> int:
     row = next(db.query("SELECT id FROM staff WHERE name = ? AND email = ?", [name, email]), None)
     return row["id"] if row else db["staff"].insert({"name": name, "email": email}).last_pk

@@ -340,3 +340,19 @@ def set_law_status(
     if repealed_on is not None:
         updates["repealed_on"] = repealed_on
     db["laws"].update(law_id, updates)
+
+
+def versions_of_run_mentioning(db: sqlite_utils.Database, run_id: int | None, word: str, *,
+                               except_law: int) -> list[dict]:
+    """Accepted versions recorded in run ``run_id`` whose text contains ``word``, other laws only:
+    [{'law_id', 'text'}] (a night's new texts that may repeal a law)."""
+    return list(db["versions"].rows_where(
+        "run_id IS ? AND law_id != ? AND review_state = 'accepted' AND text LIKE ?",
+        [run_id, except_law, f"%{word}%"], select="law_id, text"))
+
+
+def laws_without_successor(db: sqlite_utils.Database, law_ids: Iterable[int]) -> list[int]:
+    """Those of ``law_ids`` whose successor is not known."""
+    return [r["id"] for r in db.query(
+        "SELECT id FROM laws WHERE id IN (SELECT value FROM json_each(?)) AND successor_id IS NULL",
+        [json.dumps(list(law_ids))])]

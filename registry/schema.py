@@ -482,3 +482,8 @@ def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.D
 def schema_version(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations applied to ``db``, oldest first."""
     return [m.name for m in migrations.applied(db)]
+
+
+def file_of(db: sqlite_utils.Database) -> str:
+    """The file the registry ``db`` lives in ('' for an in-memory one)."""
+    return next((r["file"] for r in db.query("PRAGMA database_list") if r["name"] == "main"), "") or ""

@@ -24,8 +24,12 @@ import secrets
 import shutil
 import socket
 import time
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from registry.night import Totals
 
 DEMO_TODAY = "2026-08-01"
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -138,26 +142,6 @@ def _fresh(workdir: pathlib.Path) -> None:
         (workdir / name).unlink(missing_ok=True)
 
 
-def _summary(db) -> dict:
-    def one(sql, params=()):
-        return db.execute(sql, params).fetchone()[0]
-
-    flags = db.execute(
-        "SELECT dep.name, f.severity, count(*) FROM flags f JOIN duties d ON d.id = f.duty_id "
-        "JOIN departments dep ON dep.id = d.department_id GROUP BY dep.name, f.severity "
-        "ORDER BY dep.name").fetchall()
-    return {
-        "laws": one("SELECT count(*) FROM laws"),
-        "versions": one("SELECT count(*) FROM versions"),
-        "changes": db.execute("SELECT kind, count(*) FROM changes GROUP BY kind ORDER BY kind").fetchall(),
-        "duties": one("SELECT count(*) FROM duties WHERE is_current = 1"),
-        "citations": db.execute(
-            "SELECT resolution, count(*) FROM citations c JOIN duties d ON d.id = c.duty_id "
-            "WHERE d.is_current = 1 GROUP BY resolution").fetchall(),
-        "flags": flags,
-    }
-
-
 LEGAL_EMAIL = "fzb@demo.gov.cn"
 
 
@@ -201,6 +185,7 @@ def run_demo(workdir: str | os.PathLike | None = None, *, serve: bool = False, p
     from config.settings import load  # start-up: loaded when the command runs
     from crawler.mirror import Mirror  # start-up: loaded when the command runs
     from impact import duties  # start-up: loaded when the command runs
+    from registry.night import totals  # start-up: loaded when the command runs
     from registry.schema import connect  # start-up: loaded when the command runs
     from yiju.run import nightly, run_lock  # start-up: loaded when the command runs
 
@@ -247,7 +232,7 @@ def run_demo(workdir: str | os.PathLike | None = None, *, serve: bool = False, p
             for error in night1.errors + night2.errors:
                 say(f"  错误：{error}")
             time.sleep(0.2)  # let the SMTP server finish writing the last message
-            summary = _summary(db)
+            summary = totals(db)
             links = _workspace_links(db, settings)
         finally:
             db.close()
@@ -278,7 +263,7 @@ def _print_workspace(links: dict, workdir: pathlib.Path, serving: bool) -> None:
             f"yiju --config {workdir / 'yiju.toml'} serve（或运行 yiju demo --serve）")
 
 
-def _print_summary(summary: dict, night2, workdir: pathlib.Path, mails: int, seconds: float) -> None:
+def _print_summary(summary: Totals, night2, workdir: pathlib.Path, mails: int, seconds: float) -> None:
     from config.glossary import name  # start-up: loaded when the command runs
 
     say("\n==== 演示结果 ====")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import pathlib
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from config.settings import Settings
+from registry import changes, runs
 from config.clock import now, today
 
 log = logging.getLogger("yiju.run")
@@ -77,25 +77,17 @@ def run_lock(settings: Settings):
 
 def _abandon_dead_runs(db: sqlite_utils.Database) -> list[int]:
     """Runs still marked 'running' while we hold the lock died: mark them abandoned."""
-    ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE state = 'running'").fetchall()]
-    for run_id in ids:
-        db["runs"].update(run_id, {"state": "abandoned", "finished": now(),
-                                   "error": "上一次运行未正常结束（进程被终止），其工作由本次运行继续完成"})
-    return ids
+    return runs.abandon_running(db, "上一次运行未正常结束（进程被终止），其工作由本次运行继续完成")
 
 
-def _save(db, run_id: int, **values) -> None:
-    if "stats" in values:
-        values["stats"] = json.dumps(values["stats"], ensure_ascii=False, default=str)
-    db["runs"].update(run_id, values)
+_save = runs.save_run
 
 
 def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True,
             send_mail: bool = True) -> RunResult:
     """Run the stages once; the caller holds ``run_lock``. Never raises for a failing stage."""
     abandoned = _abandon_dead_runs(db)
-    run_id = db["runs"].insert({"started": now(), "state": "running", "pid": os.getpid(),
-                                "stats": "{}", "stage": None}).last_pk
+    run_id = runs.start_run(db)
     result = RunResult(run_id=run_id, state="running", stats={"date": today()})
     if abandoned:
         result.stats["resumed_after"] = abandoned
@@ -142,8 +134,7 @@ def _diff(settings, db, run_id, result, send_mail) -> dict:
     from impact.duties import reresolve_citations  # start-up: loaded when the command runs
 
     stats = check_recorded_changes(db)
-    changed_laws = [r[0] for r in db.execute(
-        "SELECT DISTINCT law_id FROM changes WHERE impact_done_at IS NULL").fetchall()]
+    changed_laws = sorted({c["law_id"] for c in changes.unprocessed(db)})
     stats["changed_laws"] = len(changed_laws)
     stats["citations_reresolved"] = reresolve_citations(db, law_ids=changed_laws) if changed_laws else 0
     return stats

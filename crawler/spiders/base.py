@@ -18,7 +18,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from config.settings import CrawlSettings, SourceSettings
-from crawler import listings
+from registry import listings
 from crawler.compare import Known, Plan, compare
 from crawler.detect import describe_failure
 from crawler.items import DetailProblem, Listed, ListingItem

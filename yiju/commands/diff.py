@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import pathlib
 
 import click
@@ -167,27 +166,10 @@ def _since_utc(day: str) -> str:
 
 def load_changes(db, run_id: int | None = None, since: str | None = None) -> list[dict]:
     """Changes (newest first) with their article changes, as ``yiju changes --json`` prints them."""
-    where, params = [], []
-    if run_id is not None:
-        where.append("c.detected_run_id = ?")
-        params.append(run_id)
-    if since is not None:
-        where.append("c.detected_at >= ?")
-        params.append(_since_utc(since))
-    sql = (
-        "SELECT c.*, l.title AS law_title FROM changes c JOIN laws l ON l.id = c.law_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY c.detected_at DESC, c.id DESC"
-    )
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
+    from registry import changes  # start-up: loaded when the command runs
+
     result = []
-    for row in cursor.fetchall():
-        c = dict(zip(names, row))
-        arts = db.execute(
-            "SELECT status, old_labels, new_labels, similarity, substance, diff FROM article_changes "
-            "WHERE change_id = ? ORDER BY ordinal", [c["id"]],
-        ).fetchall()
+    for c in changes.detected(db, run_id=run_id, since=_since_utc(since) if since is not None else None):
         result.append({
             "id": c["id"],
             "law": c["law_title"],
@@ -199,16 +181,15 @@ def load_changes(db, run_id: int | None = None, since: str | None = None) -> lis
             "new_version_id": c["new_version_id"],
             "run_id": c["detected_run_id"],
             "detected_at": c["detected_at"],
-            "summary": json.loads(c["summary"] or "{}"),
-            "check_notes": json.loads(c["check_notes"] or "[]"),
-            "detail": json.loads(c["detail"] or "{}"),
+            "summary": c["summary"],
+            "check_notes": c["check_notes"],
+            "detail": c["detail"],
             "articles": [
                 {
-                    "status": status, "old": json.loads(old or "[]"), "new": json.loads(new or "[]"),
-                    "similarity": similarity, "substance": substance,
-                    "diff": json.loads(diff) if diff else None,
+                    "status": a["status"], "old": a["old_labels"], "new": a["new_labels"],
+                    "similarity": a["similarity"], "substance": a["substance"], "diff": a["diff"],
                 }
-                for status, old, new, similarity, substance, diff in arts
+                for a in changes.article_changes(db, c["id"])
             ],
         })
     return result
