@@ -25,7 +25,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from crawler import listings  # noqa: E402
+from registry import listings  # noqa: E402
 from crawler.items import Listed  # noqa: E402
 from crawler.mirror import Mirror, Scenario, settings_for  # noqa: E402
 from crawler.mirror.render import placeholder_text  # noqa: E402
