@@ -381,16 +381,8 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
 def overdue_by_department(db: sqlite_utils.Database, as_of: str) -> list[dict]:
     """Flags still with their department (open, acknowledged or returned) past their due date,
     per department, the department with the most first; each flag oldest due first."""
-    rows = _rows(db, """
-        SELECT f.id, f.severity, f.state, f.due, CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days,
-               d.code AS duty_code, d.name AS duty_name, dep.id AS department_id, dep.name AS department_name,
-               c.raw AS citation_raw
-        FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
-        JOIN citations c ON c.id = f.citation_id
-        WHERE f.state IN ('open', 'acknowledged', 'returned') AND f.due IS NOT NULL AND f.due < ?
-        ORDER BY dep.name, f.due, f.id""", [as_of, as_of])
     departments: dict[int, dict] = {}
-    for r in rows:
+    for r in map(dict, night.overdue_flags(db, as_of)):
         r["severity_label"] = name("severity", r["severity"])
         r["state_label"] = name("flag_state", r["state"])
         departments.setdefault(r["department_id"], {"id": r["department_id"], "name": r["department_name"],

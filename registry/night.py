@@ -19,6 +19,8 @@ from typing import Any, TypedDict
 
 import sqlite_utils
 
+from registry.duties import Department
+
 REPORTED_IN_RUN = "(c.reported_run_id = ? OR (c.reported_run_id IS NULL AND c.detected_run_id = ?))"
 NOTIFIED_IN_RUN = "(f.notified_run_id = ? OR (f.notified_run_id IS NULL AND f.created_run_id = ?))"
 
@@ -251,6 +253,40 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
         JOIN departments dep ON dep.id = d.department_id
         WHERE {where}
         ORDER BY dep.name, ci.resolution DESC, d.code, d.name, ci.ordinal""", params))  # type: ignore[arg-type]
+
+
+class OverdueFlag(TypedDict):
+    id: int
+    severity: str
+    state: str
+    due: str
+    days: int                       # days past due on the date asked
+    duty_code: str | None
+    duty_name: str
+    department_id: int
+    department_name: str
+    citation_raw: str
+
+
+def overdue_flags(db: sqlite_utils.Database, as_of: str) -> list[OverdueFlag]:
+    """Flags still with their department (open, acknowledged or returned) due before ``as_of``,
+    by department name, then due date."""
+    return list(db.query("""
+        SELECT f.id, f.severity, f.state, f.due, CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days,
+               d.code AS duty_code, d.name AS duty_name, dep.id AS department_id, dep.name AS department_name,
+               c.raw AS citation_raw
+        FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
+        JOIN citations c ON c.id = f.citation_id
+        WHERE f.state IN ('open', 'acknowledged', 'returned') AND f.due IS NOT NULL AND f.due < ?
+        ORDER BY dep.name, f.due, f.id""", [as_of, as_of]))  # type: ignore[arg-type]
+
+
+def busiest_department(db: sqlite_utils.Database) -> Department | None:
+    """The department with a contact address and the most open flags (the demo signs in as it)."""
+    return next(db.query(  # type: ignore[arg-type]
+        "SELECT dep.* FROM flags f JOIN duties d ON d.id = f.duty_id "
+        "JOIN departments dep ON dep.id = d.department_id WHERE f.state = 'open' AND dep.emails != '[]' "
+        "GROUP BY dep.id ORDER BY count(*) DESC, dep.name LIMIT 1"), None)
 
 
 # ---------------------------------------------------------------- the registry in figures

@@ -161,17 +161,15 @@ def _web_port(wanted: int | None) -> int:
 def _workspace_links(db, settings) -> dict:
     """Sign-in links for the department with the most open flags (as its contact) and the legal office."""
     from registry import users  # start-up: loaded when the command runs
+    from registry.night import busiest_department  # start-up: loaded when the command runs
 
     secret, days = settings.web.secret(), settings.web.link_days
-    row = db.execute(
-        "SELECT dep.id, dep.name, dep.emails FROM flags f JOIN duties d ON d.id = f.duty_id "
-        "JOIN departments dep ON dep.id = d.department_id WHERE f.state = 'open' AND dep.emails != '[]' "
-        "GROUP BY dep.id ORDER BY count(*) DESC, dep.name LIMIT 1").fetchone()
+    department = busiest_department(db)
     out = {"base": settings.web.base_url}
-    if row:
-        email = json.loads(row[2])[0]
-        uid = users.department_user(db, row[0], email=email, name=f"{row[1]}法制科")
-        out["department"] = (row[1], f"{settings.web.base_url}/s/{users.issue_link(db, secret, uid, '/inbox', days=days, purpose='demo')}")
+    if department:
+        email = json.loads(department["emails"])[0]
+        uid = users.department_user(db, department["id"], email=email, name=f"{department['name']}法制科")
+        out["department"] = (department["name"], f"{settings.web.base_url}/s/{users.issue_link(db, secret, uid, '/inbox', days=days, purpose='demo')}")
     legal = users.find_user(db, LEGAL_EMAIL, role="legal")
     if legal:
         out["legal"] = f"{settings.web.base_url}/s/{users.issue_link(db, secret, legal['id'], '/', days=days, purpose='demo')}"
