@@ -23,6 +23,7 @@ import sqlite_utils
 from config.settings import Settings
 from registry import changes, runs
 from config.clock import now, today
+from config.glossary import name
 
 log = logging.getLogger("yiju.run")
 
@@ -101,7 +102,7 @@ def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True
         except Exception as exc:  # a failing stage fails the run, the next stages still run
             log.error("stage %s failed: %s", stage, exc)
             log.debug("%s", traceback.format_exc())
-            result.errors.append(f"{_STAGE_NAMES[stage]}阶段失败：{exc}")
+            result.errors.append(f"{name('stage', stage)}阶段失败：{exc}")
             result.stats[stage] = {"error": str(exc)}
             _save(db, run_id, stats=result.stats, error="\n".join(result.errors))
     state = "failed" if result.errors else ("degraded" if result.warnings else "succeeded")
@@ -109,9 +110,6 @@ def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True
     _save(db, run_id, state=state, finished=now(), stage=None, stats=result.stats,
           error="\n".join(result.errors + result.warnings) or None)
     return result
-
-
-_STAGE_NAMES = {"crawl": "抓取", "diff": "比对", "impact": "影响分析", "notify": "通知"}
 
 
 def _crawl(settings, db, run_id, result, send_mail) -> dict:
