@@ -28,7 +28,8 @@ PACKAGES = ["config", "registry", "diffing", "impact", "crawler", "notify", "yij
 #: Files that are not yiju's own words: the glossary itself (it lists the retired words), law texts
 #: and the demo's sample data.
 NOT_OURS = {"config/glossary.toml", "config/glossary.py"}
-NOT_OURS_DIRS = ("yiju/data/laws/", "yiju/data/decisions/", "yiju/data/demo/", "crawler/mirror/data/")
+NOT_OURS_DIRS = ("yiju/data/laws/", "yiju/data/rules/", "yiju/data/decisions/", "yiju/data/demo/",
+                 "crawler/mirror/data/")
 
 #: English a person must never read.
 ENGLISH = ["succeeded", "degraded", "skipped=", "Show this message", "Show the version", "Usage:", "Options:",
@@ -49,6 +50,8 @@ def _files() -> list[pathlib.Path]:
 
 
 def _retired_in(text: str) -> list[str]:
+    for phrase in glossary()["quoted"]["phrases"]:   # the statute's own words (按照职责分工), not ours
+        text = text.replace(phrase, "")
     return [f"{old}（应为 {new}）" for old, new in retired().items() if old in text]
 
 
