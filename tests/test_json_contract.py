@@ -24,7 +24,7 @@ from yiju.demo import DEMO_DATA
 
 # -- the codes ---------------------------------------------------------------------------------
 
-FLAG_STATES = {"open", "acknowledged", "resolved", "dismissed"}
+FLAG_STATES = {"open", "acknowledged", "submitted", "returned", "resolved", "dismissed"}
 SEVERITIES = {"critical", "high", "low"}
 CHANGE_KINDS = {"enacted", "amended", "repealed", "renamed", "takes_effect", "text_corrected"}
 ARTICLE_STATUSES = {"unchanged", "renumbered", "modified", "inserted", "deleted", "split", "merged"}
@@ -37,7 +37,8 @@ OUTBOX_STATES = {"pending", "sending", "sent", "failed"}
 MAIL_KINDS = {"department_alert", "digest"}
 SOURCE_HEALTH = {"ok", "failed", "skipped"}
 PROPOSAL_STATES = {"open", "accepted", "declined", "withdrawn"}
-AUDIT_ACTIONS = {"flag.acknowledge", "flag.resolve", "flag.dismiss", "flag.move", "flag.apply_renumbering"}
+AUDIT_ACTIONS = {"flag.acknowledge", "flag.resolve", "flag.dismiss", "flag.move", "flag.apply_renumbering",
+                 "flag.submit", "flag.approve", "flag.return"}
 
 #: code set → the glossary table that names it
 TABLES = {
