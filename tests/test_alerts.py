@@ -62,7 +62,7 @@ def test_alerts_are_routed_by_post(db, night, settings):
     queue_department_alerts(db, 2, settings)
     zhang = alert_to(db, "zhangsan@example.gov.cn")          # 行政处罚科: not the 食品安全科's duty
     assert zhang["recipient_name"] == "张三"
-    assert zhang["subject"] == "【执法依据变动】市场监督管理局：2 项职责需复核（较高 2）· 2025-12-29"
+    assert zhang["subject"] == "【执法依据变动】市场监督管理局：2 项职权需复核（较高 2）· 2025-12-29"
     assert "对生产经营腐败变质食品的处罚" not in zhang["body_text"]
     li = alert_to(db, "lisi@example.gov.cn")                 # 食品安全科: only that duty
     assert "对生产经营腐败变质食品的处罚" in li["body_text"]
