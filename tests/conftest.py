@@ -7,6 +7,7 @@ Row builders for impact, flag and report tests are in ``tests/builders.py``.
 from __future__ import annotations
 
 import pathlib
+import subprocess
 
 import pytest
 from click.testing import CliRunner, Result
@@ -21,6 +22,29 @@ TEST_DATA = ROOT / "tests" / "data"
 
 # Scripts, not tests or library modules: kept out of the doctest collection (--doctest-modules).
 collect_ignore_glob = ["tools/*", "data/*"]
+
+
+class _ScrapyOnlyInSlowTests:
+    """``subprocess`` as ``crawler.run`` sees it in a test not marked slow: starting the Scrapy child fails."""
+
+    def __getattr__(self, name):
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def run(args, *more, **options):
+        if list(args[1:3]) == ["-m", "crawler.run"]:
+            pytest.fail("this test runs Scrapy in a child process (seconds): mark it @pytest.mark.slow",
+                        pytrace=False)
+        return subprocess.run(args, *more, **options)
+
+
+@pytest.fixture(autouse=True)
+def _slow_tests_are_marked(request, monkeypatch):
+    """Keep ``pytest -m "not slow"`` a quick loop: a test that crawls must carry the slow marker."""
+    if request.node.get_closest_marker("slow") is None:
+        import crawler.run
+
+        monkeypatch.setattr(crawler.run, "subprocess", _ScrapyOnlyInSlowTests())
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from config.settings import SourceSettings
 from impact.coverage import coverage, source_for
 from tests.conftest import law_text
-from yiju.cli import cli
 
 LIST = """事项名称,实施主体,执法依据
 对未依法取得排污许可证排放大气污染物的行政处罚,示范市生态环境局,《中华人民共和国大气污染防治法》第九十九条第（一）项
@@ -22,19 +20,16 @@ LIST = """事项名称,实施主体,执法依据
 
 
 @pytest.fixture
-def yiju(config_file, tmp_path):
-    runner = CliRunner()
+def yiju(yiju, tmp_path):
+    """The command line of conftest, on a registry holding 大气污染防治法 and a small power list."""
     laws = tmp_path / "laws" / "大气污染防治法"
     laws.mkdir(parents=True)
     (laws / "2018-10-26.md").write_text(law_text("大气污染防治法", "2018-10-26"), "utf-8")
     power_list = tmp_path / "list.csv"
     power_list.write_text(LIST, "utf-8")
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-    assert run("laws", "import", tmp_path / "laws").exit_code == 0
-    assert run("duties", "import", power_list).exit_code == 0
-    return run
+    assert yiju("laws", "import", tmp_path / "laws").exit_code == 0
+    assert yiju("duties", "import", power_list).exit_code == 0
+    return yiju
 
 
 def test_json_names_each_unheld_document_with_level_duties_and_source(yiju):

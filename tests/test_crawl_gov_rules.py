@@ -14,6 +14,8 @@ from crawler.mirror.scenario import CORPUS
 from crawler.run import crawl
 from registry.schema import connect
 
+pytestmark = pytest.mark.slow  # every test runs Scrapy in a child process against the mirror
+
 WASTE = "危险废物转移管理办法"
 CARBON = "广东省碳排放管理试行办法"
 NOISE = "北京市环境噪声污染防治办法"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from crawler.mirror import Mirror, Scenario, settings_for
 from crawler.mirror.gdpc import GdDoc, doc_id, from_manifest
@@ -14,7 +13,9 @@ from crawler.mirror.rules import read_manifest
 from crawler.mirror.scenario import CORPUS
 from crawler.run import crawl
 from registry.schema import connect
-from yiju.cli import cli
+from tests.conftest import Yiju
+
+pytestmark = pytest.mark.slow  # every test runs Scrapy in a child process against the mirror
 
 CARBON = "广东省碳排放管理试行办法"
 SCANNED = "广东省环境保护条例"
@@ -60,10 +61,11 @@ def test_the_coverage_report_counts_the_documents_without_text(world, tmp_path):
     crawl(settings)
     config = tmp_path / "yiju.toml"
     config.write_text(f'[registry]\npath = "{settings.registry.path}"\nfiles = "{settings.registry.files}"\n', "utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(config), "coverage", "--json"])
+    yiju = Yiju(config)
+    result = yiju("coverage", "--json")
     report = json.loads(result.stdout)
     assert [u["title"] for u in report["untexted"]] == [SCANNED]
-    text = CliRunner().invoke(cli, ["--config", str(config), "coverage"]).stdout
+    text = yiju("coverage").stdout
     assert "无法读取正文的文件（无正文" in text and SCANNED in text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from impact import duties as duty_store
 from impact import proposals as props
@@ -13,7 +12,6 @@ from impact.process import run_impact
 from impact.record import record_version
 from registry.schema import connect
 from tests.conftest import law_text
-from yiju.cli import cli
 
 AIR = "中华人民共和国大气污染防治法"
 CODE = "中华人民共和国生态环境法典"
@@ -114,18 +112,15 @@ def test_the_first_pass_is_a_baseline_and_a_newly_enacted_law_is_news(db, monkey
 
 
 @pytest.fixture
-def yiju(config_file, monkeypatch):
+def yiju(yiju, config_file, monkeypatch):
+    """The command line of conftest, on 2024-03-01, with 大气污染防治法 and one duty citing it."""
     monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
     db = connect(config_file.parent / "data" / "yiju.db")
     record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
                    source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
     add_duty(db, BUREAU, "对造成大气污染事故的处罚", "《中华人民共和国大气污染防治法》第一百二十二条")
     db.close()
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-    return run
+    return yiju
 
 
 def test_the_cli_lists_accepts_and_declines(yiju):
