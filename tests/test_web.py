@@ -15,7 +15,6 @@ import xml.dom.minidom
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from config.settings import Settings
 from impact import duties as duty_store
@@ -23,8 +22,7 @@ from impact.process import run_impact
 from impact.record import record_version
 from registry import users
 from registry.schema import connect
-from tests.conftest import law_text
-from yiju.cli import cli
+from tests.conftest import Yiju, law_text
 from yiju.web import create_app
 
 SECRET = "test-secret-" + "x" * 24
@@ -316,20 +314,20 @@ def test_users_commands(tmp_path, monkeypatch):
     config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n', "utf-8")
     monkeypatch.setenv("YIJU_CONFIG", str(config))
     monkeypatch.setenv("YIJU_WEB_SECRET", SECRET)
-    run = CliRunner().invoke
-    r = run(cli, ["users", "add", "fzb@gov.cn", "--name", "法制办 王五", "--role", "legal", "--password-stdin"],
+    run = Yiju(config)
+    r = run("users", "add", "fzb@gov.cn", "--name", "法制办 王五", "--role", "legal", "--password-stdin",
             input="short\n")
     assert r.exit_code == 2 and "至少" in r.output
-    r = run(cli, ["users", "add", "fzb@gov.cn", "--name", "法制办 王五", "--role", "legal", "--password-stdin"],
+    r = run("users", "add", "fzb@gov.cn", "--name", "法制办 王五", "--role", "legal", "--password-stdin",
             input="correct-horse-battery\n")
     assert r.exit_code == 0, r.output
-    r = run(cli, ["users", "list", "--json"])
+    r = run("users", "list", "--json")
     assert json.loads(r.output)[0]["email"] == "fzb@gov.cn"
-    r = run(cli, ["users", "link", "fzb@gov.cn"])
+    r = run("users", "link", "fzb@gov.cn")
     assert r.exit_code == 0 and r.output.strip().startswith("http://127.0.0.1:8080/s/")
-    r = run(cli, ["users", "disable", "fzb@gov.cn"])
+    r = run("users", "disable", "fzb@gov.cn")
     assert r.exit_code == 0 and "已停用" in r.output
-    assert "已停用" in run(cli, ["users", "list"]).output
+    assert "已停用" in run("users", "list").output
 
 
 def test_proposed_duties_are_accepted_by_the_legal_office(world):

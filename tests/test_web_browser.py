@@ -17,7 +17,6 @@ import re
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "tools"))
@@ -32,8 +31,7 @@ from impact.record import record_version  # noqa: E402
 from notify.publish import publish  # noqa: E402
 from registry import users  # noqa: E402
 from registry.schema import connect  # noqa: E402
-from tests.conftest import law_text  # noqa: E402
-from yiju.cli import cli  # noqa: E402
+from tests.conftest import Yiju, law_text  # noqa: E402
 from yiju.web import create_app  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
@@ -140,7 +138,7 @@ def test_a_reviewer_follows_the_alert_and_the_legal_office_approves(tmp_path, mo
         browser.full_screenshot(driver, shots / "report-after.png", 1280)
 
     assert (before, after) == ("0", "1")
-    listed = CliRunner().invoke(cli, ["flags", "--state", "all", "--json"])
+    listed = Yiju(config)("flags", "--state", "all", "--json")
     row = next(f for f in json.loads(listed.output) if f["id"] == flag_id)
     assert row["state"] == "resolved" and row["reviewed_by"] == "法制办 王五（fzb@example.gov.cn）"
     assert row["proposed_by"] == f"{A}联系人（{CONTACT}）"
