@@ -79,13 +79,13 @@ class Yiju:
     raised in the test rather than hidden in ``result.exception``.
     """
 
-    def __init__(self, config: pathlib.Path):
-        self.config = pathlib.Path(config)
+    def __init__(self, config: pathlib.Path | None = None):
+        self.config = pathlib.Path(config) if config is not None else None   # None: no --config (help pages)
         self.runner = CliRunner()
 
     def __call__(self, *args, input: str | None = None) -> Result:
-        return self.runner.invoke(cli, ["--config", str(self.config), *map(str, args)], input=input,
-                                  catch_exceptions=False)
+        where = ["--config", str(self.config)] if self.config is not None else []
+        return self.runner.invoke(cli, [*where, *map(str, args)], input=input, catch_exceptions=False)
 
     def db(self):
         """The registry this config points at (``data/yiju.db`` beside the config)."""

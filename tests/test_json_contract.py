@@ -14,12 +14,11 @@ import pathlib
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from config.glossary import glossary
 from tests.conftest import CORPUS, ROOT
+from tests.conftest import Yiju
 from tests.tools.small_registry import build
-from yiju.cli import cli
 from yiju.demo import DEMO_DATA
 
 # -- the codes ---------------------------------------------------------------------------------
@@ -198,11 +197,14 @@ def check(command: str, doc) -> None:
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("contract"))
+    """The command line on the small registry (``build`` gives its ``--config`` arguments)."""
+    base = build(tmp_path_factory.mktemp("contract"))
+    assert base[0] == "--config"
+    return Yiju(base[1])
 
 
-def _json(base, args, code=(0,)):
-    result = CliRunner().invoke(cli, base + args)
+def _json(yiju, args, code=(0,)):
+    result = yiju(*args)
     assert result.exit_code in code, result.output
     return json.loads(result.stdout)
 
@@ -238,7 +240,7 @@ def test_flag_workflow_json(registry):
     flags = _json(registry, ["flags", "--state", "all", "--json"])
     assert flags, "the small registry has flags"
     first = flags[0]["id"]
-    CliRunner().invoke(cli, registry + ["flags", "ack", str(first), "--by", "张三"])
+    registry("flags", "ack", first, "--by", "张三")
     shown = _json(registry, ["flags", "show", str(first), "--json"])
     check("flags show", shown)
     assert shown["state"] == "acknowledged" and shown["state_name"] == "已确认"
@@ -255,13 +257,14 @@ def test_run_and_mail_json(registry, tmp_path):
 def test_cite_file_prints_one_json_object_per_line(registry, tmp_path):
     texts = tmp_path / "bases.txt"
     texts.write_text("《中华人民共和国行政处罚法》第三十二条\n《某某条例》第九条\n", "utf-8")
-    result = CliRunner().invoke(cli, registry + ["cite", "--file", str(texts), "--json"])
+    result = registry("cite", "--file", texts, "--json")
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     for line in lines:
         check("cite", json.loads(line))
 
 
+@pytest.mark.slow  # Scrapy in a child process
 def test_crawl_json(tmp_path, monkeypatch):
     from crawler.mirror import Mirror, Scenario, toml_for
 
@@ -269,7 +272,7 @@ def test_crawl_json(tmp_path, monkeypatch):
     with Mirror(Scenario.from_corpus(["行政处罚法"], today="2024-01-01")) as mirror:
         config = tmp_path / "yiju.toml"
         config.write_text(toml_for(mirror), "utf-8")
-        doc = _json(["--config", str(config)], ["crawl", "--json"])
+        doc = _json(Yiju(config), ["crawl", "--json"])
     check("crawl", doc)
     assert {s["health_name"] for s in doc["sources"].values()} <= set(glossary()["source_state"].values())
 

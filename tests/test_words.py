@@ -14,10 +14,9 @@ import re
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from config.glossary import glossary, retired, word
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, Yiju
 from tests.tools.small_registry import build
 from yiju.cli import cli
 from yiju.demo import DEMO_DATA
@@ -115,7 +114,7 @@ def _all_commands(group: click.Group, prefix=()) -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("command", _all_commands(cli), ids=lambda c: " ".join(c) or "yiju")
 def test_every_help_page_is_chinese(command):
-    result = CliRunner().invoke(cli, [*command, "--help"])
+    result = Yiju()(*command, "--help")
     assert result.exit_code == 0, result.output
     assert "用法：" in result.output and "显示本帮助并退出。" in result.output
     assert not _leaks(result.output), _leaks(result.output)
@@ -123,8 +122,8 @@ def test_every_help_page_is_chinese(command):
 
 
 def test_version_and_usage_errors_are_chinese():
-    runner = CliRunner()
-    out = runner.invoke(cli, ["--version"]).output
+    yiju = Yiju()
+    out = yiju("--version").output
     assert re.fullmatch(r"yiju，版本 \S+\n", out), out
     for args, expected in ((["diff"], "错误：缺少参数 'OLD'"),
                            (["nosuch"], "错误：没有命令“nosuch”"),
@@ -132,7 +131,7 @@ def test_version_and_usage_errors_are_chinese():
                            (["search", "x", "--limit", "many"], "错误：'--limit' 的值无效：'many' 不是整数"),
                            (["mail", "list", "--state", "lost"], "的值无效：'lost' 不是可选值之一"),
                            (["flags", "resolve", "1"], "错误：缺少选项 '--basis'")):
-        result = runner.invoke(cli, args)
+        result = yiju(*args)
         assert result.exit_code == 2, (args, result.output)
         assert expected in result.output, (args, result.output)
         assert "用法：yiju" in result.output and "查看帮助：yiju" in result.output
@@ -161,9 +160,9 @@ def test_the_main_commands_speak_the_glossary(registry):
     codes = {code for table in ("flag_state", "severity", "change_kind", "article_status", "substance",
                                 "resolution", "run_state", "outbox_state", "review_state", "source_state")
              for code in glossary()[table] if len(code) > 3}
-    runner = CliRunner()
+    yiju = Yiju(base[1])
     for args in _text_commands(root):
-        result = runner.invoke(cli, base + args)
+        result = yiju(*args)
         assert result.exit_code in (0, 1, 2), (args, result.output)
         text = _strip_data(result.output)
         assert not _retired_in(text), (args, _retired_in(text))
@@ -176,7 +175,7 @@ def test_the_main_commands_speak_the_glossary(registry):
 
 def test_yiju_run_prints_its_figures_in_chinese(registry):
     root, base = registry
-    result = CliRunner().invoke(cli, base + ["run", "--no-crawl"])
+    result = Yiju(base[1])("run", "--no-crawl")
     lines = result.output.splitlines()
     assert re.fullmatch(r"运行 #\d+：(成功|完成（有警告）|失败)", lines[0]), lines[0]
     assert "  抓取：未运行（--no-crawl）" in lines
@@ -189,7 +188,7 @@ def test_every_figure_of_a_run_has_a_name(registry):
     import json
 
     root, base = registry
-    doc = json.loads(CliRunner().invoke(cli, base + ["run", "--no-crawl", "--json"]).stdout)
+    doc = json.loads(Yiju(base[1])("run", "--no-crawl", "--json").stdout)
     figures = glossary()["stage_figure"]
     for stage, stats in doc["stats"].items():
         if isinstance(stats, dict):
@@ -203,7 +202,7 @@ def test_every_figure_of_a_run_has_a_name(registry):
 
 @pytest.mark.slow
 def test_the_demo_speaks_the_glossary(tmp_path):
-    result = CliRunner().invoke(cli, ["demo", "--workdir", str(tmp_path / "demo")])
+    result = Yiju()("demo", "--workdir", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "  运行 #2：成功" in out
