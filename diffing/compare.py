@@ -162,6 +162,36 @@ def _references(text: str) -> tuple[str, list[tuple]]:
     return "".join(parts), refs
 
 
+@lru_cache(maxsize=None)
+def _renames() -> list[tuple[str, re.Pattern]]:
+    """(new name, pattern of its old names) per rename of data/agency_renames.toml."""
+    out = []
+    for entry in _data("agency_renames.toml")["rename"]:
+        olds = "|".join(map(re.escape, sorted(entry["old"], key=len, reverse=True)))
+        after = "|".join(map(re.escape, entry.get("suffixes", [])))
+        for name in entry["new"]:
+            out.append((name, re.compile(f"(?:{olds})" + (f"(?=(?:{after}))" if after else ""))))
+    return out
+
+
+def renamed(old: str, new: str) -> str:
+    """The old text with the agency names of the institutional reforms (data/agency_renames.toml)
+    read as the names the new text uses; an old name the new text still uses is left alone.
+
+    >>> renamed("县级以上人民政府食品药品监督管理、质量监督部门", "县级以上人民政府食品安全监督管理部门")
+    '县级以上人民政府食品安全监督管理部门'
+    """
+    for name, pattern in _renames():
+        if name not in new:
+            continue
+        if not any(m.group(0) not in new for m in pattern.finditer(old)):
+            continue
+        old = pattern.sub(lambda m: m.group(0) if m.group(0) in new or old.startswith(name, m.start())
+                          else name, old)
+        old = re.sub(f"{re.escape(name)}(?:[、和及]{re.escape(name)})+", name, old)
+    return old
+
+
 def substance(old: str, new: str, renumbering: dict[tuple[int, int], set[tuple[int, int]]]) -> str:
     """Class a modification: editorial, references_only or substantive.
 
@@ -169,8 +199,10 @@ def substance(old: str, new: str, renumbering: dict[tuple[int, int], set[tuple[i
     (more than one for a split article). ``references_only``: the wording is the same and every
     changed reference to an article of this law follows the renumbering; references to other
     laws, paragraphs and items are unchanged. ``editorial``: only punctuation or
-    interchangeable wording (data/editorial.toml) differ. Anything else is ``substantive``.
+    interchangeable wording (data/editorial.toml) or agency names changed by an institutional
+    reform (data/agency_renames.toml, ``renamed``) differ. Anything else is ``substantive``.
     """
+    old = renamed(old, new)
     old_words, old_refs = _references(old)
     new_words, new_refs = _references(new)
     if len(old_refs) != len(new_refs) or editorial_key(old_words) != editorial_key(new_words):

@@ -323,14 +323,82 @@ def _labels(keys) -> str:
     return "、".join(_label(k) for k in keys)
 
 
-def check(comparison, instructions: list[Instruction]) -> list[str]:
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ACT = re.compile(r"通过|修正|修订|决定|修改")
+
+
+def history_dates(note: str) -> list[str]:
+    """The dates (YYYY-MM-DD) of the acts a 题注 lists (adoption, revisions, amendments), in order;
+    施行 dates are left out.
+
+    >>> history_dates("2016年11月7日通过　根据2025年10月28日《关于修改…的决定》修正\\n2017年6月1日 施行")
+    ['2016-11-07', '2025-10-28']
+    """
+    out = []
+    for part in re.split(r"[\n\u3000]|(?=根据)", note or ""):
+        if "施行" in part and not _ACT.search(part):
+            continue
+        for y, m, d in _DATE.findall(part):
+            day = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+            if day not in out:
+                out.append(day)
+    return sorted(out)
+
+
+def decision_date(text: str, title: str = "") -> str | None:
+    """The date a decision was adopted: the first date in its title or first lines."""
+    head = title + "\n" + "\n".join(text.splitlines()[:6])
+    m = _DATE.search(head)
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def verify(comparison, decision: Decision, old_law, new_law, decided_on: str | None = None) -> dict:
+    """Check an alignment against a decision, as ``yiju diff --decision`` does.
+
+    Returns ``{"disagreements": [...], "warnings": [...], "refused": str | None}`` (Chinese):
+    ``refused`` when the decision does not amend this law or its date is not one of the
+    amendments between the two versions (the decision does not belong to the pair); a warning
+    when the two versions are more than one amendment apart (then changes the decision does not
+    name are not disagreements: another amendment made them) or when a date cannot be read.
+    """
+    title = new_law.title or old_law.title
+    instructions = []
+    for name in (new_law.title, old_law.title):
+        if name and not instructions:
+            instructions = decision.instructions_for(name)
+    out: dict = {"disagreements": [], "warnings": [], "refused": None}
+    if not instructions:
+        named = "、".join(f"《{t}》" for t in decision.sections) or "（没有读到任何修改条款）"
+        out["refused"] = f"决定中没有关于《{title}》的修改条款；决定修改的是：{named}"
+        return out
+    old_dates, new_dates = history_dates(old_law.note), history_dates(new_law.note)
+    between = [d for d in new_dates if not old_dates or d > old_dates[-1]]
+    if decided_on and new_dates:
+        if decided_on not in between:
+            last = new_dates[-1]
+            out["refused"] = (f"决定的日期 {decided_on} 不是这两个文本之间的修改"
+                              f"（新文本最后一次修改于 {last}"
+                              f"{'，旧文本已包含该决定' if old_dates and decided_on <= old_dates[-1] else ''}）")
+            return out
+    elif not decided_on:
+        out["warnings"].append("无法从决定中读出通过日期，未核对决定是否属于这两个文本")
+    others = [d for d in between if d != decided_on] if decided_on else []
+    if others:
+        out["warnings"].append(
+            f"两个文本之间还有其他修改（{'、'.join(others)}），决定未提及的变化不作为不一致")
+    out["disagreements"] = check(comparison, instructions, complete=not others)
+    return out
+
+
+def check(comparison, instructions: list[Instruction], complete: bool = True) -> list[str]:
     """Disagreements between an alignment (``diffing.align.Comparison``) and a decision's
     instructions for that law, in Chinese; an empty list when they agree.
 
     Each instruction must be borne out by the alignment (a 删去 article is deleted, a renumbered
     one sits at its new number, a modified one changed), and each substantive change the
     alignment found must be covered by an instruction (changes of cross-reference numbers and
-    editorial ones follow from 根据本决定作相应修改 and need none).
+    editorial ones follow from 根据本决定作相应修改 and need none); ``complete=False`` when another
+    amendment lies between the two texts too (then only the first half is checked).
     """
     old_map: dict[str, object] = {}
     new_map: dict[str, object] = {}
@@ -340,6 +408,7 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
         for label in m.new:
             new_map[label] = m
     notes: list[str] = []
+    named_old = {_label(k) for ins in instructions for k in ins.old}
     covered_old: set[str] = set()
     covered_new: set[str] = set()
 
@@ -388,6 +457,8 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                 m = new_map.get(target)
                 if m is None:
                     notes.append(f"{say}增加{target}，但新文本中没有{target}")
+                elif m.status == "split" and target != m.new[0] and set(m.old) <= named_old:
+                    continue  # a 款 the decision took out of that article reads like one of the new one
                 elif m.status != "inserted":
                     notes.append(
                         f"{say}增加{target}，但比对结果认为现{target}来自原{'、'.join(m.old)}（{status_name(m.status)}）"
@@ -412,7 +483,7 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                     listed = f"（{_labels(ins.new)}）" if news else ""
                     notes.append(f"{say}将{label}改为{count}条{listed}，但比对结果认为{where(label)}")
     for m in comparison.matches:
-        if m.status in ("unchanged", "renumbered"):
+        if not complete or m.status in ("unchanged", "renumbered"):
             continue
         if m.status == "modified" and m.substance in ("references_only", "editorial"):
             continue  # consequential (根据本决定作相应修改): numbers of cross-references, wording

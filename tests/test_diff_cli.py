@@ -76,16 +76,34 @@ def test_html_page_shows_old_and_new_side_by_side_and_escapes_the_text(yiju, tmp
     assert "原第三十条 → 现第四十条" in real and "<ins>、证据不足</ins>" in real
 
 
-def test_decision_option_reports_disagreements(yiju):
+def test_decision_option_checks_and_exits_1_on_a_disagreement(yiju, tmp_path):
     cyber = CORPUS / "网络安全法"
     (decided,) = DECISIONS.glob("2025-10-28*.md")
     r = yiju("diff", cyber / "2016-11-07.md", cyber / "2025-10-28.md", "--decision", decided)
-    assert "核对修改决定：有 3 处不一致" in r.stdout
-    assert "  决定第三项增加第二十条，但比对结果认为现第二十条来自原第十八条（拆分）" in r.stdout.splitlines()
+    assert r.exit_code == 0 and "核对修改决定：比对结果与决定一致" in r.stdout
     fire = CORPUS / "消防法"
     (eight_laws,) = DECISIONS.glob("2021-04-29*.md")
     r = yiju("diff", fire / "2019-04-23.md", fire / "2021-04-29.md", "--decision", eight_laws, "--json")
-    assert json.loads(r.stdout)["check"] == []
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["decision_check"]["disagreements"] == []
+    # a change the decision does not make: a disagreement naming the article, exit 1
+    doctored = tmp_path / "消防法.md"
+    text = (fire / "2021-04-29.md").read_text("utf-8")
+    doctored.write_text(text.replace("处五千元以上五万元以下罚款", "处一万元以上十万元以下罚款", 1), "utf-8")
+    r = yiju("diff", fire / "2019-04-23.md", doctored, "--decision", eight_laws, "--json")
+    assert r.exit_code == 1
+    (note,) = json.loads(r.stdout)["decision_check"]["disagreements"]
+    assert "有修改，但决定中没有相应条款" in note and "第" in note
+    r = yiju("diff", fire / "2019-04-23.md", doctored, "--decision", eight_laws)
+    assert r.exit_code == 1 and "核对修改决定：有 1 处不一致" in r.stdout
+
+
+def test_a_decision_that_does_not_belong_to_the_pair_is_refused(yiju):
+    criminal = CORPUS / "刑法"
+    (eleventh,) = DECISIONS.glob("2020-12-26*.md")  # 刑法修正案（十一）: already in the 2020-12-26 text
+    r = yiju("diff", criminal / "2020-12-26.md", criminal / "2023-12-29.md", "--decision", eleventh)
+    assert r.exit_code == 2
+    assert "决定的日期 2020-12-26 不是这两个文本之间的修改" in r.stderr
 
 
 def test_user_errors_are_one_chinese_line_and_exit_2(yiju, tmp_path):
