@@ -45,7 +45,7 @@ def main() -> None:
     from diffing.compare import same_text_key
     from diffing.instruments import check
     from texts.structure import parse
-    from corpus_pairs import MIN_CHARS, decision_for, hosts, pairs
+    from corpus_pairs import MIN_CHARS, decision_for, hosts_all, pairs
 
     try:
         from diffing.provisions import paragraph_map  # the 款 mapping, when this code has it
@@ -102,20 +102,22 @@ def main() -> None:
                      for a in old.articles for k, p in enumerate(a.paragraphs, start=1)]
         new_paras = [((new_labels[j], q), same_text_key("".join([p.text, *p.items])))
                      for j, na in enumerate(new.articles) for q, p in enumerate(na.paragraphs, start=1)]
+        art_hosts = hosts_all(old_keys, new_keys)
         for i, a in enumerate(old.articles):
             label = m_label(a)
             m = where.get(label)
             if len(old_keys[i]) >= MIN_CHARS:
-                found = {new_labels[j] for j in hosts(i, old_keys, new_keys)}
+                found = {new_labels[j] for j in art_hosts.get(i, ())}
                 if found and not (set(m.new) & found):
                     art_violations.append(f"{pair.law} {pair.old}→{pair.new} 原{label} → {m.new or '已删除'}"
                                           f"（全文见于 {'、'.join(sorted(found))}）")
         old_pkeys = [k for _, k in old_paras]
         new_pkeys = [k for _, k in new_paras]
+        para_hosts = hosts_all(old_pkeys, new_pkeys)
         for x, ((label, k), pkey) in enumerate(old_paras):
             if len(pkey) < MIN_CHARS:
                 continue
-            found = {new_paras[y][0] for y in hosts(x, old_pkeys, new_pkeys)
+            found = {new_paras[y][0] for y in para_hosts.get(x, ())
                      if len(new_pkeys[y]) <= len(pkey) / 0.9}  # nearly verbatim: not inside a longer 款
             if not found:
                 continue

@@ -149,12 +149,20 @@ class Comparison:
         """Every match except the unchanged ones."""
         return [m for m in self.matches if m.status != "unchanged"]
 
-    def to_json(self) -> dict:
+    def to_json(self, provisions=None) -> dict:
+        """DESIGN §5; with ``provisions`` (``diffing.provisions.ProvisionMap``) each entry but
+        unchanged and inserted ones carries its 款/项 rows (``paragraphs``)."""
+        articles = []
+        for m in self.matches:
+            entry = m.to_json()
+            if provisions is not None and m.old and m.status != "unchanged":
+                entry["paragraphs"] = provisions.for_match(m)
+            articles.append(entry)
         return {
             "old": {"title": self.old_title, "articles": self.old_count},
             "new": {"title": self.new_title, "articles": self.new_count},
             "summary": self.summary,
-            "articles": [m.to_json() for m in self.matches],
+            "articles": articles,
         }
 
 

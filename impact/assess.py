@@ -204,7 +204,8 @@ class ChangeView:
         return bool(created and created <= self.detected_at and not cit.get("version_note"))
 
     def _article_finding(self, cit: dict, label: str, ac: dict) -> Finding:
-        key = ("article", ac["id"], label)
+        paragraph, item = cit.get("paragraph"), cit.get("item")
+        key = ("article", ac["id"], label, paragraph, item)
         if key in self._verdicts:
             return self._finding(cit, key)
         status = ac["status"]
@@ -228,8 +229,9 @@ class ChangeView:
             rule = "deleted"
         if self.new_title:
             suggestion["new_title"] = self.new_title
+        place = _place_words(ac, label, paragraph, item, suggestion)
         words = {"old": label, "new": new, "news": "、".join(news), "olds": "、".join(ac["old_labels"]),
-                 "moved": REASONS["moved"].format(new=new) if new and new != label else ""}
+                 "moved": REASONS["moved"].format(new=new) if new and new != label else "", "place": place}
         return self._finding(cit, key, ac["id"], rule, rule, suggestion, words)
 
     def _repealed(self, cit: dict) -> Finding:
@@ -432,6 +434,44 @@ def assess_against_processed(db: sqlite_utils.Database, cits: list[CitationRef],
 
 
 # -- small readers ------------------------------------------------------------------------------
+
+def _place_row(ac: ArticleChange, label: str, paragraph: int | None, item: int | None) -> dict | None:
+    """The 款/项 row of an article change (DESIGN §5 "paragraphs") for a cited 款 or 项."""
+    if paragraph is None and item is None:
+        return None
+    if paragraph is None:
+        paragraph = 1  # 第X条第（Z）项 of a one-款 article
+    for row in ac.get("provisions") or ():
+        old = row["old"]
+        if old["article"] == label and old["paragraph"] == paragraph and old["item"] == item:
+            return row
+    return None
+
+
+def _place_words(ac: ArticleChange, label: str, paragraph, item, suggestion: dict) -> str:
+    """Where a cited 款/项 went, as a reason piece; sets the suggestion's exact place (``new_place``,
+    and ``new_label`` to its article for a split or merger). A renumbering stays one click only
+    when the 款 and 项 keep their numbers and the 款 division did not change."""
+    row = _place_row(ac, label, paragraph, item)
+    if row is None:
+        return ""
+    old_place = row["old"]["label"]
+    if row.get("warning"):
+        suggestion.pop("one_click", None)
+        suggestion["warning"] = row["warning"]
+        return REASONS["place_warning"].format(warning=row["warning"])
+    if row["new"] is None:
+        suggestion.pop("one_click", None)
+        suggestion["place_deleted"] = old_place
+        return REASONS["place_deleted"].format(old_place=old_place)
+    new = row["new"]
+    suggestion["new_place"] = new["label"]
+    if ac["status"] in ("split", "merged"):
+        suggestion["new_label"] = new["article"]
+    if suggestion.get("one_click") and (new["paragraph"], new["item"]) != (row["old"]["paragraph"], row["old"]["item"]):
+        suggestion.pop("one_click")
+    return REASONS["place"].format(old_place=old_place, new_place=new["label"])
+
 
 def _latest_version_id(db, law_id: int) -> int | None:
     latest = law_store.latest_version(db, law_id)

@@ -405,7 +405,9 @@ def suggestion_text(flag: dict, *, web: bool = False) -> str:
     if isinstance(s, str):
         s = json.loads(s or "{}")
     parts = []
-    if s.get("one_click"):
+    if s.get("new_place") and not s.get("one_click"):
+        parts.append(words["new_label_diff" if "diff" in s else "new_label"].format(new_label=s["new_place"]))
+    elif s.get("one_click"):
         parts.append(words["one_click_web" if web else "one_click"].format(new_label=s["new_label"]))
     elif s.get("new_label"):
         same = s["new_label"] == flag.get("article")

@@ -24,6 +24,7 @@ from registry import changes as change_store
 from registry import laws as law_store
 from texts.structure import LawText, parse
 from diffing.align import compare
+from diffing.provisions import provision_map
 
 
 class NotALawText(ValueError):
@@ -149,6 +150,7 @@ def record_version(
         old_parsed = _parsed(previous["text"]) if previous["text"] else None
         comparison = compare(old_parsed, parsed) if old_parsed is not None else None
         changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
+        provisions = provision_map(old_parsed, parsed, comparison) if changed else None
         renamed = previous["title"] != title
         if promulgated and promulgated == previous["promulgated"]:
             kind = "text_corrected"
@@ -162,7 +164,7 @@ def record_version(
             dedupe_key=f"{kind}:{law_id}:{previous['id']}:{version_id}",
             detail=detail,
             summary=comparison.summary if comparison else {},
-            matches=changed,
+            matches=changed, provisions=provisions,
         )
         if renamed:
             _rename(db, law, title)
@@ -272,11 +274,13 @@ def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) ->
 def _write_change(
     db, law_id, kind, old_version_id, new_version_id, published, effective, run_id, *,
     dedupe_key: str, detail: dict | None = None, summary: dict | None = None,
-    matches=(), instrument_id: int | None = None,
+    matches=(), instrument_id: int | None = None, provisions=None,
 ) -> int | None:
     return change_store.write_change(
         db, law_id=law_id, kind=kind, dedupe_key=dedupe_key, old_version_id=old_version_id,
         new_version_id=new_version_id, published=published, effective=effective, run_id=run_id,
         detail=detail, summary=summary, instrument_id=instrument_id,
         articles=[{"status": m.status, "old_labels": list(m.old), "new_labels": list(m.new),
-                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff} for m in matches])
+                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff,
+                   "provisions": provisions.for_match(m) if provisions is not None and m.old else None}
+                  for m in matches])

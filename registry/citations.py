@@ -51,11 +51,14 @@ class CitationRef(TypedDict):
     law_id: int
     version_id: int | None
     article: str | None
+    paragraph: int | None           # 款 (None: the whole article)
+    item: int | None                # 项
     version_note: str | None
     created_at: str                 # when the duty version was stored
 
 
-_REF = ("SELECT c.id, c.duty_id, c.law_id, c.version_id, c.article, c.version_note, d.created_at "
+_REF = ("SELECT c.id, c.duty_id, c.law_id, c.version_id, c.article, c.paragraph, c.item, c.version_note, "
+        "d.created_at "
         "FROM citations c JOIN duties d ON d.id = c.duty_id WHERE d.is_current = 1")
 
 

@@ -446,6 +446,14 @@ def _m0007_web_workspace(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE flags ADD COLUMN escalated_on TEXT")      # told the legal office (date)
 
 
+@migrations(name="0008_amend_article_provisions")
+def _m0008_amend_article_provisions(db: sqlite_utils.Database) -> None:
+    # Where each 款 and 项 of the old article(s) went (DESIGN §5 "paragraphs": JSON rows
+    # {"old": {...}, "new": {...} | null, "status", "similarity", "warning"?}); NULL for changes
+    # recorded before yiju kept the 款/项 mapping.
+    db.execute("ALTER TABLE article_changes ADD COLUMN provisions TEXT")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

@@ -89,21 +89,49 @@ def lives_on(old: str, new: str) -> float:
     return min(LCSseq.similarity(old, new) / len(old), cover)
 
 
-def hosts(i: int, old_keys: list[str], new_keys: list[str]) -> set[int]:
-    """The new texts in which old text ``i`` lives on (``LIVES_ON``), leaving out a new text that
-    is mostly (``MOSTLY``) another old text, one it holds more completely: a
-    rewritten article modelled on an unchanged one (保安服务管理条例 2020 第三十三条, written like
-    第九条) does not live on in that one."""
-    key = old_keys[i]
-    out = set()
-    for j, new in enumerate(new_keys):
-        if abs(len(new)) < len(key) * LIVES_ON:
+def hosts_all(old_keys: list[str], new_keys: list[str]) -> dict[int, set[int]]:
+    """For each old text (of at least ``MIN_CHARS``), the new texts in which it lives on
+    (``LIVES_ON``), leaving out a new text that is mostly (``MOSTLY``) another old text, one it
+    holds more completely: a rewritten article modelled on an unchanged one (保安服务管理条例 2020
+    第三十三条, written like 第九条) does not live on in that one."""
+    old_grams = [_grams(k) for k in old_keys]
+    new_grams = [_grams(k) for k in new_keys]
+    index: dict[str, list[int]] = {}
+    for j, grams in enumerate(new_grams):
+        for g in grams:
+            index.setdefault(g, []).append(j)
+    old_index: dict[str, list[int]] = {}
+    for k, grams in enumerate(old_grams):
+        for g in grams:
+            old_index.setdefault(g, []).append(k)
+
+    def near(grams: set[str], postings, share: float) -> list[int]:
+        hits: dict[int, int] = {}
+        for g in grams:
+            for x in postings.get(g, ()):
+                hits[x] = hits.get(x, 0) + 1
+        need = share * len(grams)
+        return [x for x, n in hits.items() if n >= need]
+
+    out: dict[int, set[int]] = {}
+    for i, key in enumerate(old_keys):
+        if len(key) < MIN_CHARS:
             continue
-        share = lives_on(key, new)
-        if share < LIVES_ON:
-            continue
-        if any(k != i and lives_on(new, other) >= MOSTLY and lives_on(other, new) > share
-               for k, other in enumerate(old_keys) if len(other) >= len(new) * MOSTLY * MOSTLY):
-            continue
-        out.add(j)
+        found = set()
+        for j in near(old_grams[i], index, 0.5):
+            share = lives_on(key, new_keys[j])
+            if share < LIVES_ON:
+                continue
+            new = new_keys[j]
+            if any(k != i and lives_on(new, old_keys[k]) >= MOSTLY and lives_on(old_keys[k], new) > share
+                   for k in near(new_grams[j], old_index, 0.5)):
+                continue
+            found.add(j)
+        if found:
+            out[i] = found
     return out
+
+
+def hosts(i: int, old_keys: list[str], new_keys: list[str]) -> set[int]:
+    """``hosts_all`` for one old text."""
+    return hosts_all(old_keys, new_keys).get(i, set())

@@ -18,7 +18,7 @@ from diffing.compare import same_text_key
 from diffing.instruments import decision_date, parse as parse_decision, verify
 from texts.numerals import article_label
 from texts.structure import parse
-from tests.corpus_pairs import DECISIONS, MIN_CHARS, decision_for, hosts, pairs
+from tests.corpus_pairs import DECISIONS, MIN_CHARS, decision_for, hosts_all, pairs
 
 PAIRS = pairs()
 
@@ -121,11 +121,36 @@ def test_an_article_that_lives_on_maps_there(pair):
     new_keys = [same_text_key(a.text) for a in new_law.articles]
     new_labels = [_label(a) for a in new_law.articles]
     wrong = []
+    where_now = hosts_all(old_keys, new_keys)
     for i, a in enumerate(old_law.articles):
         if len(old_keys[i]) < MIN_CHARS:
             continue
-        found = {new_labels[j] for j in hosts(i, old_keys, new_keys)}
+        found = {new_labels[j] for j in where_now.get(i, ())}
         m = where(c, _label(a))
         if found and not set(m.new) & found:
             wrong.append(f"原{_label(a)} → {m.new or '已删除'}，全文见于 {sorted(found)}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[p.id for p in PAIRS])
+def test_a_paragraph_that_survives_maps_to_where_it_is(pair):
+    from diffing.provisions import paragraph_map
+
+    old_law, new_law, c = aligned(pair.law, pair.old, pair.new)
+    pmap = paragraph_map(old_law, new_law, c)
+    old_paras = [((_label(a), k), same_text_key("".join([p.text, *p.items])))
+                 for a in old_law.articles for k, p in enumerate(a.paragraphs, start=1)]
+    new_paras = [((_label(a), k), same_text_key("".join([p.text, *p.items])))
+                 for a in new_law.articles for k, p in enumerate(a.paragraphs, start=1)]
+    old_keys, new_keys = [k for _, k in old_paras], [k for _, k in new_paras]
+    where_now = hosts_all(old_keys, new_keys)
+    wrong = []
+    for x, ((label, k), key) in enumerate(old_paras):
+        # nearly verbatim: the new 款 is not much longer (a 款 inside a longer one is a merger)
+        found = {new_paras[y][0] for y in where_now.get(x, ()) if len(new_keys[y]) <= len(key) / 0.9}
+        if not found:
+            continue
+        got = pmap.get((label, k))
+        if got is None or (got.article, got.paragraph) not in found:
+            wrong.append(f"原{label}第{k}款 → {got.label if got else '已删除'}，见于 {sorted(found)}")
     assert wrong == []

@@ -97,7 +97,9 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
             info(f"注意：{warning}")
         notes = result["disagreements"]
     if as_json:
-        doc = comparison.to_json()
+        from diffing.provisions import provision_map  # start-up: loaded when the command runs
+
+        doc = comparison.to_json(provision_map(old_law, new_law, comparison))
         for a in doc["articles"]:
             with_names(a, status="article_status", substance="substance")
         if notes is not None:
