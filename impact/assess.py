@@ -27,7 +27,7 @@ import sqlite_utils
 
 from config.clock import today
 from impact.rules import REASONS, RULES, severity_rank
-from impact.successor import index_for_version
+from impact.successor import cited_text, index_for_version, provisions_index_for_version
 from registry import changes as change_store
 from registry import citations as citation_store
 from registry import flags as flag_store
@@ -256,18 +256,28 @@ class ChangeView:
         return self._finding(cit, key, None, "repealed", template, suggestion, words)
 
     def _successor_candidates(self, cit: dict, label: str) -> list[dict]:
+        """The successor's provisions most like the cited one: articles for a cited article,
+        款 and 项 for a cited 款 or 项 (the cited text is what is matched)."""
         version = cit.get("version_id") or self.old_version_id or self._latest_of_law
-        key = (version, label)
+        paragraph, item = cit.get("paragraph"), cit.get("item")
+        fine = paragraph is not None or item is not None
+        key = (version, label, paragraph, item)
         if key not in self._candidates:
-            text = law_store.article_text(self.db, version, label) if version else None
-            if not text:
-                self._candidates[key] = []
-            else:
-                if self._successor is None:
-                    successor_version = _latest_version_id(self.db, self.successor_id)
-                    self._successor = index_for_version(self.db, successor_version) if successor_version else None
-                self._candidates[key] = self._successor.candidates(text) if self._successor else []
+            text = cited_text(self.db, version, label, paragraph, item)
+            index = self._successor_index(fine) if text else None
+            self._candidates[key] = index.candidates(text) if index else []
         return self._candidates[key]
+
+    def _successor_index(self, fine: bool):
+        if self._successor is None:
+            successor_version = _latest_version_id(self.db, self.successor_id)
+            self._successor = {} if successor_version is None else {
+                False: functools.partial(index_for_version, self.db, successor_version),
+                True: functools.partial(provisions_index_for_version, self.db, successor_version)}
+        made = self._successor.get(fine)
+        if callable(made):
+            made = self._successor[fine] = made()
+        return made
 
     @functools.cached_property
     def _latest_of_law(self) -> int | None:
@@ -293,8 +303,10 @@ class ChangeView:
         event = RULES["event"].get(self.kind, "{date}修改").format(date=self.row.get("published") or date or "")
         if revision in ("修正", "修订") and self.kind == "amended":
             event = event.replace("修改", revision)
+        if self.kind == "repealed" and self.pending and f"{template}_pending" in reasons:
+            template = f"{template}_pending"
         text = reasons[template].format(
-            law=self.law_title, when=when.format(effective=self.effective), event=event,
+            law=self.law_title, when=when.format(effective=self.effective), event=event, effective=self.effective or "",
             new_title=self.new_title or "", **(words or {}))
         return _Verdict(article_change_id, RULES["severity"][severity_rule], text, suggestion,
                         json.dumps(suggestion, ensure_ascii=False))

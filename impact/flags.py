@@ -426,6 +426,8 @@ def suggestion_text(flag: dict, *, web: bool = False) -> str:
         if s.get("candidates"):
             listed = "、".join(words["candidate"].format(**c) for c in s["candidates"])
             parts.append(words["candidates"].format(successor=title, candidates=listed))
+        elif "candidates" in s:
+            parts.append(words["no_candidate"].format(successor=title))
         else:
             parts.append(words["successor"].format(successor=title))
     elif "summary" in s:

@@ -29,12 +29,13 @@ from typing import Callable
 import sqlite_utils
 
 from texts.extract import ExtractionError, detect_format, extract_text
-from texts.structure import LawText, parse
+from texts.structure import LawText, numbering_problems, parse
 from registry import files as raw_files
 from registry import laws as law_store
 from registry.search import index_in_bulk
 from texts.levels import infer
-from impact.record import NotALawText, record_version, record_status, text_key
+from diffing.repeals import is_repeal_decision
+from impact.record import NotALawText, record_repeals, record_status, record_version, text_key
 
 SOURCE = "import"
 EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".html", ".htm", ".pdf")
@@ -62,7 +63,9 @@ class ImportReport:
     versions_known: int = 0       # already in the registry (a second import)
     articles_new: int = 0
     changes: int = 0              # amended / text_corrected … events written
+    repeals: int = 0              # laws a text's own 同时废止 / 予以废止 clauses (or a 废止决定) repeal
     held: list[Problem] = field(default_factory=list)       # stored, but held for review
+    warnings: list[Problem] = field(default_factory=list)   # imported, but look at them (numbering gaps)
     problems: list[Problem] = field(default_factory=list)   # skipped files
     impact: dict | None = None
 
@@ -80,6 +83,8 @@ class ImportReport:
             parts.append(f"{self.versions_known} 个版本此前已导入")
         if self.changes:
             parts.append(f"记录修改事件 {self.changes} 个")
+        if self.repeals:
+            parts.append(f"依文本中的废止条款记录废止 {self.repeals} 部法律")
         if self.held:
             parts.append(f"{len(self.held)} 个版本暂存待核对")
         if self.problems:
@@ -95,6 +100,7 @@ class _File:
     fmt: str
     text: str
     law: LawText
+    decision: bool = False        # a 废止决定: no articles, it repeals what it names
 
 
 def import_directory(
@@ -151,6 +157,11 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
     existed = law_store.find_law(db, title) is not None
     new_here = 0
     for i, f in enumerate(usable):
+        if f.decision:
+            report.repeals += len(record_repeals(
+                db, law_id=None, title=f.law.title or folder.name, text=f.text, source=SOURCE,
+                promulgated=f.date, run_id=run_id))
+            continue
         known = law_store.version_by_source(db, SOURCE, f.rel)
         if known is not None:
             if known["text_sha256"] != text_key(f.text):
@@ -179,6 +190,11 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
         report.articles_new += len(f.law.articles)
         if recorded.change_id is not None:
             report.changes += 1
+        report.repeals += len(recorded.repealed)
+        gaps = numbering_problems(f.law)
+        if gaps:
+            report.warnings.append(Problem(f.rel, "条文编号不连续或重复：" + "；".join(gaps)
+                                           + "（缺少的条文可能并入了前一条，请核对原文）"))
         if recorded.outcome == "held":
             report.held.append(Problem(f.rel, "文本比上一版本短一半以上，疑为不完整，已暂存待人工核对"))
         if newest and guess.status == "已废止":
@@ -292,6 +308,9 @@ def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
         return None
     law = parse(text)
     if not law.articles:
+        first = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
+        if is_repeal_decision(first) or is_repeal_decision(path.parent.name):
+            return _File(rel, date, data, "txt", text, law, decision=True)
         problem(rel, "没有找到任何条文（第X条），不是法律文本，未导入")
         return None
     fmt = detect_format(data, path.name)

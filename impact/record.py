@@ -22,9 +22,10 @@ import sqlite_utils
 from config.clock import today
 from registry import changes as change_store
 from registry import laws as law_store
-from texts.structure import LawText, parse
+from texts.structure import LawText, numbering_problems, parse
 from diffing.align import compare
 from diffing.provisions import provision_map
+from diffing.repeals import repeals_in
 
 
 class NotALawText(ValueError):
@@ -37,6 +38,7 @@ class Recorded:
     version_id: int | None
     change_id: int | None
     outcome: str  # new / duplicate / held / unchanged / status
+    repealed: tuple[int, ...] = ()  # laws whose repeal the text's own clauses recorded
 
 
 _SPACE = re.compile(r"\s+")
@@ -138,10 +140,12 @@ def record_version(
                 change_id = _write_change(
                     db, law_id, "enacted", None, version_id, promulgated, effective, run_id,
                     dedupe_key=f"enacted:{law_id}",
-                    detail={"title": title},
+                    detail={"title": title, **_numbering(parsed)},
                 )
             _settle_status(db, law, status, effective)
-            return Recorded(law_id, version_id, change_id, "new")
+            repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
+                                      effective=effective, source=source, run_id=run_id)
+            return Recorded(law_id, version_id, change_id, "new", tuple(repealed))
 
         if promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
             # An older text found after a newer one (history filled in): not an event.
@@ -159,6 +163,7 @@ def record_version(
         else:
             kind = "amended"
         detail = {"old_title": previous["title"], "new_title": title} if renamed else {}
+        detail.update(_numbering(parsed))
         change_id = _write_change(
             db, law_id, kind, previous["id"], version_id, promulgated, effective, run_id,
             dedupe_key=f"{kind}:{law_id}:{previous['id']}:{version_id}",
@@ -173,7 +178,16 @@ def record_version(
             # The older text stays in force until the new one's 施行日期: the law is still 有效.
             law_store.set_version_status(db, previous["id"], "已修改")
             _settle_status(db, law, status, effective)
-        return Recorded(law_id, version_id, change_id, "new")
+        repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
+                                  effective=effective, source=source, run_id=run_id)
+        return Recorded(law_id, version_id, change_id, "new", tuple(repealed))
+
+
+def _numbering(parsed) -> dict:
+    """{"numbering": [gaps and repeats of article numbers]} when the text has any (a warning the
+    digest shows: 生态环境法典 jumps 第一千一百一十九条 → 第一千一百二十一条), else {}."""
+    problems = numbering_problems(parsed)
+    return {"numbering": problems} if problems else {}
 
 
 def _settle_status(db, law: dict, status: str | None, effective: str | None) -> None:
@@ -236,7 +250,11 @@ def record_status(
             if successor_title:
                 successor = law_store.find_law(db, successor_title)
                 successor_id = successor["id"] if successor else None
-            law_store.set_law_status(db, law_id, "已废止", successor_id=successor_id, repealed_on=repealed_on)
+            pending = bool(repealed_on and repealed_on > today())
+            # 即将废止: the law stays in force (its status unchanged) until ``repealed_on``;
+            # settle_repeals flips it on that day
+            law_store.set_law_status(db, law_id, law["status"] if pending else "已废止",
+                                     successor_id=successor_id, repealed_on=repealed_on)
             change_id = _write_change(
                 db, law_id, "repealed", latest_id, None, repealed_on, repealed_on or effective, run_id,
                 dedupe_key=f"repealed:{law_id}",
@@ -258,6 +276,54 @@ def record_status(
             return Recorded(law_id, latest_id, change_id, "status")
         law_store.set_law_status(db, law_id, status)
         return Recorded(law_id, latest_id, None, "status")
+
+
+def record_repeals(
+    db: sqlite_utils.Database, *, law_id: int | None, title: str, text: str, source: str,
+    promulgated: str | None = None, effective: str | None = None, run_id: int | None = None,
+    instrument_id: int | None = None,
+) -> list[int]:
+    """The repeals a registered text writes (its 同时废止 / 予以废止 clauses, or a whole 废止决定):
+    a ``repealed`` change for each law it names that the registry knows and that is not repealed
+    yet, dated by the text's 施行日期 — pending (即将废止) until then, whatever a source says.
+    A law that replaces them (a 同时废止 clause) is named their successor. Returns their ids.
+    """
+    if "废止" not in (text or ""):
+        return []  # the common case, cheap at national scale
+    found = repeals_in(text, title=title, promulgated=promulgated, effective=effective)
+    if not found.titles:
+        return []
+    date = found.effective or effective or promulgated
+    done = []
+    for name in found.titles:
+        law = _law_named_as(db, name)
+        if law is None or law["id"] == law_id or law["status"] == "已废止":
+            continue
+        if any(c["effective"] == date for c in change_store.repeals_of_law(db, law["id"])):
+            continue
+        record_status(db, law_id=law["id"], status="已废止", source=source, run_id=run_id,
+                      repealed_on=date, effective=date, instrument_id=instrument_id,
+                      successor_title=title if found.replaces and law_id is not None else None)
+        done.append(law["id"])
+    return done
+
+
+def _law_named_as(db, name: str):
+    for candidate in (name, "中华人民共和国" + name, name.removeprefix("中华人民共和国")):
+        law = law_store.find_law(db, candidate)
+        if law is not None:
+            return law
+    return None
+
+
+def settle_repeals(db: sqlite_utils.Database, on: str | None = None) -> list[int]:
+    """Laws whose pending repeal (即将废止) has reached its date become 已废止. Returns their ids."""
+    day = on or today()
+    due = [law_id for law_id in law_store.pending_repeals(db) if law_store.get_law(db, law_id)["repealed_on"] <= day]
+    for law_id in due:
+        law = law_store.get_law(db, law_id)
+        law_store.set_law_status(db, law_id, "已废止", repealed_on=law["repealed_on"])
+    return due
 
 
 def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) -> None:

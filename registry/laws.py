@@ -324,6 +324,13 @@ def article_text(db: sqlite_utils.Database, version_id: int | None, label: str) 
     return found[0][1] if found else None
 
 
+def pending_repeals(db: sqlite_utils.Database) -> list[int]:
+    """Laws with a repeal recorded (a ``repealed`` change) that are not 已废止 yet: 即将废止."""
+    return [r["id"] for r in db.query(
+        "SELECT l.id FROM laws l WHERE l.status != '已废止' AND l.repealed_on IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM changes c WHERE c.law_id = l.id AND c.kind = 'repealed') ORDER BY l.id")]
+
+
 def set_law_status(
     db: sqlite_utils.Database,
     law_id: int,

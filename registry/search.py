@@ -177,11 +177,11 @@ def list_laws(db: sqlite_utils.Database) -> list[dict]:
             "source": source, "review_state": review_state, "articles": counts.get(vid, 0),
         })
     out = []
-    for law_id, title, level, status, region, aliases in db.execute(
-        "SELECT id, title, level, status, region, aliases FROM laws ORDER BY title"
+    for law_id, title, level, status, region, aliases, repealed_on in db.execute(
+        "SELECT id, title, level, status, region, aliases, repealed_on FROM laws ORDER BY title"
     ).fetchall():
         out.append({"id": law_id, "title": title, "level": level, "status": status, "region": region,
-                    "versions": versions.get(law_id, [])})
+                    "repealed_on": repealed_on, "versions": versions.get(law_id, [])})
     return out
 
 

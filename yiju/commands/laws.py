@@ -38,7 +38,10 @@ def laws(ctx: click.Context, as_json: bool) -> None:
         info("登记库中还没有法律。可用 yiju laws import DIR 导入法律文本。")
         return
     for law in rows:
-        head = "　".join(x for x in (law["title"], law["level"] or "级别未知", law["status"]) if x)
+        status = law["status"]
+        if law.get("repealed_on") and status != "已废止":  # a repeal recorded, not in force yet
+            status = f"{name('law_state', 'repealing')}（{law['repealed_on']}起废止）"
+        head = "　".join(x for x in (law["title"], law["level"] or "级别未知", status) if x)
         click.echo(head)
         for v in law["versions"]:
             extra = f"　{v['status']}" if v["status"] else ""
@@ -64,7 +67,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
             )
         except LawDirError as exc:
             raise UserError(str(exc)) from exc
-    for held in report.held:
+    for held in [*report.held, *report.warnings]:
         click.echo(f"警告：{held}", err=True)
     if report.versions_new:
         from impact.process import run_impact  # start-up: loaded when the command runs
