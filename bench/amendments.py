@@ -43,9 +43,13 @@ def main() -> None:
 
     from diffing.align import compare
     from diffing.compare import same_text_key
-    from diffing.instruments import check
+    from diffing.instruments import check, parse as parse_decision
+    try:
+        from diffing.instruments import decision_date, verify
+    except ImportError:
+        decision_date = verify = None
     from texts.structure import parse
-    from corpus_pairs import MIN_CHARS, decision_for, hosts_all, pairs
+    from corpus_pairs import DECISIONS, MIN_CHARS, decision_for, hosts_all, pairs
 
     try:
         from diffing.provisions import paragraph_map  # the 款 mapping, when this code has it
@@ -133,10 +137,13 @@ def main() -> None:
         decided = decision_for(pair, title)
         if decided:
             name, instructions = decided
-            notes = check(c, instructions)
+            if verify is not None:  # the pair's own decision, checked as `yiju diff --decision` does
+                text = (DECISIONS / name).read_text("utf-8")
+                decision = parse_decision(text)
+                notes = verify(c, decision, old, new, decided_on=decision_date(text, decision.title))["disagreements"]
+            else:
+                notes = check(c, instructions)
             checked += 1
-            if isinstance(notes, dict):
-                notes = notes.get("disagreements", [])
             disagreements += len(notes)
             if notes:
                 disagreeing.append((f"{pair.law} {pair.old}→{pair.new}: {len(notes)}", notes))

@@ -8,7 +8,7 @@ import impact.duties  # noqa: F401  (impact.process and impact.duties import eac
 from impact.process import run_impact
 from impact.record import record_version
 from tests.conftest import law_text
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 
 def _two_versions(db, short, old, new, title):

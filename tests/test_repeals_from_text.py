@@ -14,7 +14,7 @@ from impact.lawfiles import import_directory
 from impact.process import run_impact
 from registry import laws as law_store
 from tests.conftest import CORPUS, DECISIONS
-from tests.test_impact_fixtures import Builder, cite
+from tests.builders import Builder, cite
 
 TEN = ["环境保护法", "环境影响评价法", "海洋环境保护法", "大气污染防治法", "水污染防治法", "土壤污染防治法",
        "固体废物污染环境防治法", "噪声污染防治法", "放射性污染防治法", "清洁生产促进法"]
