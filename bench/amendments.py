@@ -140,7 +140,8 @@ def main() -> None:
             if verify is not None:  # the pair's own decision, checked as `yiju diff --decision` does
                 text = (DECISIONS / name).read_text("utf-8")
                 decision = parse_decision(text)
-                notes = verify(c, decision, old, new, decided_on=decision_date(text, decision.title))["disagreements"]
+                decided_on = decision_date(text, decision.title) or name[:10]
+                notes = verify(c, decision, old, new, decided_on=decided_on, old_on=pair.old)["disagreements"]
             else:
                 notes = check(c, instructions)
             checked += 1

@@ -245,6 +245,16 @@ def record_status(
             law["status"] = "尚未生效"  # the newest text comes into force: same event as below
         if status == law["status"] or status == "已修改":
             return Recorded(law_id, latest_id, None, "unchanged")
+        if status == "已废止" and law["status"] != "已废止" and change_store.repeals_of_law(db, law_id):
+            # a repeal already recorded (the repealing text's 同时废止 clause): the same event; the
+            # source may name a successor or a date the text did not
+            successor = law_store.find_law(db, successor_title) if successor_title else None
+            day = law["repealed_on"] or repealed_on
+            in_force = not (day and day > today())
+            law_store.set_law_status(db, law_id, "已废止" if in_force else law["status"],
+                                     successor_id=successor["id"] if successor and not law["successor_id"] else None,
+                                     repealed_on=day)
+            return Recorded(law_id, latest_id, None, "unchanged")
         if status == "已废止":
             successor_id = None
             if successor_title:

@@ -83,14 +83,18 @@ def test_repeal_with_successor_and_takes_effect(db):
                    announce_new=True)
     code = db.execute("SELECT status FROM laws WHERE title = '中华人民共和国生态环境法典'").fetchone()[0]
     assert code == "尚未生效"
+    # the code's own 同时废止 clause recorded the repeal: pending (即将废止) until 2099-08-15
+    law = db.execute("SELECT status, successor_id, repealed_on FROM laws WHERE title = '中华人民共和国环境保护法'").fetchone()
+    assert law[0] == "有效" and law[1] is not None and law[2] == "2099-08-15"
     r = record_status(db, title="中华人民共和国环境保护法", status="已废止", source="flk",
                       repealed_on="2099-08-15", successor_title="中华人民共和国生态环境法典")
     again = record_status(db, title="中华人民共和国环境保护法", status="已废止", source="flk")
-    assert again.change_id is None and again.outcome == "unchanged"
-    repeal = db["changes"].get(r.change_id)
-    assert repeal["kind"] == "repealed" and json.loads(repeal["detail"])["successor_title"] == "中华人民共和国生态环境法典"
+    assert r.outcome == again.outcome == "unchanged" and again.change_id is None  # the same event
+    (repeal,) = [c for c in changes(db) if c["kind"] == "repealed"]
+    assert json.loads(repeal["detail"])["successor_title"] == "中华人民共和国生态环境法典"
+    assert repeal["effective"] == "2099-08-15"
     law = db.execute("SELECT status, successor_id FROM laws WHERE title = '中华人民共和国环境保护法'").fetchone()
-    assert law[0] == "已废止" and law[1] is not None
+    assert law[0] == "有效" and law[1] is not None
     t = record_status(db, title="中华人民共和国生态环境法典", status="有效", source="flk")
     assert db["changes"].get(t.change_id)["kind"] == "takes_effect"
     assert [c["kind"] for c in changes(db)] == ["enacted", "repealed", "takes_effect"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import re
 
 import click
 
@@ -90,7 +91,9 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
         from diffing.instruments import verify  # start-up: loaded when the command runs
 
         decision, decided_on = decision
-        result = verify(comparison, decision, old_law, new_law, decided_on=decided_on)
+        dated = re.match(r"\d{4}-\d{2}-\d{2}", old.name)  # 2016-11-07.md, as the corpus names versions
+        result = verify(comparison, decision, old_law, new_law, decided_on=decided_on,
+                        old_on=dated.group(0) if dated else None)
         if result["refused"]:
             raise UserError(f"{decision_file}：{result['refused']}")
         for warning in result["warnings"]:
@@ -156,7 +159,8 @@ def _read_decision(decision_file: pathlib.Path):
     except ExtractionError as exc:
         raise UserError(f"{decision_file}：{exc}") from exc
     decision = parse(text)
-    return decision, decision_date(text, decision.title)
+    named = re.match(r"(\d{4})-(\d{2})-(\d{2})", decision_file.name)  # 2021-04-29_关于修改….md
+    return decision, decision_date(text, decision.title) or (named.group(0) if named else None)
 
 
 def _exit_on(notes) -> None:
