@@ -25,7 +25,9 @@ from texts.numerals import to_chinese
 #: How many candidates a flag suggests, and the lowest score (0–100) worth showing: below it the
 #: successor has no corresponding provision (未找到对应条文), and listing unrelated ones misleads.
 LIMIT = 3
-MIN_SCORE = 45.0
+MIN_SCORE = 30.0
+#: A candidate much weaker than the best one is not worth showing either (this share of its score).
+RELATIVE = 0.8
 #: Characters of an article's text kept in a suggestion (the whole text is in the registry).
 EXCERPT = 120
 
@@ -103,8 +105,9 @@ class SuccessorIndex:
                 scores[i] = (ratio + dice) / 2
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         out = []
+        floor = max(min_score, ranked[0][1] * RELATIVE) if ranked else min_score
         for i, score in ranked[:limit]:
-            if score < min_score:
+            if score < floor:
                 break
             excerpt = self.texts[i]
             if len(excerpt) > EXCERPT:
