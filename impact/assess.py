@@ -477,11 +477,13 @@ def _place_words(ac: ArticleChange, label: str, paragraph, item, suggestion: dic
         suggestion["place_deleted"] = old_place
         return REASONS["place_deleted"].format(old_place=old_place)
     new = row["new"]
+    same_numbers = (new["paragraph"], new["item"]) == (row["old"]["paragraph"], row["old"]["item"])
+    if suggestion.get("one_click") and same_numbers:
+        return ""  # the article's new number is all that changes: the one-click fix says it
+    suggestion.pop("one_click", None)
     suggestion["new_place"] = new["label"]
     if ac["status"] in ("split", "merged"):
         suggestion["new_label"] = new["article"]
-    if suggestion.get("one_click") and (new["paragraph"], new["item"]) != (row["old"]["paragraph"], row["old"]["item"]):
-        suggestion.pop("one_click")
     return REASONS["place"].format(old_place=old_place, new_place=new["label"])
 
 
