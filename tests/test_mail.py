@@ -253,7 +253,8 @@ def test_mail_commands(tmp_path, monkeypatch):
 
     with smtp_server(down) as (server, _):
         waiting = yiju("mail", "send")
-        assert waiting.exit_code == 0 and "没有需要发送的邮件" in waiting.output
+        assert waiting.exit_code == 0 and "没有需要发送的邮件" not in waiting.output
+        assert "另有 6 封在重试等待中" in waiting.output and "--retry-now" in waiting.output   # issue 13 item 19
         sent = yiju("mail", "send", "--retry-now", "--json")
     assert sent.exit_code == 0, sent.output
     assert len(json.loads(sent.stdout)["sent"]) == len(EXPECTED) == len(server.messages)
