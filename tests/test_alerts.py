@@ -237,7 +237,7 @@ def test_the_digest_mail_stays_under_the_limit_and_points_at_the_full_digest(db,
         size = len(message["body_text"].encode()) + len(message["body_html"].encode())
         assert size <= 20_000, (row["kind"], row["recipient"], size)
     digest = outbox.get(db, [r for r in outbox.listing(db) if r["kind"] == "digest"][0]["id"])
-    assert "摘要" in digest["body_text"] and "https://fzb.example.gov.cn/yiju/2025-12-29-run2/digest.html" in digest["body_text"]
+    assert "简要版" in digest["body_text"] and "https://fzb.example.gov.cn/yiju/2025-12-29-run2/digest.html" in digest["body_text"]
     assert "日报" in stats["queued"]["shortened"]
 
 

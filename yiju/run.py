@@ -169,7 +169,7 @@ def _notify(settings, db, run_id, result, send_mail) -> dict:
     result.digest = dict(stats.get("digest") or {})
     unreached = stats.get("unreached") or []
     if unreached:
-        result.warnings.append(f"未能通知：{len(unreached)} 个部门或岗位有新的提醒，但没有可用的收件邮箱"
+        result.warnings.append(f"未能通知：{len(unreached)} 个部门或岗位有新的提示，但没有可用的收件邮箱"
                                f"（{'、'.join(unreached[:5])}{'等' if len(unreached) > 5 else ''}）")
     held = len(held_versions(db))
     if held:

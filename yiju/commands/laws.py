@@ -68,7 +68,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
 
         result = run_impact(app.db)
         if result.get("flags"):
-            info(f"影响分析：新标记 {result['flags']} 项需要复核的执法职责。")
+            info(f"影响分析：新提示 {result['flags']} 项需要复核的执法职权。")
     info(report.summary())
     if report.problems:
         raise click.exceptions.Exit(1)
@@ -128,7 +128,7 @@ def accept(app, version_id: int, by: str | None) -> None:
     info(f"已接受版本 {version_id} 为新版本" + ("，并记录了变动。" if recorded.change_id else "。"))
     result = run_impact(app.db)
     if result.get("flags"):
-        info(f"影响分析：新标记 {result['flags']} 项需要复核的执法职责。")
+        info(f"影响分析：新提示 {result['flags']} 项需要复核的执法职权。")
 
 
 @laws.command("reject", short_help="拒绝一个暂存待核对的文本")
