@@ -344,8 +344,10 @@ def _send_rows(db, mail: MailSettings, smtp: "_Smtp", rows: list[dict], report: 
         _send_one(db, mail, smtp, conn, row, report)
 
 
-def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport, *, give_up: bool = True) -> None:
-    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts, give_up=give_up)
+def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport, *, give_up: bool = True,
+           code: int | None = None) -> None:
+    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts, give_up=give_up,
+                                permanent=code is not None and 500 <= code < 600)
     entry = _entry(updated, updated["last_error"])
     (report.failed if updated["state"] == "failed" else report.deferred).append(entry)
 
@@ -365,12 +367,12 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         code, resp = conn.rcpt(row["recipient"])
         if code not in (250, 251):
             conn.rset()
-            _retry(db, mail, row, f"服务器拒收收件人 {row['recipient']}：{code} {_text(resp)}", report)
+            _retry(db, mail, row, f"服务器拒收收件人 {row['recipient']}：{code} {_text(resp)}", report, code=code)
             return
         code, resp = conn.docmd("DATA")
         if code != 354:
             conn.rset()
-            _retry(db, mail, row, f"服务器拒绝接收邮件内容：{code} {_text(resp)}", report)
+            _retry(db, mail, row, f"服务器拒绝接收邮件内容：{code} {_text(resp)}", report, code=code)
             return
     except smtplib.SMTPResponseException as exc:
         if exc.smtp_code == 421 or conn.sock is None:
@@ -378,7 +380,7 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         else:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 conn.rset()
-        _retry(db, mail, row, describe(exc), report)
+        _retry(db, mail, row, describe(exc), report, code=exc.smtp_code)
         return
     except (OSError, smtplib.SMTPException) as exc:
         smtp.drop()
@@ -401,4 +403,4 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         # The server answered with an error: it did not take the message.
         if code == 421 or conn.sock is None:
             smtp.drop()
-        _retry(db, mail, row, f"服务器拒绝了邮件：{code} {_text(resp)}", report)
+        _retry(db, mail, row, f"服务器拒绝了邮件：{code} {_text(resp)}", report, code=code)
