@@ -246,7 +246,7 @@ def test_a_repealed_provision_is_refused_as_a_new_basis(db, flagged):
         flags.resolve(db, flag["id"], basis="《中华人民共和国旧示例法》第一条", by="张三")
 
 
-def test_the_cli_refuses_a_bad_basis_with_exit_2(config_file, monkeypatch, tmp_path):
+def test_the_cli_refuses_a_bad_basis_with_exit_2(yiju, monkeypatch, tmp_path):
     db = connect(tmp_path / "data" / "yiju.db")
     monkeypatch.setenv("YIJU_TODAY", "2020-06-01")
     register(db, "2017-09-01", "2018-01-01")
@@ -258,8 +258,7 @@ def test_the_cli_refuses_a_bad_basis_with_exit_2(config_file, monkeypatch, tmp_p
     run_impact(db)
     flag_id = next(db.query("SELECT id FROM flags ORDER BY id"))["id"]
     db.close()
-    result = CliRunner().invoke(cli, ["--config", str(config_file), "flags", "resolve", str(flag_id),
-                                      "--basis", "《中华人民共和国行政处罚法》第九百条"])
+    result = yiju("flags", "resolve", str(flag_id), "--basis", "《中华人民共和国行政处罚法》第九百条")
     assert result.exit_code == 2 and "第九百条" in result.output and "--force" in result.output
 
 
