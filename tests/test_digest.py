@@ -213,7 +213,7 @@ def test_history_imported_at_once_is_a_baseline_not_news(db, tmp_path):
     from impact.lawfiles import import_directory
     from tests.conftest import CORPUS
 
-    from notify.gather import claim_unreported
+    from registry.night import claim_unreported
 
     for name in ("行政处罚法", "上海市检验检测条例"):
         shutil.copytree(CORPUS / name, tmp_path / "laws" / name)
