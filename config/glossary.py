@@ -15,6 +15,8 @@ the words are Chinese and come only from here.
 True
 >>> retired()["标记"]
 '提示'
+>>> with_names({"state": "open", "severity": "high"}, state="flag_state", severity="severity")
+{'state': 'open', 'severity': 'high', 'state_name': '待处理', 'severity_name': '较高'}
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def rank(table: str, code: str | None) -> int:
     """Position of ``code`` in its table (tables list the worst first); unknown codes come last."""
     keys = list(glossary().get(table, {}))
     return keys.index(code) if code in keys else len(keys)
+
+
+def with_names(record: dict | None, **tables: str) -> dict | None:
+    """Put ``<key>_name`` beside each code: ``with_names(row, state="flag_state")`` adds
+    ``row["state_name"]``. JSON outputs keep their English keys and codes; the words go beside them
+    (DESIGN §11). Keys the record does not have are left alone; returns the record."""
+    if record is None:
+        return None
+    for key, table in tables.items():
+        if key in record:
+            record[f"{key}_name"] = name(table, record[key])
+    return record
 
 
 def retired() -> dict[str, str]:

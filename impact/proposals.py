@@ -29,6 +29,7 @@ from functools import cache
 import sqlite_utils
 
 from config.clock import now
+from config.glossary import name as glossary_name
 from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, level_allows, rules_version
 from impact import duties as duty_store
@@ -380,7 +381,8 @@ def to_json(p: dict) -> dict:
             "paragraph": p["paragraph"], "item": p["item"], "type": p["type"], "name": p["name"],
             "state": p["state"], "basis": p["basis_text"], "measures": p["measures"],
             "authority": p["authority"], "authority_level": p["authority_level"], "shared": bool(p["shared"]),
-            "due": p["due"], "baseline": bool(p["baseline"]), "duty_id": p["duty_id"], "reason": p["reason"]}
+            "due": p["due"], "baseline": bool(p["baseline"]), "duty_id": p["duty_id"], "reason": p["reason"],
+            "state_name": glossary_name("proposal_state", p["state"])}
 
 
 def penalty_only(powers: list[Power]) -> list[Power]:

@@ -31,7 +31,7 @@ from notify.render import render, shell_quote
 from impact.rewrite import basis_column, suggested_basis
 from registry import duties as duty_rows
 from registry.duties import get_department, same_posts, staff_on_posts
-from config.glossary import names
+from config.glossary import name, names
 from registry import night
 from config.clock import today
 
@@ -131,7 +131,7 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
             if post not in r.posts:
                 r.posts.append(post)
     if not found:
-        report.problems.append(f"部门“{one_line(name)}”有新的提醒，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收")
+        report.problems.append(f"部门“{one_line(name)}”有新的提示，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收")
         posts = duty_rows.post_names(db, post_ids) if post_ids else []
         report.unreached.append(one_line(name) + (f"（岗位：{'、'.join(one_line(p) for p in posts)}）" if posts else ""))
     return list(found.values())
@@ -141,7 +141,7 @@ def _subject(department: str, flags: list[dict], date: str) -> str:
     counts = {k: sum(1 for f in flags if f["severity"] == k) for k in names("severity")}
     parts = "，".join(f"{names('severity')[k]} {n}" for k, n in counts.items() if n)
     duties = len({f["duty_id"] for f in flags})
-    return one_line(f"【执法依据变动】{department}：{duties} 项职责需复核（{parts}）· {date}")
+    return one_line(f"【执法依据变动】{department}：{duties} 项职权需复核（{parts}）· {date}")
 
 
 def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Settings,
@@ -225,8 +225,9 @@ def queue_digest_mail(db: sqlite_utils.Database, run_id: int, settings: Settings
     t = night["totals"]
     health = night["health"]
     alarm = "【数据源异常】" if health["loud"] or not (health["crawled"] or health.get("skipped")) else ""
-    subject = (f"{alarm}【执法依据变动日报】{night['date']}：新制定 {t['enacted']}，修改 {t['amended']}，"
-               f"废止 {t['repealed']}，受影响职责 {t['duties']}")
+    subject = (f"{alarm}【执法依据变动日报】{night['date']}："
+               + "，".join(f"{name('change_kind', k)} {t[k]}" for k in ("enacted", "amended", "repealed"))
+               + f"，受影响职权 {t['duties']}")
     for address in settings.mail.digest_to:
         try:
             result = outbox.queue(db, run_id=run_id, kind="digest", recipient=address, scope="digest",

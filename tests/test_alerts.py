@@ -63,7 +63,7 @@ def test_alerts_are_routed_by_post(db, night, settings):
     queue_department_alerts(db, 2, settings)
     zhang = alert_to(db, "zhangsan@example.gov.cn")          # 行政处罚科: not the 食品安全科's duty
     assert zhang["recipient_name"] == "张三"
-    assert zhang["subject"] == "【执法依据变动】市场监督管理局：2 项职责需复核（较高 2）· 2025-12-29"
+    assert zhang["subject"] == "【执法依据变动】市场监督管理局：2 项职权需复核（较高 2）· 2025-12-29"
     assert "对生产经营腐败变质食品的处罚" not in zhang["body_text"]
     li = alert_to(db, "lisi@example.gov.cn")                 # 食品安全科: only that duty
     assert "对生产经营腐败变质食品的处罚" in li["body_text"]
@@ -74,13 +74,13 @@ def test_alert_lists_each_duty_with_change_diff_due_date_and_fix(db, night, sett
     queue_department_alerts(db, 2, settings)
     row = alert_to(db, "scjg@example.gov.cn")                # the department's contact: the whole department
     assert row["recipient_name"] == "市场监督管理局联系人"
-    assert row["subject"] == "【执法依据变动】市场监督管理局：3 项职责需复核（严重 1，较高 2）· 2025-12-29"
+    assert row["subject"] == "【执法依据变动】市场监督管理局：3 项职权需复核（严重 1，较高 2）· 2025-12-29"
     text = row["body_text"]
     # Worst first: the repealed law (严重) before the modified and split articles (较高).
     assert text.index("对生产经营腐败变质食品的处罚") < text.index("对当事人陈述、申辩意见的复核")
-    assert "【严重】提醒 #3" in text and "由《中华人民共和国食品安全法》取代" in text
+    assert "【严重】提示 #3" in text and "由《中华人民共和国食品安全法》取代" in text
     assert "《中华人民共和国食品安全法》第二十八条（相似度 42%）" in text
-    assert "【较高】提醒 #1" in text and "整改期限：2026-01-28" in text
+    assert "【较高】提示 #1" in text and "整改期限：2026-01-28" in text
     assert "原第三十二条 → 现第四十五条（修改，实质修改）" in text
     assert "行政机关不得因当事人~~申辩而加重~~处罚。" in text
     assert "行政机关不得因当事人**陈述、申辩而给予更重的**处罚。" in text
@@ -101,7 +101,7 @@ def test_alert_lists_each_duty_with_change_diff_due_date_and_fix(db, night, sett
 def test_renumbering_alert_offers_the_one_click_fix(db, night, settings):
     queue_department_alerts(db, 2, settings)
     text = alert_to(db, "zhaoliu@example.gov.cn")["body_text"]
-    assert "【一般】提醒 #4" in text and "尚未生效" in text and "整改期限：2026-01-01" in text
+    assert "【一般】提示 #4" in text and "尚未生效" in text and "整改期限：2026-01-01" in text
     assert "yiju flags apply-renumbering --department '网信办'" in text
     assert "yiju flags resolve 4 --basis '《中华人民共和国网络安全法》第二十三条第一款'" in text
 
@@ -120,7 +120,7 @@ def test_a_department_nobody_can_receive_is_reported(db, night, settings):
     db.execute("UPDATE departments SET emails = '[]' WHERE id = ?", [night["wxb"]])
     db.conn.commit()
     report = queue_department_alerts(db, 2, settings)
-    assert "部门“网信办”有新的提醒，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收" in report.problems
+    assert "部门“网信办”有新的提示，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收" in report.problems
 
 
 def test_publish_writes_the_digest_and_queues_and_sends_everything(db, night, settings):

@@ -39,10 +39,11 @@ def test_json_is_one_document_in_the_design_shape(yiju):
     assert sum(doc["summary"].values()) == len(doc["articles"])
     m = next(a for a in doc["articles"] if a["old"] == ["第五十一条"])
     assert m["status"] == "modified" and m["new"] == ["第七十二条"]
-    assert list(m) == ["status", "old", "new", "similarity", "substance", "diff"]
+    assert list(m) == ["status", "old", "new", "similarity", "substance", "diff", "status_name", "substance_name"]
+    assert (m["status_name"], m["substance_name"]) == ("修改", "实质修改")
     assert "".join(t for op, t in m["diff"] if op >= 0).startswith("当事人逾期不履行行政处罚决定的")
     inserted = next(a for a in doc["articles"] if a["status"] == "inserted")
-    assert list(inserted) == ["status", "old", "new"]
+    assert list(inserted) == ["status", "old", "new", "status_name"]
     assert "正在比对" in r.stderr and "正在比对" not in r.stdout
 
 

@@ -15,7 +15,7 @@ from notify_night import build_night  # noqa: E402
 
 from notify.digest import write_digest  # noqa: E402
 
-SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职责", "七、未能核对或已过时的依据",
+SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职权", "七、未能核对或已过时的依据",
             "八、逾期未处理的提示"]
 
 
@@ -116,7 +116,7 @@ def test_amended_law_shows_each_changed_article_side_by_side(digest):
 
 def test_affected_duties_per_department_worst_first(digest):
     soup = digest["soup"]
-    summary = section(soup, "六、受影响的职责")[0]
+    summary = section(soup, "六、受影响的职权")[0]
     rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in summary.find_all("tr")[1:]]
     assert rows == [["市场监督管理局", "3", "1", "2", "0"],
                     ["城市管理综合执法局", "1", "1", "0", "0"],
@@ -124,14 +124,14 @@ def test_affected_duties_per_department_worst_first(digest):
     scjg = soup.find("h3", string=lambda s: s and s.startswith("市场监督管理局")).find_next("table")
     first = scjg.find_all("tr")[1].get_text(" ", strip=True)
     assert first.startswith("严重") and "对生产经营腐败变质食品的处罚" in first
-    assert "统计局" not in text_of(section(soup, "六、受影响的职责"))   # an older night's flag
+    assert "统计局" not in text_of(section(soup, "六、受影响的职权"))   # an older night's flag
 
 
 def test_unresolved_citations_are_listed(digest):
     text = text_of(section(digest["soup"], "七、未能核对或已过时的依据"))
     assert "《某某市市容管理办法》第十条" in text and "登记库中没有《某某市市容管理办法》" in text
     assert "《市场监督管理行政处罚程序规定》第二十二条" in text
-    assert "条号已变" in text
+    assert "已过时" in text   # a stale citation, as the glossary names it
 
 
 def test_markdown_copy_has_the_same_content(digest):

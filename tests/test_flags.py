@@ -105,4 +105,4 @@ def test_detail_has_the_old_and_new_article_text_and_the_diff(db, world):
     assert d["new_articles"] == [{"label": "第四条", "text": "丙：不得改变用途。"}]
     assert d["article_change"]["diff"] == [[0, "丙：不得"], [-1, "擅自"], [0, "改变用途。"]]
     assert d["duty"]["name"] == "检查" and d["department"] == "某市市场监督管理局"
-    assert flags.suggestion_text(d) == "改引第四条，并按修改后的条文复核职责内容"
+    assert flags.suggestion_text(d) == "改引第四条，并按修改后的条文复核职权内容"

@@ -106,7 +106,7 @@ def test_a_basis_that_still_cites_the_stale_provision_is_refused_and_nothing_cha
     before = db.execute("SELECT count(*) FROM duties").fetchone()[0]
     with pytest.raises(flags.FlagError, match="仍然引用"):
         flags.resolve(db, flag["id"], basis="《行政处罚法》（2017年修正）第五十一条第（一）项", by="张三")
-    with pytest.raises(flags.FlagError, match="与该职责现有依据相同"):
+    with pytest.raises(flags.FlagError, match="与该职权现有依据相同"):
         flags.resolve(db, flag["id"], basis="《行政处罚法》第五十一条第（一）项", by="张三")
     assert db.execute("SELECT count(*) FROM duties").fetchone()[0] == before
     assert flags.get_flag(db, flag["id"])["state"] == "open"

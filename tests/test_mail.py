@@ -66,7 +66,7 @@ def test_every_recipient_gets_one_multipart_message_in_chinese(db, night):
     (msg,) = [m["message"] for m in server.to("zhangsan@example.gov.cn")]
     raw_headers = server.to("zhangsan@example.gov.cn")[0]["raw"].split(b"\r\n\r\n")[0]
     raw_headers.decode("ascii")                                      # UTF-8 only as RFC 2047 words
-    assert msg["Subject"] == "【执法依据变动】市场监督管理局：2 项职责需复核（较高 2）· 2025-12-29"  # his post only
+    assert msg["Subject"] == "【执法依据变动】市场监督管理局：2 项职权需复核（较高 2）· 2025-12-29"  # his post only
     assert msg["To"].addresses[0].display_name == "张三"
     assert msg["To"].addresses[0].addr_spec == "zhangsan@example.gov.cn"
     assert msg["From"].addresses[0].display_name == "依据 执法依据动态监测"

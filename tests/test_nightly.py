@@ -136,7 +136,7 @@ def test_demo_scenario_end_to_end(world):
 
     # the digest of night 2 has every section, with the 对照 of the revised law
     html = pathlib.Path(second.digest["html"]).read_text("utf-8")
-    for section in ("数据源", "新制定", "修改", "废止", "即将施行", "受影响的职责"):
+    for section in ("数据源", "新制定", "修改", "废止", "即将施行", "受影响的职权"):
         assert section in html, section
     assert "中华人民共和国生态环境法典" in html and "第七十二条" in html
     assert (pathlib.Path(second.digest["html"]).parent.parent / "index.html").exists()

@@ -51,14 +51,14 @@ class YijuGroup(ChineseGroup):
             raise UserError(message) from exc
 
 
-@click.group(cls=YijuGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("yiju", cls=YijuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", metavar="PATH", envvar="YIJU_CONFIG",
               help="配置文件（默认 $YIJU_CONFIG，然后 ./yiju.toml，然后内置默认值）")
 @click.option("-v", "--verbose", is_flag=True, help="在标准错误输出更多日志")
 @click.version_option(package_name="yiju", message=_words()["help"]["version_message"])
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
-    """依据 yiju：行政执法依据动态监测 —— 法律立改废后，找出需要重新梳理的执法职责。"""
+    """依据 yiju：行政执法依据动态监测 —— 法律立改废后，找出需要重新梳理的执法职权。"""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     app = App(config_path)

@@ -221,7 +221,7 @@ def run_demo(workdir: str | os.PathLike | None = None, *, serve: bool = False, p
             for line in _night_two(scenario):
                 say(f"  · {line}")
 
-            say("\n第二晚：抓取变化、逐条比对、标记受影响的职责、发送摘要和提醒……")
+            say("\n第二晚：抓取变化、逐条比对、找出受影响的职权、发送日报和提示邮件……")
             with run_lock(settings):
                 night2 = nightly(settings, db)
             say(f"  运行 #{night2.run_id}：{name('run_state', night2.state)}")
@@ -267,16 +267,16 @@ def _print_summary(summary: Totals, night2, workdir: pathlib.Path, mails: int, s
     say("\n==== 演示结果 ====")
     say(f"登记库：{summary['laws']} 部法律，{summary['versions']} 个版本")
     say("法律变化：" + "，".join(f"{name('change_kind', k)} {n}" for k, n in summary["changes"]))
-    say(f"职责：{summary['duties']} 项；依据引用：" +
+    say(f"职权：{summary['duties']} 项；依据引用：" +
         "，".join(f"{name('resolution', k)} {n}" for k, n in summary["citations"]))
-    say("需复核的标记：")
+    say("需复核的提示：")
     by_dep: dict[str, list[str]] = {}
     for dep, sev, n in summary["flags"]:
         by_dep.setdefault(dep, []).append(f"{name('severity', sev)} {n}")
     for dep, parts in by_dep.items():
         say(f"  {dep}：" + "，".join(parts))
     if night2.digest:
-        say(f"变化摘要：{night2.digest.get('html', '')}")
+        say(f"变动日报：{night2.digest.get('html', '')}")
     say(f"邮件：{mails} 封，保存在 {workdir / 'mail'}（.eml，可用邮件客户端打开）")
-    say(f"查看标记（按演示日期）：YIJU_TODAY={DEMO_TODAY} yiju --config {workdir / 'yiju.toml'} flags")
+    say(f"查看提示（按演示日期）：YIJU_TODAY={DEMO_TODAY} yiju --config {workdir / 'yiju.toml'} flags")
     say(f"用时 {seconds:.1f} 秒")

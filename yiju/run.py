@@ -23,6 +23,7 @@ import sqlite_utils
 from config.settings import Settings
 from registry import changes, runs
 from config.clock import now, today
+from config.glossary import name
 
 log = logging.getLogger("yiju.run")
 
@@ -101,7 +102,7 @@ def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True
         except Exception as exc:  # a failing stage fails the run, the next stages still run
             log.error("stage %s failed: %s", stage, exc)
             log.debug("%s", traceback.format_exc())
-            result.errors.append(f"{_STAGE_NAMES[stage]}阶段失败：{exc}")
+            result.errors.append(f"{name('stage', stage)}阶段失败：{exc}")
             result.stats[stage] = {"error": str(exc)}
             _save(db, run_id, stats=result.stats, error="\n".join(result.errors))
     if settings.backup.dir is not None:
@@ -123,9 +124,6 @@ def _backup(settings: Settings, result: RunResult) -> dict:
         result.warnings.append(f"备份失败：{exc}")
         return {"error": str(exc)}
     return {"path": str(path)}
-
-
-_STAGE_NAMES = {"crawl": "抓取", "diff": "比对", "impact": "影响分析", "notify": "通知"}
 
 
 def _crawl(settings, db, run_id, result, send_mail) -> dict:

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from config.glossary import name
+from config.glossary import name, with_names
 from yiju.app import UserError, emit_json
 
 
@@ -78,6 +78,8 @@ def register(cli: click.Group) -> None:
         texts = _texts(text, file)
         for body in texts:
             doc = to_json(db, parse_basis(body), as_of=as_of)
+            for c in doc["citations"]:
+                with_names(c["resolved"], resolution="resolution")
             if as_json and file is not None:
                 sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
             elif as_json:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from config.glossary import name
+from config.glossary import name, with_names
 from yiju.app import App, UserError, emit_json, info
 
 
@@ -32,12 +32,14 @@ def crawl_cmd(app: App, sources: tuple[str, ...], as_json: bool) -> None:
     except CrawlError as exc:
         raise UserError(str(exc)) from exc
     impact = _impact(app, result)
+    for s in (result.get("sources") or {}).values():
+        with_names(s, health="source_state")
     if as_json:
         emit_json({**result, "impact": impact})
     else:
         show(result)
         if impact and impact.get("flags"):
-            info(f"影响分析：新标记 {impact['flags']} 项需要复核的执法职责。")
+            info(f"影响分析：新增提示 {impact['flags']} 项：需要复核的执法职权。")
     if not result.get("ok", True):
         sys.exit(1)
 

@@ -7,6 +7,7 @@ import pathlib
 
 import click
 
+from config.glossary import name, with_names
 from yiju.app import UserError, emit_json, info
 
 
@@ -72,7 +73,7 @@ def summary_text(summary: dict) -> str:
 def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, decision_file) -> None:
     """逐条比对同一法律的两个文本（.md/.txt/.docx/.html），条号变化也能对上。
 
-    默认输出中文摘要：各类条文的数目，以及每一条有变化的条文（修改、新增、删除、条号变化、拆分、合并）。
+    默认输出中文概要：各类条文的数目，以及每一条有变化的条文（修改、新增、删除、条号变化、拆分、合并）。
     """
     from diffing.align import compare  # start-up: loaded when the command runs
 
@@ -90,6 +91,8 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
         notes = check(comparison, notes)
     if as_json:
         doc = comparison.to_json()
+        for a in doc["articles"]:
+            with_names(a, status="article_status", substance="substance")
         if notes is not None:
             doc["check"] = notes
         emit_json(doc)
@@ -203,11 +206,14 @@ def load_changes(db, run_id: int | None = None, since: str | None = None) -> lis
 def changes(app, run_id: int | None, since: str | None, as_json: bool) -> None:
     """发现的法律变化（制定、修改、废止、更名、施行、文字更正）及其逐条变化。"""
     from diffing.compare import status_name  # start-up: loaded when the command runs
-    from config.glossary import name  # start-up: loaded when the command runs
 
     if run_id is not None and since is not None:
         raise UserError("--run 与 --since 只能选一个")
     rows = load_changes(app.db, run_id=run_id, since=since)
+    for c in rows:
+        with_names(c, kind="change_kind")
+        for a in c["articles"]:
+            with_names(a, status="article_status", substance="substance")
     if as_json:
         emit_json(rows)
         return

@@ -11,7 +11,7 @@ import click
 from texts.provisions import cited_provision
 from impact import duties as duty_store
 from config.clock import today
-from config.glossary import name
+from config.glossary import name, with_names
 from texts.powerlist import TableError, parse_date
 from yiju.app import App, UserError, emit_json, info
 
@@ -92,7 +92,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON（按部门分组，含汇总）")
     @click.pass_context
     def duties(ctx: click.Context, department: str | None, as_json: bool) -> None:
-        """列出现行职权及其依据引用的解析状态；子命令 import 导入权责清单。"""
+        """列出现行职权及其依据引用的核对状态；子命令 import 导入权责清单。"""
         if ctx.invoked_subcommand is not None:
             return
         app: App = ctx.obj
@@ -100,6 +100,10 @@ def register(cli: click.Group) -> None:
             groups = duty_store.list_duties(app.db, department)
         except duty_store.DutyError as exc:
             raise UserError(str(exc)) from exc
+        for group in groups:
+            for d in group["duties"]:
+                for c in d["citations"]:
+                    with_names(c, resolution="resolution", field="citation_field")
         if as_json:
             emit_json(groups)
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from config.glossary import name
+from config.glossary import name, names, with_names
 from texts.provisions import cited_provision
 from impact import flags as flag_store
 from yiju.app import UserError, actor, emit_json, info
@@ -44,6 +44,21 @@ def _diff_line(ops) -> str:
 
 def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in (text or "").splitlines())
+
+
+def _names(flag: dict) -> dict:
+    """A flag with the Chinese names beside its codes (state_name and severity_name it has)."""
+    return with_names(flag, change_kind="change_kind", field="citation_field")
+
+
+def _detail_names(d: dict) -> dict:
+    _names(d)
+    with_names(d["change"], kind="change_kind")
+    with_names(d["article_change"], status="article_status", substance="substance")
+    with_names(d["citation_detail"], resolution="resolution", field="citation_field")
+    for h in d["history"]:
+        with_names(h, action="audit_action")
+    return d
 
 
 def print_flags(rows: list[dict]) -> None:
@@ -140,8 +155,8 @@ def print_report(report: dict) -> None:
         median = "—" if r["median_days_to_resolution"] is None else f"{r['median_days_to_resolution']} 天"
         click.echo(
             f"{r['department']}：职权 {r['duties']} 项，依据引用 {r['citations']} 条"
-            f"（未解析 {r['unresolved_citations']}，已过时 {r['stale_citations']}）；"
-            f"待处理提示 {o['total']} 项（严重 {o['critical']}，较高 {o['high']}，一般 {o['low']}），"
+            f"（{name('resolution', 'unresolved')} {r['unresolved_citations']}，{name('resolution', 'stale')} {r['stale_citations']}）；"
+            f"待处理提示 {o['total']} 项（{'，'.join(f'{n} {o[k]}' for k, n in names('severity').items())}），"
             f"逾期 {r['overdue_flags']} 项；已解决 {r['resolved_flags']} 项，中位用时 {median}；"
             f"依据全部现行的职权 {r['duties_all_current']} 项，占 {share}")
 
@@ -163,15 +178,15 @@ def register(cli: click.Group) -> None:
     @cli.group("flags", invoke_without_command=True)
     @click.option("--department", metavar="D", help="只列出该部门的提示")
     @click.option("--state", metavar="S", default="active", show_default=True,
-                  help="按状态列出：open 待处理 / acknowledged 已确认 / submitted 已提交审核 / returned 已退回 / "
-                       "resolved 已解决 / dismissed 已驳回 / active 待办（未办结的）/ all 全部")
+                  help="按状态列出：" + " / ".join(f"{code} {name('flag_state', code)}" for code in flag_store.STATES)
+                  + f" / active {name('flag_state_group', 'active')}（未办结的）/ all {name('flag_state_group', 'all')}")
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
     @click.pass_context
     def flags_cmd(ctx, department, state, as_json):
         """列出需要重新梳理的职权提示；子命令处理单个提示。"""
         if ctx.invoked_subcommand is not None:
             return
-        rows = _call(flag_store.list_flags, ctx.obj.db, department=department, state=state)
+        rows = [_names(f) for f in _call(flag_store.list_flags, ctx.obj.db, department=department, state=state)]
         if as_json:
             emit_json(rows)
         else:
@@ -183,7 +198,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def show_cmd(app, flag_id, as_json):
         """显示提示详情：职权、所引条文、新旧条文与修改对照、处理建议。"""
-        detail = _call(flag_store.flag_detail, app.db, flag_id)
+        detail = _detail_names(_call(flag_store.flag_detail, app.db, flag_id))
         if as_json:
             emit_json(detail)
         else:

@@ -9,7 +9,7 @@ import pathlib
 
 import click
 
-from config.glossary import name
+from config.glossary import name, with_names
 from yiju.app import UserError, emit_json, info
 
 
@@ -28,6 +28,9 @@ def laws(ctx: click.Context, as_json: bool) -> None:
     from registry.search import list_laws  # start-up: loaded when the command runs
 
     rows = list_laws(ctx.obj.db)
+    for law in rows:
+        for v in law["versions"]:
+            with_names(v, review_state="review_state")
     if as_json:
         emit_json(rows)
         return
@@ -68,7 +71,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
 
         result = run_impact(app.db)
         if result.get("flags"):
-            info(f"影响分析：新提示 {result['flags']} 项需要复核的执法职权。")
+            info(f"影响分析：新增提示 {result['flags']} 项：需要复核的执法职权。")
     info(report.summary())
     if report.problems:
         raise click.exceptions.Exit(1)

@@ -21,7 +21,7 @@ def register(cli: click.Group) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出写出的文件路径")
 @click.pass_obj
 def digest(app, run_id: int | None, out_dir: pathlib.Path | None, as_json: bool) -> None:
-    """生成某次运行的变动日报（HTML 和 Markdown 文本），并更新日报目录 index.html。"""
+    """生成某次运行的变动日报（网页版和文本版），并更新日报目录 index.html。"""
     from notify.digest import write_digest  # start-up: loaded when the command runs
     from notify.gather import NoSuchRun, latest_run_id  # start-up: loaded when the command runs
 
@@ -81,9 +81,10 @@ def mail_send(app, ignore_backoff: bool, dry_run_dir: str | None, as_json: bool)
 def mail_list(app, state: str | None, run_id: int | None, as_json: bool) -> None:
     """列出发件箱中的邮件（最新的在前）：收件人、主题、状态、尝试次数和失败原因。"""
     from notify import outbox  # start-up: loaded when the command runs
-    from config.glossary import name  # start-up: loaded when the command runs
+    from config.glossary import name, with_names  # start-up: loaded when the command runs
 
-    rows = outbox.listing(app.db, state=state, run_id=run_id)
+    rows = [with_names(r, state="outbox_state", kind="mail_kind")
+            for r in outbox.listing(app.db, state=state, run_id=run_id)]
     if as_json:
         emit_json(rows)
         return

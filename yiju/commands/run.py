@@ -67,7 +67,8 @@ def register(cli: click.Group) -> None:
             info(f"错误：{exc}")
             sys.exit(3)
         if as_json:
-            emit_json({"run": result.run_id, "state": result.state, "stats": result.stats,
+            emit_json({"run": result.run_id, "state": result.state, "state_name": name("run_state", result.state),
+                       "stats": result.stats,
                        "errors": result.errors, "warnings": result.warnings, "digest": result.digest})
         else:
             _print_result(result)
