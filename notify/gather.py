@@ -24,6 +24,7 @@ import sqlite_utils
 from diffing.compare import char_diff
 from config.glossary import name, names, rank
 from registry.attention import failed_documents, held_versions, history_laws
+from impact.coverage import coverage
 from config.clock import SHANGHAI
 from texts.provisions import cited_provision
 from registry import changes, listings, night, runs
@@ -465,6 +466,7 @@ def gather_night(db: sqlite_utils.Database, run_id: int, unreached: list[str] | 
         "departments": departments,
         "unresolved": unresolved,
         "overdue": overdue_by_department(db, as_of),
+        "coverage": coverage(db, sources=[]),
         "totals": totals,
         "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags", "held",
                                              "failed_documents", "unreached", "baseline_changes")),
