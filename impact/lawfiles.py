@@ -30,6 +30,8 @@ import sqlite_utils
 
 from texts.extract import ExtractionError, detect_format, extract_text
 from texts.structure import LawText, numbering_problems, parse
+from config import limits
+from config.clock import today
 from registry import files as raw_files
 from registry import laws as law_store
 from registry.search import index_in_bulk
@@ -61,6 +63,8 @@ class ImportReport:
     laws_new: int = 0
     versions_new: int = 0
     versions_known: int = 0       # already in the registry (a second import)
+    versions_repeated: int = 0    # the same text as another file of this import
+    stored: set = field(default_factory=set, repr=False)   # version ids this import stored
     articles_new: int = 0
     changes: int = 0              # amended / text_corrected … events written
     repeals: int = 0              # laws a text's own 同时废止 / 予以废止 clauses (or a 废止决定) repeal
@@ -81,6 +85,8 @@ class ImportReport:
                  f"新增版本 {self.versions_new} 个、条文 {self.articles_new} 条"]
         if self.versions_known:
             parts.append(f"{self.versions_known} 个版本此前已导入")
+        if self.versions_repeated:
+            parts.append(f"{self.versions_repeated} 个文件与本次导入的其他文件内容相同（未重复登记）")
         if self.changes:
             parts.append(f"记录修改事件 {self.changes} 个")
         if self.repeals:
@@ -183,8 +189,13 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
             problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
             continue
         if recorded.outcome == "duplicate":
-            report.versions_known += 1
+            if recorded.version_id in report.stored:
+                report.versions_repeated += 1
+            else:
+                report.versions_known += 1
             continue
+        if recorded.version_id is not None:
+            report.stored.add(recorded.version_id)
         new_here += 1
         report.versions_new += 1
         report.articles_new += len(f.law.articles)
@@ -291,13 +302,20 @@ def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
     except ValueError:
         problem(rel, f"文件名中的日期 {path.stem} 不是有效日期（应为公布日期 YYYY-MM-DD），未导入")
         return None
+    if date > today():
+        problem(rel, f"文件名中的公布日期 {date} 在今天（{today()}）之后，不可能已经公布，未导入")
+        return None
     if path.suffix.lower() not in EXTENSIONS:
         problem(rel, f"不支持的文件类型 {path.suffix or '（无扩展名）'}（可用：{'、'.join(EXTENSIONS)}），未导入")
         return None
     try:
-        data = path.read_bytes()
+        data = limits.read_regular(path)
     except OSError as exc:
         problem(rel, f"无法读取文件（{exc.strerror or exc}），未导入")
+        return None
+    except (limits.NotAFile, limits.TooLarge) as exc:
+        message = str(exc)
+        problem(rel, message.split("：", 1)[-1] + "，未导入")
         return None
     try:
         text = extract_text(data, path.name)
@@ -312,6 +330,10 @@ def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
         if is_repeal_decision(first) or is_repeal_decision(path.parent.name):
             return _File(rel, date, data, "txt", text, law, decision=True)
         problem(rel, "没有找到任何条文（第X条），不是法律文本，未导入")
+        return None
+    if len(law.articles) > limits.current().max_articles:
+        problem(rel, f"条文数 {len(law.articles):,} 超过上限 {limits.current().max_articles:,}"
+                     "（配置 limits.max_articles），未导入")
         return None
     fmt = detect_format(data, path.name)
     if fmt == "txt" and path.suffix.lower() == ".md":

@@ -114,6 +114,16 @@ def current_since(db: sqlite_utils.Database, after_duty_id: int) -> list[Citatio
         [after_duty_id]))
 
 
+def wrong_of_duty(db: sqlite_utils.Database, duty_id: int, field: str) -> list[tuple[str, str | None]]:
+    """(raw, problem) of a duty version's citations in ``field`` that cite nothing real: an unknown
+    law, an article the law does not have, or a repealed law. A provision cited on purpose by an
+    older version (《…》（2017年修正）第五十一条) is stale, not wrong, and is not listed."""
+    return [(r["raw"], r["problem"]) for r in db.query(
+        "SELECT c.raw, c.problem FROM citations c LEFT JOIN laws l ON l.id = c.law_id "
+        "WHERE c.duty_id = ? AND c.field = ? AND (c.resolution = 'unresolved' OR l.status = '已废止') "
+        "ORDER BY c.ordinal", [duty_id, field])]
+
+
 def count_unresolved(db: sqlite_utils.Database) -> int:
     """Unresolved citations of current duties."""
     return db.execute("SELECT count(*) FROM citations c JOIN duties d ON d.id = c.duty_id "

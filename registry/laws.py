@@ -202,6 +202,25 @@ def accepted_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> int 
     return row["id"] if row else None
 
 
+def accepted_versions_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> list[tuple[int, str | None]]:
+    """(id, 公布日期) of the accepted versions of a law whose text has this sha256, oldest first."""
+    return [(r["id"], r["promulgated"]) for r in db.query(
+        "SELECT id, promulgated FROM versions WHERE law_id = ? AND text_sha256 = ? AND review_state = 'accepted' "
+        "ORDER BY id", [law_id, sha])]
+
+
+def reviewed_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> int | None:
+    """A version with this text held for review or rejected by a person (never stored twice)."""
+    row = next(db.query("SELECT id FROM versions WHERE law_id = ? AND text_sha256 = ? "
+                        "AND review_state != 'accepted' ORDER BY id LIMIT 1", [law_id, sha]), None)
+    return row["id"] if row else None
+
+
+def set_review_state(db: sqlite_utils.Database, version_id: int, state: str) -> None:
+    """accepted / held / rejected (``yiju laws accept|reject``)."""
+    db["versions"].update(version_id, {"review_state": state})
+
+
 def set_version_status(db: sqlite_utils.Database, version_id: int, status: str) -> None:
     db["versions"].update(version_id, {"status": status})
 
