@@ -19,6 +19,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.addresses import BadAddress, check_address
+from config.limits import LimitsSettings
+
 HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_FILE = HERE / "default.toml"
 DEMO_FILE = HERE / "demo.toml"
@@ -66,6 +69,7 @@ class SourceSettings:
     concurrency: int = 1
     page_size: int = 1000
     region: str = ""
+    allow_empty: bool = False         # an empty listing is normal for this source (else a failure)
     level: str = ""                   # 法律效力位阶 of what this source lists, when it is one level
     issuer: str = ""                  # 制定机关 of what this source lists, when it is one body
     profile: str = ""                 # json_api: which provincial database (crawler/parse/provinces/)
@@ -101,6 +105,8 @@ class MailSettings:
     dry_run_dir: str = ""
     timeout: float = 30.0
     max_attempts: int = 8
+    allow_plaintext_password: bool = False   # security = "none" with a username sends the password in clear
+    max_message_bytes: int = 900_000  # a longer digest is mailed as a summary with a link to the full one
 
     def password(self, environ: dict[str, str] | None = None) -> str:
         env = os.environ if environ is None else environ
@@ -145,6 +151,12 @@ class WorkflowSettings:
 
 
 @dataclass
+class BackupSettings:
+    dir: pathlib.Path | None = None   # where the nightly run copies the registry (unset: no nightly copy)
+    keep: int = 14                    # copies kept there (the oldest are removed)
+
+
+@dataclass
 class Settings:
     registry: RegistrySettings = field(default_factory=RegistrySettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
@@ -154,6 +166,8 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     web: WebSettings = field(default_factory=WebSettings)
     workflow: WorkflowSettings = field(default_factory=WorkflowSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     file: pathlib.Path | None = None  # where these settings were read from
 
     def source(self, name: str) -> SourceSettings:
@@ -172,6 +186,8 @@ _SECTIONS = {
     "digest": DigestSettings,
     "web": WebSettings,
     "workflow": WorkflowSettings,
+    "backup": BackupSettings,
+    "limits": LimitsSettings,
 }
 
 
@@ -228,6 +244,8 @@ def parse(text: str, path: pathlib.Path, base_dir: pathlib.Path) -> Settings:
         value = getattr(obj, attr)
         if not value.is_absolute():
             setattr(obj, attr, base_dir / value)
+    if settings.backup.dir is not None and not settings.backup.dir.is_absolute():
+        settings.backup.dir = base_dir / settings.backup.dir
     if settings.mail.dry_run_dir and not pathlib.Path(settings.mail.dry_run_dir).is_absolute():
         settings.mail.dry_run_dir = str(base_dir / settings.mail.dry_run_dir)
     return settings
@@ -287,7 +305,7 @@ def _coerce(value: Any, f: dataclasses.Field, path: pathlib.Path, where: str):
         if not isinstance(value, str):
             raise bad("字符串")
         return value
-    if kind == "pathlib.Path":
+    if kind in ("pathlib.Path", "pathlib.Path | None"):
         if not isinstance(value, str) or not value:
             raise bad("路径字符串")
         return pathlib.Path(value)
@@ -311,13 +329,30 @@ def _check(settings: Settings, path: pathlib.Path) -> None:
         raise ConfigError(f"{path}: mail.security = {settings.mail.security!r} 无效（可用：none, starttls, ssl）")
     if not 0 < settings.mail.port < 65536:
         raise ConfigError(f"{path}: mail.port = {settings.mail.port} 不是有效端口")
+    for key, values in (("mail.sender", [settings.mail.sender]), ("mail.digest_to", settings.mail.digest_to)):
+        for value in values:
+            try:
+                check_address(value)
+            except BadAddress as exc:
+                raise ConfigError(f"{path}: {key} 中的{exc}") from exc
+    if (settings.mail.security == "none" and settings.mail.username
+            and not settings.mail.allow_plaintext_password):
+        raise ConfigError(f"{path}: mail.security = \"none\" 而设置了 mail.username：密码将以明文在网络上传送。"
+                          "请改用 starttls 或 ssl；如确属内网且已知风险，请设置 mail.allow_plaintext_password = true")
+    for key, value in dataclasses.asdict(settings.limits).items():
+        if value < 1:
+            raise ConfigError(f"{path}: limits.{key} 至少为 1")
+    if settings.backup.keep < 1:
+        raise ConfigError(f"{path}: backup.keep 至少为 1")
+    if settings.mail.max_message_bytes < 10_000:
+        raise ConfigError(f"{path}: mail.max_message_bytes 至少为 10000")
     fields = settings.schedule.cron.split()
     if len(fields) != 5:
         raise ConfigError(f"{path}: schedule.cron = {settings.schedule.cron!r} 应有 5 个字段（分 时 日 月 周）")
     try:
         import zoneinfo
 
-        zoneinfo.ZoneInfo(settings.schedule.timezone)
+        zone = zoneinfo.ZoneInfo(settings.schedule.timezone)
     except Exception as exc:
         raise ConfigError(f"{path}: schedule.timezone = {settings.schedule.timezone!r} 不是有效时区") from exc
     web = settings.web
@@ -336,6 +371,7 @@ def _check(settings: Settings, path: pathlib.Path) -> None:
         raise ConfigError(f"{path}: workflow.remind_every 至少为 1（同一提示一天最多提醒一次）")
     if flow.remind_within < 0 or flow.escalate_after < 0:
         raise ConfigError(f"{path}: workflow.remind_within 和 workflow.escalate_after 不能为负数")
+    _check_cron(settings.schedule.cron, zone, path)
     for s in settings.sources:
         if s.delay < 0:
             raise ConfigError(f"{path}: sources[{s.name}].delay 不能为负数")
@@ -343,3 +379,17 @@ def _check(settings: Settings, path: pathlib.Path) -> None:
             raise ConfigError(f"{path}: sources[{s.name}].concurrency 至少为 1")
         if not 1 <= s.page_size <= 1000:
             raise ConfigError(f"{path}: sources[{s.name}].page_size 应在 1 到 1000 之间")
+
+
+def _check_cron(cron: str, zone, path: pathlib.Path) -> None:
+    """A cron expression whose fields are in range and that fires at least once (no 2月31日)."""
+    import datetime as _dt
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        trigger = CronTrigger.from_crontab(cron, timezone=zone)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: schedule.cron = {cron!r} 无效（{exc}）") from exc
+    if trigger.get_next_fire_time(None, _dt.datetime.now(zone)) is None:
+        raise ConfigError(f"{path}: schedule.cron = {cron!r} 永远不会执行（日期不存在，例如 2 月 31 日）")

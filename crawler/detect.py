@@ -21,6 +21,7 @@ import time
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -187,6 +188,54 @@ def describe_failure(failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return _describe(exc)
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class RedirectGuard:
+    """Downloader middleware (before Scrapy's RedirectMiddleware): a redirect may only lead to the
+    source's own host or one of its ``file_hosts``; anywhere else the request fails (no request,
+    robots.txt included, is ever sent to a host the configuration does not name)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if response.status not in REDIRECTS or b"Location" not in response.headers:
+            return response
+        spider = spider or self.crawler.spider
+        location = response.headers[b"Location"].decode("latin-1")
+        target = urljoin(request.url, location)
+        if allowed_host(spider, target):
+            return response
+        host = urlparse(target).netloc or target
+        self.crawler.stats.inc_value("yiju/refused_redirects")
+        if request.meta.get("expect"):
+            raise SourceFailure(f"数据源把请求重定向到未登记的主机 {host}，已拒绝：{request.url}", request.url)
+        raise IgnoreRequest(f"redirect of {request.url} to an unlisted host {host} refused")
+
+
+def allowed_host(spider, url: str) -> bool:
+    """The source's own host (``base_url``, ``list_url``) or one of its ``file_hosts``."""
+    source = getattr(spider, "source", None)
+    if source is None:
+        return False
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        return False
+    own = {urlparse(source.base_url).netloc.lower()}
+    if getattr(source, "list_url", "") and "://" in source.list_url:
+        own.add(urlparse(source.list_url).netloc.lower())
+    if parsed.scheme in ("http", "https") and parsed.netloc.lower() in own and "@" not in parsed.netloc:
+        return True
+    checker = getattr(spider, "file_host_allowed", None)
+    return bool(checker and checker(url))
 
 
 class CachePolicy(DummyPolicy):

@@ -141,6 +141,7 @@ class RegistryPipeline:
             # articles: fetch it again next night instead of giving up on it.
             listings.mark_detail(self.db, item.source, item.source_id, "failed", error=str(exc))
             self._stat("failed_documents")
+            self.spider.fail(item.source_id, f"下载的文件不是法律文本（{exc}），下次运行时重新抓取")
             return
         except Exception as exc:
             log.exception("recording %s %s failed", item.source, item.source_id)
@@ -315,12 +316,20 @@ def stats_of(crawler) -> dict:
     s = crawler.stats.get_stats()
     spider = crawler.spider
     failures = list(getattr(spider, "failures", []))
+    held = int(s.get("yiju/held", 0))
+    if failures:
+        health, error = "failed", f"{failures[0][0]}：{failures[0][1]}"
+    elif held:
+        # A text held for review is a change nobody has seen yet: not a healthy, quiet night.
+        health, error = "held", f"{held} 个新文本明显变短，已暂存待人工核对（yiju laws held）"
+    else:
+        health, error = "ok", None
     return {
         "kind": spider.source.kind,
-        "ok": not failures,
+        "ok": health == "ok",
         "throttled": bool(s.get("yiju/throttled", 0)),
-        "health": "ok" if not failures else "failed",
-        "error": None if not failures else f"{failures[0][0]}：{failures[0][1]}",
+        "health": health,
+        "error": error,
         "errors": [{"where": w, "error": e} for w, e in failures[:20]],
         "requests": int(s.get("downloader/request_count", 0)),
         "listed": int(s.get("yiju/listed", 0)),

@@ -13,15 +13,21 @@ version and change it records names the run that found it.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
+import os
 import pathlib
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 
+from config import limits
 from config.settings import ConfigError, Settings
 from config.clock import now
 from registry.schema import connect
@@ -88,7 +94,7 @@ def _in_child(settings: Settings, run_id: int, names: list[str], log_level: str,
     """Run ``python -m crawler.run`` with the job pickled on stdin; read its result file."""
     with tempfile.TemporaryDirectory(prefix="yiju-crawl-") as tmp:
         result_file = pathlib.Path(tmp) / "result.json"
-        job = pickle.dumps((settings, run_id, names, log_level, progress, str(result_file)))
+        job = pickle.dumps((settings, run_id, names, log_level, progress, str(result_file), os.getpid()))
         try:
             proc = subprocess.run([sys.executable, "-m", "crawler.run"], input=job, stdout=subprocess.DEVNULL)
         except OSError as exc:
@@ -103,12 +109,42 @@ def _in_child(settings: Settings, run_id: int, names: list[str], log_level: str,
 
 def _child_main() -> None:
     """Entry of the child process: the job comes pickled on stdin (it is our own parent's)."""
-    settings, run_id, names, log_level, progress, result_file = pickle.loads(sys.stdin.buffer.read())
+    settings, run_id, names, log_level, progress, result_file, *parent = pickle.loads(sys.stdin.buffer.read())
+    if parent:
+        die_with_parent(parent[0])
+    limits.use(settings.limits)
     try:
         message = ("ok", crawl_here(settings, run_id, names, log_level, progress))
     except BaseException as exc:  # report everything to the parent
         message = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
     pathlib.Path(result_file).write_text(json.dumps(message, ensure_ascii=False), "utf-8")
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when the parent (``yiju run`` / ``yiju crawl``) dies, even by ``kill -9``:
+    a crawl must never go on writing outside the run lock next to the next run.
+
+    Linux: the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere, and as a second guard,
+    a thread checks every second that the parent is still ours.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:      # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="yiju-parent-watch", daemon=True).start()
 
 
 def crawl_here(settings: Settings, run_id: int, names: list[str], log_level: str = "WARNING",
@@ -119,6 +155,10 @@ def crawl_here(settings: Settings, run_id: int, names: list[str], log_level: str
 
     process = AsyncCrawlerProcess({"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False,
                                    "LOG_INSTALL_ROOT_HANDLER": True})
+    if log_level not in ("DEBUG", "INFO"):
+        # A failure is reported in the summary, in one line; Scrapy's tracebacks (no network, DNS)
+        # are for `yiju --verbose` only. (A record factory: Scrapy replaces its log handlers.)
+        logging.setLogRecordFactory(_one_line_records(logging.getLogRecordFactory()))
     crawlers: dict[str, Crawler] = {}
     out: dict[str, dict] = {}
     for name in names:
@@ -146,6 +186,20 @@ def crawl_here(settings: Settings, run_id: int, names: list[str], log_level: str
         else:
             out[name] = stats_of(crawler)
     return out
+
+
+def _one_line_records(make):
+    """A log-record factory keeping each message on one line: the traceback becomes its last line."""
+    def factory(*args, **kwargs):
+        record = make(*args, **kwargs)
+        if record.exc_info:
+            exc = record.exc_info[1]
+            if exc is not None:
+                record.msg = f"{record.getMessage()}（{type(exc).__name__}: {exc}）"
+                record.args = ()
+            record.exc_info, record.exc_text = None, None
+        return record
+    return factory
 
 
 def _skipped(kind: str, why: str, health: str = "skipped") -> dict:

@@ -38,6 +38,8 @@ from rapidfuzz.distance import LCSseq
 from diffing.compare import DATA, char_diff, same_text_key, substance
 from texts.numerals import article_label
 
+_PUNCT = re.compile(r"[^\w]")
+
 STATUSES = ("unchanged", "renumbered", "modified", "inserted", "deleted", "split", "merged")
 
 #: Two articles in the same stretch between anchors are one article when they are at least this
@@ -46,8 +48,10 @@ PAIR_MIN = 0.45
 #: An article that left its place (out of order) and changed: the two must be each other's
 #: best partner and at least this alike.
 MOVED_MIN = 0.5
-#: An article rewritten in place (alone between the same two pairs) must still be this alike.
+#: An article rewritten in place (alone between the same two pairs) must still be this alike;
+#: less when it also kept its number (劳动合同法 2007 → 2012 第五十七条, rewritten by the decision).
 IN_PLACE_MIN = 0.25
+IN_PLACE_SAME_NUMBER_MIN = 0.15
 #: An exact-text match out of order is trusted when the text is at least this long.
 MOVED_EXACT_MIN_CHARS = 6
 #: A piece of a split or merger (see ``_pieces``): share of the partner's left-over characters
@@ -63,6 +67,24 @@ PIECE_FAR_SHARE = 0.5
 PARAGRAPH_KEPT = 0.5
 PARAGRAPH_MOVED = ((0.6, 0.45), (0.75, 0.5))  # (characters, distinctive wording)
 PARAGRAPH_MIN_CHARS = 12
+#: An article whose text lives on at least this alike elsewhere, and that much better than with
+#: its present partner (and than that article's partner), is paired there (``stronger``).
+STRONG_MIN = 0.8
+STRONG_MARGIN = 0.15
+#: An old article that found no partner and whose text lives on (this share of its characters
+#: and of its distinctive wording) inside a new article that found none either is that article.
+LIVES_ON = 0.9
+#: A 款 or 项 of a new article that its own predecessors do not explain comes from an old article
+#: left without partner when this share of it is that article's wording (``_paragraph_links``).
+SEGMENT_FROM = 0.5
+#: A 项 that its article's successors do not hold went where this share of it is (a partial merger:
+#: 网络安全法 2016 第六十九条第（一）项 → 2025 第六十九条).
+ITEM_MOVED = 0.8
+#: Such evidence must include wording rare in the law: this share of the piece in passages found
+#: in at most two articles (6 characters for a new piece, 4 for an old one that lives on almost
+#: whole; boilerplate penalties are not evidence).
+RARE_GRAM = 6
+RARE_SHARE = 0.1
 #: A stretch larger than this (old × new articles) first gets anchors from distinctive passages.
 DP_CELLS_MAX = 2500
 SHINGLE = 8
@@ -127,12 +149,20 @@ class Comparison:
         """Every match except the unchanged ones."""
         return [m for m in self.matches if m.status != "unchanged"]
 
-    def to_json(self) -> dict:
+    def to_json(self, provisions=None) -> dict:
+        """DESIGN §5; with ``provisions`` (``diffing.provisions.ProvisionMap``) each entry but
+        unchanged and inserted ones carries its 款/项 rows (``paragraphs``)."""
+        articles = []
+        for m in self.matches:
+            entry = m.to_json()
+            if provisions is not None and m.old and m.status != "unchanged":
+                entry["paragraphs"] = provisions.for_match(m)
+            articles.append(entry)
         return {
             "old": {"title": self.old_title, "articles": self.old_count},
             "new": {"title": self.new_title, "articles": self.new_count},
             "summary": self.summary,
-            "articles": [m.to_json() for m in self.matches],
+            "articles": articles,
         }
 
 
@@ -204,9 +234,12 @@ class _Aligner:
     exact-text anchors leave over (``weigh``), so a large law amended in a few places stays cheap.
     """
 
-    def __init__(self, old_keys: list[str], new_keys: list[str]):
+    def __init__(self, old_keys: list[str], new_keys: list[str],
+                 old_numbers: list | None = None, new_numbers: list | None = None):
         self.a = old_keys
         self.b = new_keys
+        self.na = old_numbers or [None] * len(old_keys)
+        self.nb = new_numbers or [None] * len(new_keys)
         self.pairs: dict[int, int] = {}  # old index → new index (1:1)
         self.ga: dict[int, set[str]] = _Lazy(lambda i: _bigrams(self.a[i]))
         self.gb: dict[int, set[str]] = _Lazy(lambda j: _bigrams(self.b[j]))
@@ -248,6 +281,10 @@ class _Aligner:
         """Share of new article j's distinctive wording (IDF-weighted) found in old article i."""
         w = self.wb[j]
         return sum(self._idf(t) for t in (self.ga[i] & self.gb[j])) / w if w else 0.0
+
+    def kept(self, i: int, j: int) -> float:
+        """Share of old article i's characters that new article j keeps, in order."""
+        return LCSseq.similarity(self.a[i], self.b[j]) / len(self.a[i]) if self.a[i] else 0.0
 
     def score(self, i: int, j: int) -> float:
         """Likeness of old article i and new article j, 0-1: the mean of the share of characters
@@ -391,6 +428,7 @@ class _Aligner:
             self.fill(olds, news)
         self.final_clause()
         self.in_place()
+        self.stronger()
 
     def in_place(self) -> None:
         """One old and one new article alone between the same two pairs: an article rewritten
@@ -402,8 +440,24 @@ class _Aligner:
             if i1 - i0 != 2 or j1 - j0 != 2:
                 continue
             i, j = i0 + 1, j0 + 1
-            if i not in self.pairs and j not in taken_new and self.score(i, j) >= IN_PLACE_MIN:
+            if i in self.pairs or j in taken_new:
+                continue
+            score = self.score(i, j)
+            if score >= IN_PLACE_MIN or (
+                    score >= IN_PLACE_SAME_NUMBER_MIN and self.na[i] is not None
+                    and self.na[i] == self.nb[j] and self.own_words(i, j)):
                 self.pairs[i] = j
+
+    def own_words(self, i: int, j: int) -> bool:
+        """Old article i and new article j share a 4-character passage found in no other article
+        of either version (their own subject: 劳动合同法 第五十七条 注册资本)."""
+        if not hasattr(self, "_df4"):
+            self._df4 = (Counter(g for k in self.a for g in {k[p:p + 4] for p in range(len(k) - 3)}),
+                         Counter(g for k in self.b for g in {k[p:p + 4] for p in range(len(k) - 3)}))
+        old_df, new_df = self._df4
+        shared = {self.a[i][p:p + 4] for p in range(len(self.a[i]) - 3)} & {
+            self.b[j][p:p + 4] for p in range(len(self.b[j]) - 3)}
+        return any(old_df[g] == 1 and new_df[g] == 1 and not _PUNCT.search(g) for g in shared)
 
     def final_clause(self) -> None:
         """Pair the two 施行 articles at the very end when nothing else claimed them."""
@@ -413,6 +467,42 @@ class _Aligner:
         pattern = _final_clause_pattern()
         if pattern.search(self.a[i]) and pattern.search(self.b[j]):
             self.pairs[i] = j
+
+    # -- stage 3b: a far better partner elsewhere
+    def stronger(self) -> None:
+        """An article paired (in order) with a weak partner while its text lives on almost whole
+        elsewhere is moved there (民用航空法 2021 → 2025: 第六十五条 is 第一百六十八条 at 0.93, not
+        第六十条 at 0.65); so is an unpaired one. Exact-text pairs are never touched."""
+        exact = {i for i, j in self.pairs.items() if self.a[i] == self.b[j]}
+        exact_new = {self.pairs[i] for i in exact}
+        olds = [i for i in range(len(self.a)) if i not in exact and len(self.a[i]) >= PIECE_MIN_CHARS]
+        news = [j for j in range(len(self.b)) if j not in exact_new and len(self.b[j]) >= PIECE_MIN_CHARS]
+        if not olds or not news:
+            return
+        wanted = self.candidates(olds, news)
+        paired_new = set(self.pairs.values())
+        proposals = []
+        for i in olds:
+            for j in wanted[i]:
+                s = self.score(i, j)
+                if s < STRONG_MIN and i not in self.pairs and j not in paired_new:
+                    s = min(self.kept(i, j), self.cover(i, j))  # lives on inside a new article
+                    s = s if s >= LIVES_ON else 0.0
+                if s >= STRONG_MIN:
+                    proposals.append((s, i, j))
+        proposals.sort(reverse=True)
+        for s, i, j in proposals:
+            back = {y: x for x, y in self.pairs.items()}
+            current = self.pairs.get(i)
+            if current == j or (current is None and j in back and self.score(i, j) < STRONG_MIN):
+                continue
+            mine = self.score(i, current) if current is not None else 0.0
+            x = back.get(j)
+            theirs = self.score(x, j) if x is not None else 0.0
+            if s >= mine + STRONG_MARGIN and s >= theirs + STRONG_MARGIN:
+                if x is not None:
+                    del self.pairs[x]
+                self.pairs[i] = j
 
     # -- stage 4: moved and changed
     def moved(self, pieces_old: set[int], pieces_new: set[int]) -> None:
@@ -545,10 +635,119 @@ def _paragraph_pieces(al: _Aligner, paragraphs: dict[int, list[str]], merged, sp
                 spare_new.remove(best)
 
 
+def _gram_cover(seg: str, grams: set[str], n: int = 4) -> float:
+    """Share of ``seg``'s characters inside one of its n-character passages found in ``grams``."""
+    if len(seg) < n:
+        return 0.0
+    hit = bytearray(len(seg))
+    for k in range(len(seg) - n + 1):
+        if seg[k:k + n] in grams:
+            hit[k:k + n] = b"\x01" * n
+    return sum(hit) / len(seg)
+
+
+def _grams(text: str, n: int = 4) -> set[str]:
+    return {text[k:k + n] for k in range(len(text) - n + 1)}
+
+
+def _segments(article, lines: bool) -> list[str]:
+    """An article's 款 (each with its 项), or, with ``lines``, each 款 text and each 项 apart."""
+    paragraphs = getattr(article, "paragraphs", None)
+    if paragraphs is None:
+        return [same_text_key(line) for line in article.text.split("\n")]
+    if not lines:
+        return [same_text_key("".join([p.text, *p.items])) for p in paragraphs]
+    return [same_text_key(t) for p in paragraphs for t in (p.text, *p.items) if t]
+
+
+def _paragraph_links(al: _Aligner, A, B, edges: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Links between articles that the article-level stages missed, from 款 and 项 evidence.
+
+    - an old 款 that lives on almost verbatim (``LIVES_ON`` of its characters, in order and in
+      4-character passages) in a new article outside its article's group, and that its group
+      does not hold, went there (反间谍法 2014 第二十七条第二款 → 2023 第五十五条);
+    - a 款 or 项 of a new article that its group does not explain, and that comes from an old
+      article left without any partner, came from it (网络安全法 2016 第六十四条、第六十六条 →
+      2025 第七十一条 (二)、(三) and its last 款).
+    Returns the new links (old index, new index).
+    """
+    exact_old = {i for i, j in al.pairs.items() if al.a[i] == al.b[j]}
+    exact_new = {al.pairs[i] for i in exact_old}
+    news_of: dict[int, set[int]] = defaultdict(set)
+    olds_of: dict[int, set[int]] = defaultdict(set)
+    for i, j in edges:
+        news_of[i].add(j)
+        olds_of[j].add(i)
+    new_grams = _Lazy(lambda j: _grams(al.b[j]))
+    old_grams = _Lazy(lambda i: _grams(al.a[i]))
+    new_df4: Counter = Counter()
+    for key in al.b:
+        new_df4.update(_grams(key))
+    postings: dict[str, set[int]] = defaultdict(set)  # rare 4-character passages → new articles
+    for j in range(len(al.b)):
+        if j not in exact_new:
+            for g in _grams(al.b[j]):
+                if new_df4[g] <= RARE_PASSAGE:
+                    postings[g].add(j)
+
+    def held(seg: str, text: str, grams: set[str]) -> float:
+        return min(LCSseq.similarity(seg, text) / len(seg), _gram_cover(seg, grams))
+
+    old_df: Counter = Counter()
+    for key in al.a:
+        old_df.update(_grams(key, RARE_GRAM))
+    old_rare = _Lazy(lambda i: {g for g in _grams(al.a[i], RARE_GRAM) if old_df[g] <= 2})
+    new_rare = _Lazy(lambda j: {g for g in _grams(al.b[j]) if new_df4[g] <= 2})
+
+    links: set[tuple[int, int]] = set()
+    for i in range(len(al.a)):
+        if i in exact_old:
+            continue
+        whole = [(seg, LIVES_ON) for seg in _segments(A[i], lines=False)]
+        parts = [(seg, ITEM_MOVED) for seg in _segments(A[i], lines=True) if (seg, LIVES_ON) not in whole]
+        for seg, least in whole + parts:
+            if len(seg) < PARAGRAPH_MIN_CHARS:
+                continue
+            own = max((held(seg, al.b[j], new_grams[j]) for j in news_of[i]), default=0.0)
+            if own >= PARAGRAPH_KEPT:
+                continue
+            votes: Counter = Counter()
+            for g in _grams(seg):
+                votes.update(postings.get(g, ()))
+            best, best_held = None, 0.0
+            for j, _ in votes.most_common(5):
+                if j in news_of[i]:
+                    continue
+                h = held(seg, al.b[j], new_grams[j])
+                if h > best_held and _gram_cover(seg, new_rare[j]) >= RARE_SHARE:
+                    best, best_held = j, h
+            if best is not None and best_held >= least and best_held >= own + STRONG_MARGIN:
+                links.add((i, best))
+    alone = [i for i in range(len(al.a)) if not news_of[i] and len(al.a[i]) >= PARAGRAPH_MIN_CHARS]
+    if alone:
+        for j in range(len(al.b)):
+            if j in exact_new:
+                continue
+            for seg in _segments(B[j], lines=True):
+                if len(seg) < PARAGRAPH_MIN_CHARS:
+                    continue
+                own = max((held(seg, al.a[i], old_grams[i]) for i in olds_of[j]), default=0.0)
+                if own >= PARAGRAPH_KEPT:
+                    continue
+                scored = sorted(((held(seg, al.a[i], old_grams[i]), i) for i in alone), reverse=True)
+                h, i = scored[0]
+                runner_up = scored[1][0] if len(scored) > 1 else 0.0
+                if (h >= SEGMENT_FROM and h >= own + STRONG_MARGIN and h >= runner_up + STRONG_MARGIN
+                        and _gram_cover(seg, old_rare[i], RARE_GRAM) >= RARE_SHARE):
+                    links.add((i, j))
+    return links
+
+
 def compare(old, new) -> "Comparison":
     """Align the articles of two versions (``texts.structure.LawText``) of one law."""
     A, B = old.articles, new.articles
-    aligner = _Aligner([same_text_key(x.text) for x in A], [same_text_key(x.text) for x in B])
+    aligner = _Aligner([same_text_key(x.text) for x in A], [same_text_key(x.text) for x in B],
+                       [(x.number, x.suffix) for x in A], [(x.number, x.suffix) for x in B])
     aligner.run()
     merged: dict[int, list[int]] = {}
     split: dict[int, list[int]] = {}
@@ -562,16 +761,11 @@ def compare(old, new) -> "Comparison":
         _pieces(aligner, merged, split, only=moved)
         _paragraph_pieces(aligner, paragraphs, merged, split, only=moved)
 
-    groups: list[tuple[list[int], list[int]]] = []
-    in_group_old: set[int] = set()
-    in_group_new: set[int] = set()
-    for i, j in aligner.pairs.items():
-        olds, news = sorted([i, *merged.get(j, [])]), sorted([j, *split.get(i, [])])
-        groups.append((olds, news))
-        in_group_old.update(olds)
-        in_group_new.update(news)
-    groups += [([i], []) for i in range(len(A)) if i not in in_group_old]
-    groups += [([], [j]) for j in range(len(B)) if j not in in_group_new]
+    edges = {(i, j) for i, j in aligner.pairs.items()}
+    edges |= {(i, j) for j, xs in merged.items() for i in xs}
+    edges |= {(i, j) for i, ys in split.items() for j in ys}
+    edges |= _paragraph_links(aligner, A, B, edges)
+    groups = _components(edges, len(A), len(B))
 
     renumbering: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
     for olds, news in groups:
@@ -586,6 +780,28 @@ def compare(old, new) -> "Comparison":
         old_title=getattr(old, "title", ""), new_title=getattr(new, "title", ""),
         old_count=len(A), new_count=len(B), matches=matches,
     )
+
+
+def _components(edges: set[tuple[int, int]], n_old: int, n_new: int) -> list[tuple[list[int], list[int]]]:
+    """Groups of old and new articles joined by links (connected parts), and the articles alone."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in edges:
+        a, b = find(("o", i)), find(("n", j))
+        if a != b:
+            parent[a] = b
+    parts: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    for i in range(n_old):
+        parts.setdefault(find(("o", i)), ([], []))[0].append(i)
+    for j in range(n_new):
+        parts.setdefault(find(("n", j)), ([], []))[1].append(j)
+    return [(sorted(olds), sorted(news)) for olds, news in parts.values()]
 
 
 def _reading_order(groups):
@@ -634,7 +850,7 @@ def _match(A, B, aligner, olds, news, renumbering) -> ArticleMatch:
             "modified", old_labels, new_labels, sim, substance(old_text, new_text, renumbering),
             char_diff(old_text, new_text), old_text=old_text, new_text=new_text,
         )
-    status = "split" if len(news) > 1 else "merged"
+    status = "merged" if len(olds) > 1 else "split"
     sim = round(_ratio(same_text_key("".join(A[i].text for i in olds)),
                        same_text_key("".join(B[j].text for j in news))), 4)
     return ArticleMatch(status, old_labels, new_labels, sim, diff=char_diff(old_text, new_text),

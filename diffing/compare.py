@@ -90,11 +90,92 @@ _dmp = diff_match_patch()
 _dmp.Diff_Timeout = 0  # articles are short: an exact, reproducible diff
 
 
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The text with one form per character width (（/(, ：/:, ％/%, quotes) and no white space,
+    and for each character kept its index in ``text``."""
+    table = _fast_table()
+    chars, where = [], []
+    for k, ch in enumerate(text):
+        c = ch.translate(table)
+        if c:
+            chars.append(c[0])
+            where.append(k)
+    return "".join(chars), where
+
+
 def char_diff(old: str, new: str) -> list[tuple[int, str]]:
-    """diff-match-patch operations (-1 deleted, 0 kept, 1 inserted), semantically cleaned up."""
-    ops = _dmp.diff_main(old, new, False)
-    _dmp.diff_cleanupSemantic(ops)
-    return [(int(op), text) for op, text in ops]
+    """diff-match-patch operations (-1 deleted, 0 kept, 1 inserted) between two texts.
+
+    Width and white space are not differences: the texts are compared with one form per mark
+    (（/(, ：/:, ％/%, quotes) and kept text is shown as the new text writes it. Boundaries are
+    moved to word edges, and a single kept character between two rewrites joins them; no other
+    clean-up, so an amendment that only inserts words shows insertions only.
+
+    >>> char_diff("处罚（一）：警告", "处罚(一):警告、通报批评")
+    [(0, '处罚(一):警告'), (1, '、通报批评')]
+    """
+    fo, io = _folded(old)
+    fn, jn = _folded(new)
+    ops = _dmp.diff_main(fo, fn, False)
+    _dmp.diff_cleanupSemanticLossless(ops)
+    _dmp.diff_cleanupMerge(ops)
+    ops = _join_rewrites([(int(op), text) for op, text in ops])
+    out: list[tuple[int, str]] = []
+    a = b = 0
+    for op, text in ops:
+        n = len(text)
+        if op == 1 or op == 0:
+            start = 0 if b == 0 else jn[b]
+            end = jn[b + n] if b + n < len(jn) else len(new)
+            piece = new[start:end]
+            if op == 0:
+                a += n
+            b += n
+        else:
+            start = 0 if a == 0 else io[a]
+            end = io[a + n] if a + n < len(io) else len(old)
+            piece = old[start:end]
+            a += n
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + piece)
+        elif piece:
+            out.append((op, piece))
+    if not out and (old or new):
+        out.append((0, new))
+    return out
+
+
+def _join_rewrites(ops: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A kept single character between two rewrites (each deleting and inserting) joins them."""
+    out = list(ops)
+    k = 1
+    while k < len(out) - 1:
+        op, text = out[k]
+        if op == 0 and len(text) == 1:
+            before = _group(out, k - 1, -1)
+            after = _group(out, k + 1, 1)
+            if {-1, 1} <= before and {-1, 1} <= after:
+                start = k
+                while start > 0 and out[start - 1][0] != 0:
+                    start -= 1
+                end = k + 1
+                while end < len(out) and out[end][0] != 0:
+                    end += 1
+                d = "".join(t for o, t in out[start:end] if o in (-1, 0))
+                i = "".join(t for o, t in out[start:end] if o in (1, 0))
+                out[start:end] = [(-1, d), (1, i)]
+                k = start + 1
+                continue
+        k += 1
+    return out
+
+
+def _group(ops, k, step) -> set[int]:
+    kinds = set()
+    while 0 <= k < len(ops) and ops[k][0] != 0:
+        kinds.add(ops[k][0])
+        k += step
+    return kinds
 
 
 # --- substance -------------------------------------------------------------------------
@@ -162,6 +243,36 @@ def _references(text: str) -> tuple[str, list[tuple]]:
     return "".join(parts), refs
 
 
+@lru_cache(maxsize=None)
+def _renames() -> list[tuple[str, re.Pattern]]:
+    """(new name, pattern of its old names) per rename of data/agency_renames.toml."""
+    out = []
+    for entry in _data("agency_renames.toml")["rename"]:
+        olds = "|".join(map(re.escape, sorted(entry["old"], key=len, reverse=True)))
+        after = "|".join(map(re.escape, entry.get("suffixes", [])))
+        for name in entry["new"]:
+            out.append((name, re.compile(f"(?:{olds})" + (f"(?=(?:{after}))" if after else ""))))
+    return out
+
+
+def renamed(old: str, new: str) -> str:
+    """The old text with the agency names of the institutional reforms (data/agency_renames.toml)
+    read as the names the new text uses; an old name the new text still uses is left alone.
+
+    >>> renamed("县级以上人民政府食品药品监督管理、质量监督部门", "县级以上人民政府食品安全监督管理部门")
+    '县级以上人民政府食品安全监督管理部门'
+    """
+    for name, pattern in _renames():
+        if name not in new:
+            continue
+        if not any(m.group(0) not in new for m in pattern.finditer(old)):
+            continue
+        old = pattern.sub(lambda m: m.group(0) if m.group(0) in new or old.startswith(name, m.start())
+                          else name, old)
+        old = re.sub(f"{re.escape(name)}(?:[、和及]{re.escape(name)})+", name, old)
+    return old
+
+
 def substance(old: str, new: str, renumbering: dict[tuple[int, int], set[tuple[int, int]]]) -> str:
     """Class a modification: editorial, references_only or substantive.
 
@@ -169,8 +280,10 @@ def substance(old: str, new: str, renumbering: dict[tuple[int, int], set[tuple[i
     (more than one for a split article). ``references_only``: the wording is the same and every
     changed reference to an article of this law follows the renumbering; references to other
     laws, paragraphs and items are unchanged. ``editorial``: only punctuation or
-    interchangeable wording (data/editorial.toml) differ. Anything else is ``substantive``.
+    interchangeable wording (data/editorial.toml) or agency names changed by an institutional
+    reform (data/agency_renames.toml, ``renamed``) differ. Anything else is ``substantive``.
     """
+    old = renamed(old, new)
     old_words, old_refs = _references(old)
     new_words, new_refs = _references(new)
     if len(old_refs) != len(new_refs) or editorial_key(old_words) != editorial_key(new_words):

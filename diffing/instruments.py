@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from texts.numerals import ANY_NUMBER, article_label, to_chinese, to_int
 from diffing.compare import status_name
+from diffing.provisions import provision_map
 
 DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "instruments.toml"
 
@@ -43,6 +44,10 @@ class Instruction:
     partial: list[tuple[int, int]] = field(default_factory=list)
     modified: bool = False
     text: str = ""
+    #: for a partial reference, the 款 and 项 it names: (number, suffix) → (款 or None, 项 or None)
+    parts: dict = field(default_factory=dict)
+    #: the first paragraph of the wording the decision gives (修改为：“…”), for "where it went"
+    wording: str = ""
 
 
 @dataclass
@@ -118,6 +123,28 @@ _QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)|「[^」]*(?:」|$)"
 def _strip_quotes(text: str) -> str:
     """Quoted new wording is not an instruction: 将第八十四条中的“第八十七条”修改为“第九十条”."""
     return _QUOTED.sub("", text)
+
+
+_PART = re.compile(rf"(?:第(?P<p>{ANY_NUMBER})款)?(?:第[（(]?(?P<i>{ANY_NUMBER})[)）]?项)?")
+
+
+def _parts(text: str) -> dict:
+    """(number, suffix) → (款, 项) of each partial reference (第六十九条第一项 → (None, 1))."""
+    out = {}
+    for m in _rules()["art_ref"].finditer(text):
+        if not m.group("part"):
+            continue
+        try:
+            key = (to_int(m.group("n")), to_int(m.group("s")) if m.group("s") else 0)
+            p = _PART.fullmatch(m.group("part"))
+            out[key] = (to_int(p.group("p")) if p and p.group("p") else None,
+                        to_int(p.group("i")) if p and p.group("i") else None)
+        except ValueError:
+            continue
+    return out
+
+
+_WORDING = re.compile(r"修改为[:：]\s*“([^”]+)")
 
 
 def _refs(text: str) -> list[tuple[tuple[int, int], bool]]:
@@ -258,7 +285,8 @@ def _instructions(body: str, item: str, current: tuple[int, int] | None):
         refs = _refs(m.group("old"))
         new = [k for k, _ in _refs(m.group("new"))]
         out.append(Instruction(item, "merge", [k for k, _ in refs], new,
-                               partial=[k for k, part in refs if part], text=shown))
+                               partial=[k for k, part in refs if part], text=shown,
+                               parts=_parts(m.group("old"))))
         take(m)
     for m in rules["split"].finditer(text):
         if not free(m.span()):
@@ -301,7 +329,9 @@ def _instructions(body: str, item: str, current: tuple[int, int] | None):
             ins.modified = True
     structural = [i for i in out if i.action in ("renumber", "split", "merge") and i.old]
     if others:
-        out.append(Instruction(item, "modify", list(dict.fromkeys(others)), text=shown))
+        said = _WORDING.search(body)
+        out.append(Instruction(item, "modify", list(dict.fromkeys(others)), text=shown,
+                               wording=said.group(1) if said and len(set(others)) == 1 else ""))
     elif changes_wording and not structural and not any(i.action in ("modify", "delete", "insert") for i in out):
         if current is not None:  # 增加一款，作为第二款 — about the article named just before
             out.append(Instruction(item, "modify", [current], text=shown))
@@ -319,18 +349,118 @@ def _label(key: tuple[int, int]) -> str:
     return article_label(*key)
 
 
+def Place_label(label: str, paragraph: int | None, item: int | None) -> str:
+    """第六十九条第一款第（一）项 (the 款 and 项 only when given)."""
+    out = label
+    if paragraph is not None:
+        out += f"第{to_chinese(paragraph)}款"
+    if item is not None:
+        out += f"第（{to_chinese(item)}）项"
+    return out
+
+
+def _holder(wording: str, new_texts: dict[str, str]) -> str | None:
+    """The new article that holds a decision's quoted wording (nearly whole), if exactly one does."""
+    key = _squash(wording)
+    if len(key) < 15:
+        return None
+    found = [label for label, text in new_texts.items() if key[:40] in _squash(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s“”\"「」]", "", text)
+
+
 def _labels(keys) -> str:
     return "、".join(_label(k) for k in keys)
 
 
-def check(comparison, instructions: list[Instruction]) -> list[str]:
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ACT = re.compile(r"通过|修正|修订|决定|修改")
+
+
+def history_dates(note: str) -> list[str]:
+    """The dates (YYYY-MM-DD) of the acts a 题注 lists (adoption, revisions, amendments), in order;
+    施行 dates are left out.
+
+    >>> history_dates("2016年11月7日通过　根据2025年10月28日《关于修改…的决定》修正\\n2017年6月1日 施行")
+    ['2016-11-07', '2025-10-28']
+    """
+    out = []
+    for part in re.split(r"[\n\u3000]|(?=根据)", note or ""):
+        if "施行" in part and not _ACT.search(part):
+            continue
+        for y, m, d in _DATE.findall(part):
+            day = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+            if day not in out:
+                out.append(day)
+    return sorted(out)
+
+
+def decision_date(text: str, title: str = "") -> str | None:
+    """The date a decision was adopted: the first date in its title or first lines."""
+    head = title + "\n" + "\n".join(text.splitlines()[:6])
+    m = _DATE.search(head)
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def verify(comparison, decision: Decision, old_law, new_law, decided_on: str | None = None,
+           old_on: str | None = None) -> dict:
+    """Check an alignment against a decision, as ``yiju diff --decision`` does.
+
+    Returns ``{"disagreements": [...], "warnings": [...], "refused": str | None}`` (Chinese):
+    ``refused`` when the decision does not amend this law or its date is not one of the
+    amendments between the two versions (the decision does not belong to the pair; ``old_on``: the old
+    text's own date when known, in case its 题注 stops earlier); a warning
+    when the two versions are more than one amendment apart (then changes the decision does not
+    name are not disagreements: another amendment made them) or when a date cannot be read.
+    """
+    title = new_law.title or old_law.title
+    instructions = []
+    for name in (new_law.title, old_law.title):
+        if name and not instructions:
+            instructions = decision.instructions_for(name)
+    out: dict = {"disagreements": [], "warnings": [], "refused": None}
+    if not instructions:
+        named = "、".join(f"《{t}》" for t in decision.sections) or "（没有读到任何修改条款）"
+        out["refused"] = f"决定中没有关于《{title}》的修改条款；决定修改的是：{named}"
+        return out
+    old_dates, new_dates = history_dates(old_law.note), history_dates(new_law.note)
+    since = max([*old_dates[-1:], *([old_on] if old_on else [])], default=None)  # a stale 题注: the file's date
+    between = [d for d in new_dates if since is None or d > since]
+    if decided_on and new_dates:
+        if decided_on not in between:
+            last = new_dates[-1]
+            out["refused"] = (f"决定的日期 {decided_on} 不是这两个文本之间的修改"
+                              f"（新文本最后一次修改于 {last}"
+                              f"{'，旧文本已包含该决定' if old_dates and decided_on <= old_dates[-1] else ''}）")
+            return out
+    elif not decided_on:
+        out["warnings"].append("无法从决定中读出通过日期，未核对决定是否属于这两个文本")
+    others = [d for d in between if d != decided_on] if decided_on else []
+    if others:
+        out["warnings"].append(
+            f"两个文本之间还有其他修改（{'、'.join(others)}），决定未提及的变化不作为不一致")
+    from_text = {a.label: a.text for a in new_law.articles}
+    out["disagreements"] = check(comparison, instructions, complete=not others,
+                                 provisions=provision_map(old_law, new_law, comparison), new_texts=from_text)
+    return out
+
+
+def check(comparison, instructions: list[Instruction], complete: bool = True,
+          provisions=None, new_texts: dict[str, str] | None = None) -> list[str]:
     """Disagreements between an alignment (``diffing.align.Comparison``) and a decision's
     instructions for that law, in Chinese; an empty list when they agree.
 
     Each instruction must be borne out by the alignment (a 删去 article is deleted, a renumbered
     one sits at its new number, a modified one changed), and each substantive change the
     alignment found must be covered by an instruction (changes of cross-reference numbers and
-    editorial ones follow from 根据本决定作相应修改 and need none).
+    editorial ones follow from 根据本决定作相应修改 and need none); ``complete=False`` when another
+    amendment lies between the two texts too (then only the first half is checked).
+    With ``provisions`` (``diffing.provisions.ProvisionMap``) a partial merger (将第六十八条、第六十九条第一项
+    合并) is checked by where that 款/项 went; with ``new_texts`` (new label → text) a 修改为 whose
+    wording the decision quotes is checked for where that wording is now.
     """
     old_map: dict[str, object] = {}
     new_map: dict[str, object] = {}
@@ -340,6 +470,7 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
         for label in m.new:
             new_map[label] = m
     notes: list[str] = []
+    named_old = {_label(k) for ins in instructions for k in ins.old}
     covered_old: set[str] = set()
     covered_new: set[str] = set()
 
@@ -367,6 +498,10 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                 elif m.status in ("unchanged", "renumbered"):
                     now = f"（现{'、'.join(m.new)}）" if m.status == "renumbered" else ""
                     notes.append(f"{say}修改{label}，但比对结果认为该条内容未变{now}")
+                elif ins.wording and new_texts:
+                    home = _holder(ins.wording, new_texts)
+                    if home is not None and home not in m.new:
+                        notes.append(f"{say}修改{label}，其新文字见于现{home}，但比对结果认为原{label}现为{'、'.join(m.new)}")
         elif ins.action == "renumber":
             for label, target in zip(olds, news):
                 m = old_map.get(label)
@@ -388,6 +523,8 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                 m = new_map.get(target)
                 if m is None:
                     notes.append(f"{say}增加{target}，但新文本中没有{target}")
+                elif m.status == "split" and target != m.new[0] and set(m.old) <= named_old:
+                    continue  # a 款 the decision took out of that article reads like one of the new one
                 elif m.status != "inserted":
                     notes.append(
                         f"{say}增加{target}，但比对结果认为现{target}来自原{'、'.join(m.old)}（{status_name(m.status)}）"
@@ -399,6 +536,15 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                 m = old_map.get(label)
                 if target is None:
                     break
+                key = ins.old[olds.index(label)]
+                if label in partial and provisions is not None and key in ins.parts:
+                    paragraph, item = ins.parts[key]
+                    loc = provisions.locate(label, paragraph, item)
+                    if loc.place is None or loc.place.article != target:
+                        piece = Place_label(label, paragraph, item)
+                        now = f"现为{loc.place.label}" if loc.place else "已删除"
+                        notes.append(f"{say}将{piece}并入{target}，但比对结果认为{piece}{now}")
+                    continue
                 if m is None or target not in m.new:
                     if label in partial and m is not None and m.status != "deleted":
                         continue  # only a 款/项 of it was merged; the rest may stay where it was
@@ -412,7 +558,7 @@ def check(comparison, instructions: list[Instruction]) -> list[str]:
                     listed = f"（{_labels(ins.new)}）" if news else ""
                     notes.append(f"{say}将{label}改为{count}条{listed}，但比对结果认为{where(label)}")
     for m in comparison.matches:
-        if m.status in ("unchanged", "renumbered"):
+        if not complete or m.status in ("unchanged", "renumbered"):
             continue
         if m.status == "modified" and m.substance in ("references_only", "editorial"):
             continue  # consequential (根据本决定作相应修改): numbers of cross-references, wording

@@ -27,7 +27,7 @@ import sqlite_utils
 
 from config.clock import today
 from impact.rules import REASONS, RULES, severity_rank
-from impact.successor import index_for_version
+from impact.successor import cited_text, index_for_version, provisions_index_for_version
 from registry import changes as change_store
 from registry import citations as citation_store
 from registry import flags as flag_store
@@ -204,7 +204,8 @@ class ChangeView:
         return bool(created and created <= self.detected_at and not cit.get("version_note"))
 
     def _article_finding(self, cit: dict, label: str, ac: dict) -> Finding:
-        key = ("article", ac["id"], label)
+        paragraph, item = cit.get("paragraph"), cit.get("item")
+        key = ("article", ac["id"], label, paragraph, item)
         if key in self._verdicts:
             return self._finding(cit, key)
         status = ac["status"]
@@ -228,8 +229,9 @@ class ChangeView:
             rule = "deleted"
         if self.new_title:
             suggestion["new_title"] = self.new_title
+        place = _place_words(ac, label, paragraph, item, suggestion)
         words = {"old": label, "new": new, "news": "、".join(news), "olds": "、".join(ac["old_labels"]),
-                 "moved": REASONS["moved"].format(new=new) if new and new != label else ""}
+                 "moved": REASONS["moved"].format(new=new) if new and new != label else "", "place": place}
         return self._finding(cit, key, ac["id"], rule, rule, suggestion, words)
 
     def _repealed(self, cit: dict) -> Finding:
@@ -254,18 +256,28 @@ class ChangeView:
         return self._finding(cit, key, None, "repealed", template, suggestion, words)
 
     def _successor_candidates(self, cit: dict, label: str) -> list[dict]:
+        """The successor's provisions most like the cited one: articles for a cited article,
+        款 and 项 for a cited 款 or 项 (the cited text is what is matched)."""
         version = cit.get("version_id") or self.old_version_id or self._latest_of_law
-        key = (version, label)
+        paragraph, item = cit.get("paragraph"), cit.get("item")
+        fine = paragraph is not None or item is not None
+        key = (version, label, paragraph, item)
         if key not in self._candidates:
-            text = law_store.article_text(self.db, version, label) if version else None
-            if not text:
-                self._candidates[key] = []
-            else:
-                if self._successor is None:
-                    successor_version = _latest_version_id(self.db, self.successor_id)
-                    self._successor = index_for_version(self.db, successor_version) if successor_version else None
-                self._candidates[key] = self._successor.candidates(text) if self._successor else []
+            text = cited_text(self.db, version, label, paragraph, item)
+            index = self._successor_index(fine) if text else None
+            self._candidates[key] = index.candidates(text) if index else []
         return self._candidates[key]
+
+    def _successor_index(self, fine: bool):
+        if self._successor is None:
+            successor_version = _latest_version_id(self.db, self.successor_id)
+            self._successor = {} if successor_version is None else {
+                False: functools.partial(index_for_version, self.db, successor_version),
+                True: functools.partial(provisions_index_for_version, self.db, successor_version)}
+        made = self._successor.get(fine)
+        if callable(made):
+            made = self._successor[fine] = made()
+        return made
 
     @functools.cached_property
     def _latest_of_law(self) -> int | None:
@@ -291,8 +303,10 @@ class ChangeView:
         event = RULES["event"].get(self.kind, "{date}修改").format(date=self.row.get("published") or date or "")
         if revision in ("修正", "修订") and self.kind == "amended":
             event = event.replace("修改", revision)
+        if self.kind == "repealed" and self.pending and f"{template}_pending" in reasons:
+            template = f"{template}_pending"
         text = reasons[template].format(
-            law=self.law_title, when=when.format(effective=self.effective), event=event,
+            law=self.law_title, when=when.format(effective=self.effective), event=event, effective=self.effective or "",
             new_title=self.new_title or "", **(words or {}))
         return _Verdict(article_change_id, RULES["severity"][severity_rule], text, suggestion,
                         json.dumps(suggestion, ensure_ascii=False))
@@ -432,6 +446,46 @@ def assess_against_processed(db: sqlite_utils.Database, cits: list[CitationRef],
 
 
 # -- small readers ------------------------------------------------------------------------------
+
+def _place_row(ac: ArticleChange, label: str, paragraph: int | None, item: int | None) -> dict | None:
+    """The 款/项 row of an article change (DESIGN §5 "paragraphs") for a cited 款 or 项."""
+    if paragraph is None and item is None:
+        return None
+    if paragraph is None:
+        paragraph = 1  # 第X条第（Z）项 of a one-款 article
+    for row in ac.get("provisions") or ():
+        old = row["old"]
+        if old["article"] == label and old["paragraph"] == paragraph and old["item"] == item:
+            return row
+    return None
+
+
+def _place_words(ac: ArticleChange, label: str, paragraph, item, suggestion: dict) -> str:
+    """Where a cited 款/项 went, as a reason piece; sets the suggestion's exact place (``new_place``,
+    and ``new_label`` to its article for a split or merger). A renumbering stays one click only
+    when the 款 and 项 keep their numbers and the 款 division did not change."""
+    row = _place_row(ac, label, paragraph, item)
+    if row is None:
+        return ""
+    old_place = row["old"]["label"]
+    if row.get("warning"):
+        suggestion.pop("one_click", None)
+        suggestion["warning"] = row["warning"]
+        return REASONS["place_warning"].format(warning=row["warning"])
+    if row["new"] is None:
+        suggestion.pop("one_click", None)
+        suggestion["place_deleted"] = old_place
+        return REASONS["place_deleted"].format(old_place=old_place)
+    new = row["new"]
+    same_numbers = (new["paragraph"], new["item"]) == (row["old"]["paragraph"], row["old"]["item"])
+    if suggestion.get("one_click") and same_numbers:
+        return ""  # the article's new number is all that changes: the one-click fix says it
+    suggestion.pop("one_click", None)
+    suggestion["new_place"] = new["label"]
+    if ac["status"] in ("split", "merged"):
+        suggestion["new_label"] = new["article"]
+    return REASONS["place"].format(old_place=old_place, new_place=new["label"])
+
 
 def _latest_version_id(db, law_id: int) -> int | None:
     latest = law_store.latest_version(db, law_id)

@@ -35,6 +35,8 @@ from impact import process as _process  # a module: impact.process → proposals
 from registry import audit
 from registry import citations as citation_store
 from registry import duties as duty_store
+from registry import flags as flag_rows
+from registry.fit import older_fit
 from registry.audit import write_audit
 from registry.duties import UNIT_SEPARATOR, Duty
 from texts import powerlist
@@ -79,6 +81,17 @@ def duty_key(department_id: int, *, code: str | None, name: str, sub: str | None
     if code:
         return f"{department_id}:code:{code}" + (f":{sub}" if sub else "")
     return f"{department_id}:name:{name}"
+
+
+def _content_json(content: dict) -> str:
+    return json.dumps([content.get(k) for k in CONTENT_FIELDS], ensure_ascii=False)
+
+
+def _imported(value: str | None) -> dict | None:
+    """The power-list row a duty version was imported from, as a content dict (None: made in yiju)."""
+    if not value:
+        return None
+    return dict(zip(CONTENT_FIELDS, json.loads(value)))
 
 
 def _content_sha(content: dict) -> str:
@@ -204,11 +217,16 @@ def _citation_row(fld: str, ordinal: int, body: str, citation, resolution) -> di
 
 
 def _write_version(db, content: dict, *, key: str, version: int, previous_id: int | None, stamp: str,
-                   actor: str, source_file: str | None, source_row: str | None, as_of: str | None) -> tuple[int, int]:
-    """Insert one duty version (superseding ``previous_id``); returns (new id, citations written)."""
+                   actor: str, source_file: str | None, source_row: str | None, as_of: str | None,
+                   imported: dict | None = None) -> tuple[int, int]:
+    """Insert one duty version (superseding ``previous_id``); returns (new id, citations written).
+
+    ``imported``: the power-list row's content when the version comes from an import.
+    """
     row = {**content, "duty_key": key, "version": version, "is_current": 1,
            "content_sha256": _content_sha(content), "source_file": source_file, "source_row": source_row,
-           "created_at": stamp, "created_by": actor}
+           "created_at": stamp, "created_by": actor,
+           "imported_content": _content_json(imported) if imported is not None else None}
     duty_id = duty_store.insert_duty(db, row, supersedes=previous_id)
     citations = parse_citations(db, content.get("basis_text"), content.get("penalty_basis_text"), as_of=as_of)
     citation_store.insert_citations(db, duty_id, citations)
@@ -290,12 +308,18 @@ class ImportReport:
     departments_created: list[str] = field(default_factory=list)
     posts_created: int = 0
     citations: int = 0
+    kept: int = 0                       # rows unchanged in the file whose duty was changed in yiju since
+    retired: list[str] = field(default_factory=list)     # duties that left the list (职权已取消)
+    flags_closed: int = 0               # their open flags, closed
+    retire_skipped: str = ""            # why rows that left the list were not retired
+    older_fit: list[dict] = field(default_factory=list)  # laws the bases fit an older version of
     problems: list[Problem] = field(default_factory=list)
     impact: dict | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.revised or self.departments_created or self.posts_created)
+        return bool(self.created or self.revised or self.departments_created or self.posts_created
+                    or self.retired)
 
     def lines(self) -> list[str]:
         if not self.changed:
@@ -304,6 +328,19 @@ class ImportReport:
             head = (f"{self.file}：新增职权 {self.created} 项，产生新版本 {self.revised} 项，"
                     f"无变化 {self.unchanged} 项；解析依据引用 {self.citations} 条")
         out = [head]
+        if self.kept:
+            out.append(f"{self.kept} 项职权在文件中与上次导入相同，保留在 yiju 中此后所作的修改（如解决提示时修改的依据）")
+        if self.retired:
+            shown = "、".join(self.retired[:10]) + ("等" if len(self.retired) > 10 else "")
+            out.append(f"职权已取消 {len(self.retired)} 项（上次导入时在清单中，本次已不在）：{shown}；"
+                       f"关闭其待处理提示 {self.flags_closed} 个")
+        if self.retire_skipped:
+            out.append(self.retire_skipped)
+        for fit in self.older_fit:
+            out.append(f"注意：清单中引用《{fit['title']}》的 {fit['citations']} 处依据与 {fit['version_date']} 公布的旧版本"
+                       f"更吻合，而不是现行版本；清单可能是在旧版本施行时编制的。未加 --as-of 时按现行版本核对，"
+                       f"旧条号可能被误认为有效。建议加 --as-of {fit['until'] or fit['version_date']} 重新导入"
+                       f"（清单编制日期）")
         if self.departments_created:
             out.append(f"新建部门 {len(self.departments_created)} 个：{'、'.join(self.departments_created)}")
         if self.posts_created:
@@ -318,7 +355,9 @@ class ImportReport:
         return {"file": self.file, "sheets": self.sheets, "passed_over": self.passed_over,
                 "created": self.created, "revised": self.revised, "unchanged": self.unchanged,
                 "departments_created": self.departments_created, "posts_created": self.posts_created,
-                "citations": self.citations, "skipped": [str(p) for p in self.problems], "impact": self.impact}
+                "citations": self.citations, "kept": self.kept, "retired": self.retired,
+                "flags_closed": self.flags_closed, "older_fit": self.older_fit,
+                "skipped": [str(p) for p in self.problems], "impact": self.impact}
 
 
 @dataclass
@@ -414,32 +453,76 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
                 continue
             planned[key] = (content, row)
         latest = duty_store.latest_of_keys(db, list(planned))
+        last_imported = {k: _imported(v) for k, v in duty_store.last_imported_of_keys(db, list(planned)).items()}
         for key, (content, row) in planned.items():
             previous = latest.get(key)
-            if previous and previous["is_current"] and previous["content_sha256"] == _content_sha(content):
-                report.unchanged += 1
-                continue
+            base = last_imported.get(key)
+            if previous and previous["is_current"]:
+                current = {k: previous[k] for k in CONTENT_FIELDS}
+                if base is not None and _content_sha(base) == _content_sha(content):
+                    # The row is as it was last imported: what yiju changed since stands.
+                    report.unchanged += 1
+                    report.kept += previous["content_sha256"] != _content_sha(content)
+                    continue
+                # Three-way: a field the file did not change keeps yiju's value, a changed one wins.
+                merged = {k: (current[k] if base is not None and content[k] == base[k] else content[k])
+                          for k in CONTENT_FIELDS}
+                if _content_sha(merged) == previous["content_sha256"]:
+                    report.unchanged += 1
+                    continue
+            else:
+                merged = content
             version = previous["version"] + 1 if previous else 1
             previous_id = previous["id"] if previous and previous["is_current"] else None
             rec = row.record
             source_row = powerlist.where("", rec.sheet, rec.row).strip()
-            _, n = _write_version(db, content, key=key, version=version, previous_id=previous_id, stamp=stamp,
-                                  actor=actor, source_file=rec.file, source_row=source_row, as_of=as_of)
+            _, n = _write_version(db, merged, key=key, version=version, previous_id=previous_id, stamp=stamp,
+                                  actor=actor, source_file=rec.file, source_row=source_row, as_of=as_of,
+                                  imported=content)
             report.citations += n
             if previous_id is None and version == 1:
                 report.created += 1
             else:
                 report.revised += 1
+        _retire_gone(db, report, reading.file, set(planned), set(departments.values()), actor, stamp)
         if report.changed:
             write_audit(db, actor=actor, action="duties.import", obj=reading.file, at=stamp, detail={
                 "created": report.created, "revised": report.revised, "unchanged": report.unchanged,
                 "departments_created": report.departments_created, "posts_created": report.posts_created,
+                "retired": report.retired, "flags_closed": report.flags_closed,
                 "skipped": len(report.problems), "department": department, "as_of": as_of})
     report.problems.sort(key=lambda p: (reading.sheets.index(p.sheet) if p.sheet in reading.sheets else 0,
                                         p.row or 0))
+    if as_of is None and planned:
+        current_ids = [d["id"] for d in (duty_store.current_of_key(db, k) for k in planned) if d]
+        report.older_fit = older_fit(db, current_ids)
     if impact:
         report.impact = run_impact(db)
     return report
+
+
+def _retire_gone(db, report: ImportReport, file: str, keys: set[str], department_ids: set[int],
+                 actor: str, stamp: str) -> None:
+    """Duties last imported from this list, of a department the file covers, that left the list:
+    retired (职权已取消), their open flags closed. Nothing is retired when rows were skipped (a row
+    that could not be read has not left the list)."""
+    if not department_ids:
+        return
+    gone = [r for r in duty_store.current_from_file(db, file, department_ids) if r["duty_key"] not in keys]
+    if not gone:
+        return
+    if report.problems:
+        report.retire_skipped = (f"有 {len(report.problems)} 行未能导入，本次不取消任何职权"
+                                 f"（另有 {len(gone)} 项职权不在本次导入的行中，修正后重新导入即可）")
+        return
+    note = f"职权已取消：{file} 中已无此项（{stamp[:10]} 导入）"
+    for r in gone:
+        duty_store.retire(db, r["id"], stamp)
+        closed = flag_rows.close_active_of_key(db, r["duty_key"], "dismissed", by=actor, note=note, at=stamp)
+        report.flags_closed += closed
+        report.retired.append(r["name"])
+        write_audit(db, actor=actor, action="duty.retire", obj=f"duty:{r['id']}", at=stamp,
+                    detail={"duty_key": r["duty_key"], "file": file, "flags_closed": closed})
 
 
 def run_impact(db) -> dict:
@@ -580,18 +663,17 @@ def import_departments(db, path: str | pathlib.Path, *, by: str | None = None) -
     actor = _actor(by)
     with db.atomic():
         known = {r["name"]: r for r in duty_store.all_departments(db)}
-        dropped = True
-        while dropped:  # a row whose parent is unknown goes, and so do the rows under it
-            dropped = False
-            for name, entry in list(wanted.items()):
-                parent = entry.get("parent")
-                if parent and parent not in wanted and parent not in known:
-                    rec = entry["record"]
-                    report.problems.append(Problem(rec.file, rec.sheet, rec.row,
-                                                   f"上级部门「{parent}」既不在本文件中，也不在登记库中"))
-                    del wanted[name]
-                    dropped = True
+        # A parent neither in the file nor in the registry (市人民政府 above a city bureau) is
+        # created, with no contact address, and the import says so.
+        missing = {e["parent"]: e["record"] for e in wanted.values()
+                   if e.get("parent") and e["parent"] not in wanted and e["parent"] not in known}
         ids: dict[str, int] = {name: known[name]["id"] for name in known}
+        for parent, rec in missing.items():
+            ids[parent], _ = ensure_department(db, parent)
+            known[parent] = {"id": ids[parent], "name": parent, "parent_id": None, "emails": "[]"}
+            report.created += 1
+            report.details.append(f"新增上级部门：{parent}（{rec.where}所列，文件中没有这一行，已自动创建，"
+                                  "没有联系邮箱）")
         created_names: set[str] = set()
         for name in wanted:
             ids[name], created = ensure_department(db, name)

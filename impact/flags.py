@@ -180,7 +180,16 @@ def dismiss(db: sqlite_utils.Database, flag_id: int, *, reason: str, by: str) ->
     return get_flag(db, flag_id)
 
 
-def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str) -> dict:
+def _basis_problems(db: sqlite_utils.Database, old_duty_id: int, new_duty_id: int, field: str) -> list[str]:
+    """What is wrong with the citations a new basis adds (an unknown law, an article the law does not
+    have, a repealed law); citations the old basis already had are not judged again."""
+    column = "penalty_basis" if field == "penalty_basis_text" else "basis"
+    before = {c["raw"] for c in citation_store.of_duty(db, old_duty_id) if c["field"] == column}
+    return [f"{raw}：{problem or '无法核对'}" for raw, problem in citation_store.wrong_of_duty(db, new_duty_id, column)
+            if raw not in before]
+
+
+def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str, force: bool = False) -> dict:
     """Fix a flag with a new basis text: the duty gets a new version (citations parsed and resolved
     again), this flag is resolved, and so is every other open flag of the duty that the new basis
     fixes; flags it does not fix move to the new version.
@@ -203,11 +212,15 @@ def resolve(db: sqlite_utils.Database, flag_id: int, *, basis: str, by: str) -> 
             new_duty_id = revise_duty(db, current["id"], **{field: basis}, by=by, note=f"处理提示 #{flag_id}")
         except DutyError as exc:
             raise FlagError(str(exc)) from exc
+        problems = _basis_problems(db, current["id"], new_duty_id, field)
+        if problems and not force:
+            # raised inside the transaction: the new duty version is rolled back, nothing changes
+            raise FlagError(MESSAGES["basis_problems"].format(id=flag_id, problems="；".join(problems)))
         outcome = reconcile(db, current["duty_key"], new_duty_id, by=by, named=flag_id,
                              note=MESSAGES["note_fixed_with"].format(note=MESSAGES["note_resolved"].format(id=flag_id)))
         write_audit(db, actor=by, action="flag.resolve", obj=f"flag:{flag_id}",
                     detail={"from": flag["state"], "duty_from": current["id"], "duty_to": new_duty_id,
-                            "field": field, "basis": basis,
+                            "field": field, "basis": basis, "forced": problems if force else [],
                             "also_resolved": [i for i in outcome["resolved"] if i != flag_id],
                             "moved": outcome["moved"], "new_flags": outcome["new_flags"]})
     outcome.pop("created")
@@ -405,7 +418,9 @@ def suggestion_text(flag: dict, *, web: bool = False) -> str:
     if isinstance(s, str):
         s = json.loads(s or "{}")
     parts = []
-    if s.get("one_click"):
+    if s.get("new_place") and not s.get("one_click"):
+        parts.append(words["new_label_diff" if "diff" in s else "new_label"].format(new_label=s["new_place"]))
+    elif s.get("one_click"):
         parts.append(words["one_click_web" if web else "one_click"].format(new_label=s["new_label"]))
     elif s.get("new_label"):
         same = s["new_label"] == flag.get("article")
@@ -424,6 +439,8 @@ def suggestion_text(flag: dict, *, web: bool = False) -> str:
         if s.get("candidates"):
             listed = "、".join(words["candidate"].format(**c) for c in s["candidates"])
             parts.append(words["candidates"].format(successor=title, candidates=listed))
+        elif "candidates" in s:
+            parts.append(words["no_candidate"].format(successor=title))
         else:
             parts.append(words["successor"].format(successor=title))
     elif "summary" in s:

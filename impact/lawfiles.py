@@ -29,12 +29,15 @@ from typing import Callable
 import sqlite_utils
 
 from texts.extract import ExtractionError, detect_format, extract_text
-from texts.structure import LawText, parse
+from texts.structure import LawText, numbering_problems, parse
+from config import limits
+from config.clock import today
 from registry import files as raw_files
 from registry import laws as law_store
 from registry.search import index_in_bulk
 from texts.levels import infer
-from impact.record import NotALawText, record_version, record_status, text_key
+from diffing.repeals import is_repeal_decision
+from impact.record import NotALawText, record_repeals, record_status, record_version, text_key
 
 SOURCE = "import"
 EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".html", ".htm", ".pdf")
@@ -60,9 +63,13 @@ class ImportReport:
     laws_new: int = 0
     versions_new: int = 0
     versions_known: int = 0       # already in the registry (a second import)
+    versions_repeated: int = 0    # the same text as another file of this import
+    stored: set = field(default_factory=set, repr=False)   # version ids this import stored
     articles_new: int = 0
     changes: int = 0              # amended / text_corrected … events written
+    repeals: int = 0              # laws a text's own 同时废止 / 予以废止 clauses (or a 废止决定) repeal
     held: list[Problem] = field(default_factory=list)       # stored, but held for review
+    warnings: list[Problem] = field(default_factory=list)   # imported, but look at them (numbering gaps)
     problems: list[Problem] = field(default_factory=list)   # skipped files
     impact: dict | None = None
 
@@ -78,8 +85,12 @@ class ImportReport:
                  f"新增版本 {self.versions_new} 个、条文 {self.articles_new} 条"]
         if self.versions_known:
             parts.append(f"{self.versions_known} 个版本此前已导入")
+        if self.versions_repeated:
+            parts.append(f"{self.versions_repeated} 个文件与本次导入的其他文件内容相同（未重复登记）")
         if self.changes:
             parts.append(f"记录修改事件 {self.changes} 个")
+        if self.repeals:
+            parts.append(f"依文本中的废止条款记录废止 {self.repeals} 部法律")
         if self.held:
             parts.append(f"{len(self.held)} 个版本暂存待核对")
         if self.problems:
@@ -95,6 +106,7 @@ class _File:
     fmt: str
     text: str
     law: LawText
+    decision: bool = False        # a 废止决定: no articles, it repeals what it names
 
 
 def import_directory(
@@ -151,6 +163,11 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
     existed = law_store.find_law(db, title) is not None
     new_here = 0
     for i, f in enumerate(usable):
+        if f.decision:
+            report.repeals += len(record_repeals(
+                db, law_id=None, title=f.law.title or folder.name, text=f.text, source=SOURCE,
+                promulgated=f.date, run_id=run_id))
+            continue
         known = law_store.version_by_source(db, SOURCE, f.rel)
         if known is not None:
             if known["text_sha256"] != text_key(f.text):
@@ -172,13 +189,23 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
             problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
             continue
         if recorded.outcome == "duplicate":
-            report.versions_known += 1
+            if recorded.version_id in report.stored:
+                report.versions_repeated += 1
+            else:
+                report.versions_known += 1
             continue
+        if recorded.version_id is not None:
+            report.stored.add(recorded.version_id)
         new_here += 1
         report.versions_new += 1
         report.articles_new += len(f.law.articles)
         if recorded.change_id is not None:
             report.changes += 1
+        report.repeals += len(recorded.repealed)
+        gaps = numbering_problems(f.law)
+        if gaps:
+            report.warnings.append(Problem(f.rel, "条文编号不连续或重复：" + "；".join(gaps)
+                                           + "（缺少的条文可能并入了前一条，请核对原文）"))
         if recorded.outcome == "held":
             report.held.append(Problem(f.rel, "文本比上一版本短一半以上，疑为不完整，已暂存待人工核对"))
         if newest and guess.status == "已废止":
@@ -275,13 +302,20 @@ def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
     except ValueError:
         problem(rel, f"文件名中的日期 {path.stem} 不是有效日期（应为公布日期 YYYY-MM-DD），未导入")
         return None
+    if date > today():
+        problem(rel, f"文件名中的公布日期 {date} 在今天（{today()}）之后，不可能已经公布，未导入")
+        return None
     if path.suffix.lower() not in EXTENSIONS:
         problem(rel, f"不支持的文件类型 {path.suffix or '（无扩展名）'}（可用：{'、'.join(EXTENSIONS)}），未导入")
         return None
     try:
-        data = path.read_bytes()
+        data = limits.read_regular(path)
     except OSError as exc:
         problem(rel, f"无法读取文件（{exc.strerror or exc}），未导入")
+        return None
+    except (limits.NotAFile, limits.TooLarge) as exc:
+        message = str(exc)
+        problem(rel, message.split("：", 1)[-1] + "，未导入")
         return None
     try:
         text = extract_text(data, path.name)
@@ -292,7 +326,14 @@ def _read(root: pathlib.Path, path: pathlib.Path, problem) -> _File | None:
         return None
     law = parse(text)
     if not law.articles:
+        first = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
+        if is_repeal_decision(first) or is_repeal_decision(path.parent.name):
+            return _File(rel, date, data, "txt", text, law, decision=True)
         problem(rel, "没有找到任何条文（第X条），不是法律文本，未导入")
+        return None
+    if len(law.articles) > limits.current().max_articles:
+        problem(rel, f"条文数 {len(law.articles):,} 超过上限 {limits.current().max_articles:,}"
+                     "（配置 limits.max_articles），未导入")
         return None
     fmt = detect_format(data, path.name)
     if fmt == "txt" and path.suffix.lower() == ".md":

@@ -14,6 +14,7 @@ import sqlite_utils
 from impact import proposals
 from impact.assess import ChangeView, Finding, assess_against_processed, store
 from impact.reconcile import reconcile
+from impact.record import settle_repeals
 from impact.rules import RULES, SEVERITIES
 from registry import changes as change_store
 from registry import citations as citation_store
@@ -31,6 +32,7 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     duties checked against earlier changes, and the current duties' unresolved citations —
     a finding of their own (the department cites a law yiju does not know, or cites it wrongly).
     """
+    settle_repeals(db)
     start_watermark = duty_store.impact_watermark(db)
     top_duty = duty_store.max_duty_id(db)
     created: list[Finding] = []

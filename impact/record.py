@@ -18,12 +18,17 @@ import re
 from dataclasses import dataclass
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
+from config import limits
 from config.clock import today
 from registry import changes as change_store
 from registry import laws as law_store
-from texts.structure import LawText, parse
+from registry.audit import write_audit
+from texts.structure import LawText, numbering_problems, parse
 from diffing.align import compare
+from diffing.provisions import provision_map
+from diffing.repeals import repeals_in
 
 
 class NotALawText(ValueError):
@@ -36,6 +41,7 @@ class Recorded:
     version_id: int | None
     change_id: int | None
     outcome: str  # new / duplicate / held / unchanged / status
+    repealed: tuple[int, ...] = ()  # laws whose repeal the text's own clauses recorded
 
 
 _SPACE = re.compile(r"\s+")
@@ -95,6 +101,10 @@ def record_version(
     parsed = _parsed(text, parsed)
     if not parsed.articles:
         raise NotALawText(f"《{title}》的文本中没有找到任何条文（第X条），不是法律文本或文本不完整")
+    try:
+        limits.check_count(len(parsed.articles), f"《{title}》", "max_articles", "条文数")
+    except limits.TooLarge as exc:
+        raise NotALawText(str(exc)) from exc
     sha = text_key(text)
     with db.atomic():
         if law_id is None:
@@ -105,13 +115,16 @@ def record_version(
         law = law_store.get_law(db, law_id)
         if source_id is not None and law_store.version_by_source(db, source, source_id):
             return Recorded(law_id, None, None, "duplicate")
-        same = law_store.accepted_with_text(db, law_id, sha)
-        if same:
+        previous = law_store.latest_version(db, law_id)
+        same = _same_version(db, law_id, sha, promulgated, previous)
+        if same is not None:
             return Recorded(law_id, same, None, "duplicate")
+        waiting = law_store.reviewed_with_text(db, law_id, sha)
+        if waiting is not None:
+            return Recorded(law_id, waiting, None, "duplicate")  # held or rejected before: a person decides
 
         if status is None:
             status = "尚未生效" if effective and effective > today() else "有效"
-        previous = law_store.latest_version(db, law_id)
         review_state, review_reason = "accepted", None
         if previous is not None and previous["text"]:
             old_len = len(_SPACE.sub("", previous["text"]))
@@ -130,48 +143,130 @@ def record_version(
         )
         if review_state == "held":
             return Recorded(law_id, version_id, None, "held")
+        change_id = _announce(db, law, previous, version_id, parsed, title=title, promulgated=promulgated,
+                              effective=effective, status=status, run_id=run_id, announce_new=announce_new)
+        if previous is not None and promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
+            return Recorded(law_id, version_id, None, "new")  # history filled in: no event, no repeal
+        repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
+                                  effective=effective, source=source, run_id=run_id)
+        return Recorded(law_id, version_id, change_id, "new", tuple(repealed))
 
-        if previous is None:
-            change_id = None
-            if announce_new:
-                change_id = _write_change(
-                    db, law_id, "enacted", None, version_id, promulgated, effective, run_id,
-                    dedupe_key=f"enacted:{law_id}",
-                    detail={"title": title},
-                )
-            _settle_status(db, law, status, effective)
-            return Recorded(law_id, version_id, change_id, "new")
 
-        if promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
-            # An older text found after a newer one (history filled in): not an event.
-            return Recorded(law_id, version_id, None, "new")
+def _numbering(parsed) -> dict:
+    """{"numbering": [gaps and repeats of article numbers]} when the text has any (a warning the
+    digest shows: 生态环境法典 jumps 第一千一百一十九条 → 第一千一百二十一条), else {}."""
+    problems = numbering_problems(parsed)
+    return {"numbering": problems} if problems else {}
 
-        old_parsed = _parsed(previous["text"]) if previous["text"] else None
-        comparison = compare(old_parsed, parsed) if old_parsed is not None else None
-        changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
-        renamed = previous["title"] != title
-        if promulgated and promulgated == previous["promulgated"]:
-            kind = "text_corrected"
-        elif renamed and comparison is not None and not changed:
-            kind = "renamed"
-        else:
-            kind = "amended"
-        detail = {"old_title": previous["title"], "new_title": title} if renamed else {}
-        change_id = _write_change(
-            db, law_id, kind, previous["id"], version_id, promulgated, effective, run_id,
-            dedupe_key=f"{kind}:{law_id}:{previous['id']}:{version_id}",
-            detail=detail,
-            summary=comparison.summary if comparison else {},
-            matches=changed,
-        )
-        if renamed:
-            _rename(db, law, title)
-        pending = status == "尚未生效"
-        if not pending:
-            # The older text stays in force until the new one's 施行日期: the law is still 有效.
-            law_store.set_version_status(db, previous["id"], "已修改")
-            _settle_status(db, law, status, effective)
-        return Recorded(law_id, version_id, change_id, "new")
+
+def _same_version(db, law_id: int, sha: str, promulgated: str | None, previous: dict | None) -> int | None:
+    """The accepted version this text is, or None when it is a new version.
+
+    A version is (law, text, date): a text identical to an older version but published after
+    the newest one (A 2020 → B 2021 → A 2022) is a new version, not a duplicate.
+    """
+    rows = law_store.accepted_versions_with_text(db, law_id, sha)
+    if not rows:
+        return None
+    for vid, date in rows:
+        if not promulgated or not date or date == promulgated:
+            return vid
+    if (previous is not None and previous["text_sha256"] != sha and previous["promulgated"]
+            and promulgated > previous["promulgated"]):
+        return None  # the wording returns after another one: a new version
+    return rows[0][0]
+
+
+def _announce(db, law: dict, previous: dict | None, version_id: int, parsed, *, title: str,
+              promulgated: str | None, effective: str | None, status: str | None, run_id: int | None,
+              announce_new: bool) -> int | None:
+    """Write the change a newly accepted version makes; returns its id (None when no event)."""
+    law_id = law["id"]
+    if status is None:
+        status = "尚未生效" if effective and effective > today() else "有效"
+    if previous is None:
+        change_id = None
+        if announce_new:
+            change_id = _write_change(
+                db, law_id, "enacted", None, version_id, promulgated, effective, run_id,
+                dedupe_key=f"enacted:{law_id}",
+                detail={"title": title, **_numbering(parsed)},
+            )
+        _settle_status(db, law, status, effective)
+        return change_id
+
+    if promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
+        # An older text found after a newer one (history filled in): not an event.
+        return None
+
+    old_parsed = _parsed(previous["text"]) if previous["text"] else None
+    comparison = compare(old_parsed, parsed) if old_parsed is not None else None
+    changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
+    provisions = provision_map(old_parsed, parsed, comparison) if changed else None
+    renamed = previous["title"] != title
+    if promulgated and promulgated == previous["promulgated"]:
+        kind = "text_corrected"
+    elif renamed and comparison is not None and not changed:
+        kind = "renamed"
+    else:
+        kind = "amended"
+    detail = {"old_title": previous["title"], "new_title": title} if renamed else {}
+    detail.update(_numbering(parsed))
+    change_id = _write_change(
+        db, law_id, kind, previous["id"], version_id, promulgated, effective, run_id,
+        dedupe_key=f"{kind}:{law_id}:{previous['id']}:{version_id}",
+        detail=detail,
+        summary=comparison.summary if comparison else {},
+        matches=changed, provisions=provisions,
+    )
+    if renamed:
+        _rename(db, law, title)
+    pending = status == "尚未生效"
+    if not pending:
+        # The older text stays in force until the new one's 施行日期: the law is still 有效.
+        law_store.set_version_status(db, previous["id"], "已修改")
+        _settle_status(db, law, status, effective)
+    return change_id
+
+
+class NotHeld(ValueError):
+    """The version is not waiting for review (the message is Chinese)."""
+
+
+def _held(db, version_id: int) -> dict:
+    try:
+        version = law_store.get_version(db, version_id)
+    except NotFoundError:
+        version = None
+    if not version:
+        raise NotHeld(f"登记库中没有编号为 {version_id} 的版本")
+    if version["review_state"] != "held":
+        raise NotHeld(f"版本 {version_id} 不是暂存待核对的版本（状态：{version['review_state']}）")
+    return version
+
+
+def accept_held(db: sqlite_utils.Database, version_id: int, *, actor: str, run_id: int | None = None) -> Recorded:
+    """A person checked a held text and it is right: it becomes a version, with its change event."""
+    with db.atomic():
+        v = _held(db, version_id)
+        law = law_store.get_law(db, v["law_id"])
+        previous = law_store.latest_version(db, v["law_id"])
+        law_store.set_review_state(db, version_id, "accepted")
+        change_id = _announce(db, law, previous, version_id, parse(v["text"] or ""), title=v["title"],
+                              promulgated=v["promulgated"], effective=v["effective"], status=v["status"],
+                              run_id=run_id, announce_new=False)
+        write_audit(db, actor=actor, action="version.accept", obj=f"version:{version_id}",
+                    detail={"law": law["title"], "reason": v["review_reason"], "change_id": change_id})
+    return Recorded(v["law_id"], version_id, change_id, "new")
+
+
+def reject_held(db: sqlite_utils.Database, version_id: int, *, actor: str, reason: str = "") -> None:
+    """A person checked a held text and it is wrong (cut off, an error page): it is never used."""
+    with db.atomic():
+        v = _held(db, version_id)
+        law_store.set_review_state(db, version_id, "rejected")
+        write_audit(db, actor=actor, action="version.reject", obj=f"version:{version_id}",
+                    detail={"law_id": v["law_id"], "reason": v["review_reason"], "note": reason})
 
 
 def _settle_status(db, law: dict, status: str | None, effective: str | None) -> None:
@@ -229,12 +324,26 @@ def record_status(
             law["status"] = "尚未生效"  # the newest text comes into force: same event as below
         if status == law["status"] or status == "已修改":
             return Recorded(law_id, latest_id, None, "unchanged")
+        if status == "已废止" and law["status"] != "已废止" and change_store.repeals_of_law(db, law_id):
+            # a repeal already recorded (the repealing text's 同时废止 clause): the same event; the
+            # source may name a successor or a date the text did not
+            successor = law_store.find_law(db, successor_title) if successor_title else None
+            day = law["repealed_on"] or repealed_on
+            in_force = not (day and day > today())
+            law_store.set_law_status(db, law_id, "已废止" if in_force else law["status"],
+                                     successor_id=successor["id"] if successor and not law["successor_id"] else None,
+                                     repealed_on=day)
+            return Recorded(law_id, latest_id, None, "unchanged")
         if status == "已废止":
             successor_id = None
             if successor_title:
                 successor = law_store.find_law(db, successor_title)
                 successor_id = successor["id"] if successor else None
-            law_store.set_law_status(db, law_id, "已废止", successor_id=successor_id, repealed_on=repealed_on)
+            pending = bool(repealed_on and repealed_on > today())
+            # 即将废止: the law stays in force (its status unchanged) until ``repealed_on``;
+            # settle_repeals flips it on that day
+            law_store.set_law_status(db, law_id, law["status"] if pending else "已废止",
+                                     successor_id=successor_id, repealed_on=repealed_on)
             change_id = _write_change(
                 db, law_id, "repealed", latest_id, None, repealed_on, repealed_on or effective, run_id,
                 dedupe_key=f"repealed:{law_id}",
@@ -258,6 +367,54 @@ def record_status(
         return Recorded(law_id, latest_id, None, "status")
 
 
+def record_repeals(
+    db: sqlite_utils.Database, *, law_id: int | None, title: str, text: str, source: str,
+    promulgated: str | None = None, effective: str | None = None, run_id: int | None = None,
+    instrument_id: int | None = None,
+) -> list[int]:
+    """The repeals a registered text writes (its 同时废止 / 予以废止 clauses, or a whole 废止决定):
+    a ``repealed`` change for each law it names that the registry knows and that is not repealed
+    yet, dated by the text's 施行日期 — pending (即将废止) until then, whatever a source says.
+    A law that replaces them (a 同时废止 clause) is named their successor. Returns their ids.
+    """
+    if "废止" not in (text or ""):
+        return []  # the common case, cheap at national scale
+    found = repeals_in(text, title=title, promulgated=promulgated, effective=effective)
+    if not found.titles:
+        return []
+    date = found.effective or effective or promulgated
+    done = []
+    for name in found.titles:
+        law = _law_named_as(db, name)
+        if law is None or law["id"] == law_id or law["status"] == "已废止":
+            continue
+        if any(c["effective"] == date for c in change_store.repeals_of_law(db, law["id"])):
+            continue
+        record_status(db, law_id=law["id"], status="已废止", source=source, run_id=run_id,
+                      repealed_on=date, effective=date, instrument_id=instrument_id,
+                      successor_title=title if found.replaces and law_id is not None else None)
+        done.append(law["id"])
+    return done
+
+
+def _law_named_as(db, name: str):
+    for candidate in (name, "中华人民共和国" + name, name.removeprefix("中华人民共和国")):
+        law = law_store.find_law(db, candidate)
+        if law is not None:
+            return law
+    return None
+
+
+def settle_repeals(db: sqlite_utils.Database, on: str | None = None) -> list[int]:
+    """Laws whose pending repeal (即将废止) has reached its date become 已废止. Returns their ids."""
+    day = on or today()
+    due = [law_id for law_id in law_store.pending_repeals(db) if law_store.get_law(db, law_id)["repealed_on"] <= day]
+    for law_id in due:
+        law = law_store.get_law(db, law_id)
+        law_store.set_law_status(db, law_id, "已废止", repealed_on=law["repealed_on"])
+    return due
+
+
 def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) -> None:
     """Name the law that replaced a repealed one, and tell its repeal change."""
     with db.atomic():
@@ -272,11 +429,13 @@ def link_successor(db: sqlite_utils.Database, law_id: int, successor_id: int) ->
 def _write_change(
     db, law_id, kind, old_version_id, new_version_id, published, effective, run_id, *,
     dedupe_key: str, detail: dict | None = None, summary: dict | None = None,
-    matches=(), instrument_id: int | None = None,
+    matches=(), instrument_id: int | None = None, provisions=None,
 ) -> int | None:
     return change_store.write_change(
         db, law_id=law_id, kind=kind, dedupe_key=dedupe_key, old_version_id=old_version_id,
         new_version_id=new_version_id, published=published, effective=effective, run_id=run_id,
         detail=detail, summary=summary, instrument_id=instrument_id,
         articles=[{"status": m.status, "old_labels": list(m.old), "new_labels": list(m.new),
-                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff} for m in matches])
+                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff,
+                   "provisions": provisions.for_match(m) if provisions is not None and m.old else None}
+                  for m in matches])

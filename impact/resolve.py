@@ -293,7 +293,7 @@ class Resolver:
                 problems.append(f"{citation.article}是按{when}公布的版本引用的，"
                                 f"在现行版本（{today_version['promulgated']}公布）中是{current}")
         if law["status"] == "已废止":
-            state = "stale"
+            state, current = "stale", None  # where it went is the flag's (successor candidates)
             successor = self.laws.get(law["successor_id"]) if law["successor_id"] else None
             problems.append(f"《{law['title']}》已废止" + (f"，由《{successor['title']}》取代" if successor else ""))
         return done(state, version, current)

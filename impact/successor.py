@@ -20,10 +20,14 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 
 from registry import laws as law_store
+from texts.numerals import to_chinese
 
-#: How many candidates a flag suggests, and the lowest score (0–100) worth showing.
+#: How many candidates a flag suggests, and the lowest score (0–100) worth showing: below it the
+#: successor has no corresponding provision (未找到对应条文), and listing unrelated ones misleads.
 LIMIT = 3
-MIN_SCORE = 20.0
+MIN_SCORE = 30.0
+#: A candidate much weaker than the best one is not worth showing either (this share of its score).
+RELATIVE = 0.8
 #: Characters of an article's text kept in a suggestion (the whole text is in the registry).
 EXCERPT = 120
 
@@ -101,8 +105,9 @@ class SuccessorIndex:
                 scores[i] = (ratio + dice) / 2
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         out = []
+        floor = max(min_score, ranked[0][1] * RELATIVE) if ranked else min_score
         for i, score in ranked[:limit]:
-            if score < min_score:
+            if score < floor:
                 break
             excerpt = self.texts[i]
             if len(excerpt) > EXCERPT:
@@ -114,3 +119,45 @@ class SuccessorIndex:
 def index_for_version(db, version_id: int) -> SuccessorIndex:
     """A SuccessorIndex over the articles of one registry version."""
     return SuccessorIndex(law_store.article_texts(db, version_id))
+
+
+def provisions_index_for_version(db, version_id: int) -> SuccessorIndex:
+    """A SuccessorIndex over the 款 and 项 of one registry version (labels 第X条第Y款第（Z）项;
+    an article of one 款 is labelled by the article alone)."""
+    return SuccessorIndex(provision_texts(law_store.articles_of(db, version_id)))
+
+
+def provision_texts(articles: Iterable[dict]) -> list[tuple[str, str]]:
+    """(label, text) of every 款 and 项 of articles as the registry stores them.
+
+    >>> provision_texts([{"label": "第二条", "paragraphs": [{"text": "甲：", "items": ["（一）乙；"]}, {"text": "丙。", "items": []}]}])
+    [('第二条第一款', '甲：（一）乙；'), ('第二条第一款第（一）项', '（一）乙；'), ('第二条第二款', '丙。')]
+    """
+    out = []
+    for a in articles:
+        paragraphs = a["paragraphs"]
+        for k, p in enumerate(paragraphs, start=1):
+            label = a["label"] if len(paragraphs) == 1 else f"{a['label']}第{to_chinese(k)}款"
+            out.append((label, p["text"] + "".join(p["items"])))
+            for z, item in enumerate(p["items"], start=1):
+                out.append((f"{label}第（{to_chinese(z)}）项", item))
+    return out
+
+
+def cited_text(db, version_id: int | None, label: str, paragraph: int | None, item: int | None) -> str | None:
+    """The text a citation names in a version: the article, its 第Y款, or that 款's 第（Z）项."""
+    if not version_id:
+        return None
+    article = law_store.article(db, version_id, label)
+    if article is None:
+        return None
+    paragraphs = article["paragraphs"]
+    if paragraph is None and item is None:
+        return article["text"]
+    k = (paragraph or 1) - 1
+    if not 0 <= k < len(paragraphs):
+        return article["text"]
+    p = paragraphs[k]
+    if item is not None and 1 <= item <= len(p["items"]):
+        return p["items"][item - 1]
+    return p["text"] + "".join(p["items"])

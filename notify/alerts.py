@@ -29,6 +29,7 @@ from notify.digest import digest_name, render_digest
 from notify.gather import department_flags, group_by_duty, run_info, unresolved_citations
 from notify.render import render, shell_quote
 from impact.rewrite import basis_column, suggested_basis
+from registry import duties as duty_rows
 from registry.duties import get_department, same_posts, staff_on_posts
 from config.glossary import name, names
 from registry import night
@@ -54,10 +55,12 @@ class QueueReport:
     already: int = 0           # the same message was queued before (a rerun)
     departments: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unreached: list[str] = field(default_factory=list)   # departments (and posts) whose flags reach nobody
+    shortened: list[str] = field(default_factory=list)   # messages cut to a summary to stay under the limit
 
     def to_json(self) -> dict:
         return {"queued": self.queued, "already": self.already, "departments": self.departments,
-                "problems": self.problems}
+                "problems": self.problems, "unreached": self.unreached, "shortened": self.shortened}
 
 
 def fix_view(f: dict) -> dict:
@@ -129,6 +132,8 @@ def recipients(db: sqlite_utils.Database, department_id: int, post_ids: set[int]
                 r.posts.append(post)
     if not found:
         report.problems.append(f"部门“{one_line(name)}”有新的提示，但既没有联系邮箱，也没有在岗人员的邮箱，无人可收")
+        posts = duty_rows.post_names(db, post_ids) if post_ids else []
+        report.unreached.append(one_line(name) + (f"（岗位：{'、'.join(one_line(p) for p in posts)}）" if posts else ""))
     return list(found.values())
 
 
@@ -159,6 +164,7 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
         unresolved = unresolved_citations(db, department_id)
         same = {p: set(same_posts(db, {p})) for p in post_ids}
         has_contact = any(p.contact for p in people)
+        limit = settings.mail.max_message_bytes
         for person in people:
             # routed by post: a staff member gets the flags of the posts they hold today; the
             # department's contacts get the whole department (its summary)
@@ -180,12 +186,23 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
             context = {"department": department, "recipient": person, "duties": duties, "flags": mine,
                        "counts": counts, "run": run, "date": run["date"], "digest_url": digest_url,
                        "workspace_url": links.home if links else "", "link_days": settings.web.link_days,
-                       "unresolved": unresolved[0]["citations"] if unresolved and person.contact else []}
+                       "unresolved": unresolved[0]["citations"] if unresolved and person.contact else [],
+                       "more": 0}
+            text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
+            keep = len(duties)
+            while _size(text, html) > limit and keep > 1:
+                # The worst duties first, each in full; the rest named in one line each way to read them.
+                keep = max(1, keep // 2)
+                context.update(duties=duties[:keep], more=len(duties) - keep,
+                               unresolved=context["unresolved"][:50])
+                text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
+            if context["more"] and department not in report.shortened:
+                report.shortened.append(department)
             result = outbox.queue(
                 db, run_id=run_id, kind="department_alert", recipient=person.address,
                 recipient_name=person.name or f"{department}联系人", department_id=department_id,
                 scope=department_id, subject=subject, sender=settings.mail.sender,
-                body_text=render("alert.txt.j2", **context), body_html=render("alert.html.j2", **context))
+                body_text=text, body_html=html)
             _count(report, result.created)
     return report
 
@@ -198,9 +215,16 @@ def queue_digest_mail(db: sqlite_utils.Database, run_id: int, settings: Settings
         return report
     run = run_info(db, run_id)
     digest_url = _digest_url(settings, run)
-    html, md, night = render_digest(db, run_id, for_mail=True, digest_url=digest_url)
+    html, md, night = render_digest(db, run_id, for_mail=True, digest_url=digest_url, unreached=report.unreached)
+    if _size(md, html) > settings.mail.max_message_bytes:
+        # Too large for a mail: the summary, pointing at the full digest (link or file on the server).
+        html, md, night = render_digest(db, run_id, for_mail=True, digest_url=digest_url,
+                                        unreached=report.unreached, summary=True,
+                                        digest_path=str(run.get("digest_path") or settings.digest.dir))
+        report.shortened.append("日报")
     t = night["totals"]
-    alarm = "【数据源异常】" if night["health"]["loud"] or not night["health"]["crawled"] else ""
+    health = night["health"]
+    alarm = "【数据源异常】" if health["loud"] or not (health["crawled"] or health.get("skipped")) else ""
     subject = (f"{alarm}【执法依据变动日报】{night['date']}："
                + "，".join(f"{name('change_kind', k)} {t[k]}" for k in ("enacted", "amended", "repealed"))
                + f"，受影响职权 {t['duties']}")
@@ -214,6 +238,11 @@ def queue_digest_mail(db: sqlite_utils.Database, run_id: int, settings: Settings
             continue
         _count(report, result.created)
     return report
+
+
+def _size(*bodies: str) -> int:
+    """Bytes of a message's bodies (what the mail carries, before transfer encoding)."""
+    return sum(len(b.encode("utf-8")) for b in bodies)
 
 
 def _count(report: QueueReport, created: bool) -> None:

@@ -18,12 +18,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
+from config.addresses import BadAddress, check_address  # noqa: F401  (one check for config and mail)
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _SPACES = re.compile(r"\s{2,}")
-
-
-class BadAddress(ValueError):
-    """An e-mail address that cannot be used; the message says which and why (in Chinese)."""
 
 
 def one_line(text) -> str:
@@ -31,32 +29,6 @@ def one_line(text) -> str:
     if text is None:
         return ""
     return _SPACES.sub(" ", _CONTROL.sub(" ", str(text))).strip()
-
-
-def check_address(address: str) -> str:
-    """The address, trimmed, when it is one plain ASCII address; else BadAddress.
-
-    >>> check_address("张三@example.cn")
-    Traceback (most recent call last):
-    ...
-    notify.compose.BadAddress: 邮箱地址 '张三@example.cn' 含有非 ASCII 字符
-    """
-    raw = address if isinstance(address, str) else str(address)
-    value = raw.strip()
-    if not value:
-        raise BadAddress("邮箱地址为空")
-    if _CONTROL.search(value) or any(c in value for c in " ,;<>\"'()[]\\"):
-        raise BadAddress(f"邮箱地址 {one_line(raw)!r} 含有空格、换行或不允许的字符")
-    if not value.isascii():
-        raise BadAddress(f"邮箱地址 {value!r} 含有非 ASCII 字符")
-    local, at, domain = value.rpartition("@")
-    if not at or not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
-        raise BadAddress(f"邮箱地址 {value!r} 格式不对（应为 name@example.gov.cn）")
-    try:
-        Address(addr_spec=value)
-    except (ValueError, IndexError) as exc:
-        raise BadAddress(f"邮箱地址 {value!r} 格式不对（{exc}）") from exc
-    return value
 
 
 def new_message_id(sender: str) -> str:

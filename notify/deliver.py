@@ -38,6 +38,7 @@ import sqlite_utils
 
 from config.settings import MailSettings
 from notify import outbox
+from registry.attention import backing_off
 from notify.compose import build, one_line
 from notify.gather import local_time
 from config.clock import now
@@ -61,6 +62,8 @@ class DeliveryReport:
     server_error: str = ""
     busy: bool = False
     dry_run: bool = False
+    waiting: int = 0                # pending messages not yet due (in back-off after a failed try)
+    waiting_until: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,6 +82,9 @@ class DeliveryReport:
             parts.append(f"已放弃 {len(self.failed)} 封")
         if self.unconfirmed:
             parts.append(f"投递结果不明 {len(self.unconfirmed)} 封")
+        if self.waiting:
+            parts.append(f"另有 {self.waiting} 封在重试等待中（最早 {local_time(self.waiting_until) or '稍后'} 重试；"
+                         "yiju mail send --retry-now 可立即重试）")
         return "，".join(parts) if parts else "没有需要发送的邮件"
 
     def lines(self) -> list[str]:
@@ -99,6 +105,7 @@ class DeliveryReport:
     def to_json(self) -> dict:
         return {"ok": self.ok, "summary": self.summary(), "sent": self.sent, "deferred": self.deferred,
                 "failed": self.failed, "unconfirmed": self.unconfirmed, "written": self.written,
+                "waiting": self.waiting, "waiting_until": self.waiting_until,
                 "server_error": self.server_error, "busy": self.busy, "dry_run": self.dry_run}
 
 
@@ -149,6 +156,9 @@ class _Smtp:
         where = f"{m.host}:{m.port}"
         password = ""
         if m.username:
+            if m.security == "none" and not m.allow_plaintext_password:
+                raise _Unavailable(f"{where}：mail.security = \"none\" 时登录会以明文传送密码，已拒绝；"
+                                   "请改用 starttls 或 ssl（或设置 mail.allow_plaintext_password = true）")
             password = m.password(self.environ)
             if not password:
                 raise _Unavailable(f"{where} 需要登录，但环境变量 {m.password_env or '（未配置 password_env）'} 没有设置密码")
@@ -265,6 +275,8 @@ def send_pending(
             outbox.mark_unconfirmed(db, row["id"], "上次发送在邮件内容交给服务器之后中断，未能记录结果")
             report.unconfirmed.append(_entry(row, outbox.get(db, row["id"])["last_error"]))
         due = outbox.due(db, at or now(), ignore_backoff=ignore_backoff)
+        if not ignore_backoff:
+            report.waiting, report.waiting_until = backing_off(db, at or now())
         if mail.dry_run_dir:
             _write_eml(db, mail, due, report)
         elif due:
@@ -332,8 +344,10 @@ def _send_rows(db, mail: MailSettings, smtp: "_Smtp", rows: list[dict], report: 
         _send_one(db, mail, smtp, conn, row, report)
 
 
-def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport, *, give_up: bool = True) -> None:
-    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts, give_up=give_up)
+def _retry(db, mail: MailSettings, row: dict, error: str, report: DeliveryReport, *, give_up: bool = True,
+           code: int | None = None) -> None:
+    updated = outbox.mark_retry(db, row["id"], error, max_attempts=mail.max_attempts, give_up=give_up,
+                                permanent=code is not None and 500 <= code < 600)
     entry = _entry(updated, updated["last_error"])
     (report.failed if updated["state"] == "failed" else report.deferred).append(entry)
 
@@ -353,12 +367,12 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         code, resp = conn.rcpt(row["recipient"])
         if code not in (250, 251):
             conn.rset()
-            _retry(db, mail, row, f"服务器拒收收件人 {row['recipient']}：{code} {_text(resp)}", report)
+            _retry(db, mail, row, f"服务器拒收收件人 {row['recipient']}：{code} {_text(resp)}", report, code=code)
             return
         code, resp = conn.docmd("DATA")
         if code != 354:
             conn.rset()
-            _retry(db, mail, row, f"服务器拒绝接收邮件内容：{code} {_text(resp)}", report)
+            _retry(db, mail, row, f"服务器拒绝接收邮件内容：{code} {_text(resp)}", report, code=code)
             return
     except smtplib.SMTPResponseException as exc:
         if exc.smtp_code == 421 or conn.sock is None:
@@ -366,7 +380,7 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         else:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 conn.rset()
-        _retry(db, mail, row, describe(exc), report)
+        _retry(db, mail, row, describe(exc), report, code=exc.smtp_code)
         return
     except (OSError, smtplib.SMTPException) as exc:
         smtp.drop()
@@ -389,4 +403,4 @@ def _send_one(db, mail: MailSettings, smtp: _Smtp, conn: smtplib.SMTP, row: dict
         # The server answered with an error: it did not take the message.
         if code == 421 or conn.sock is None:
             smtp.drop()
-        _retry(db, mail, row, f"服务器拒绝了邮件：{code} {_text(resp)}", report)
+        _retry(db, mail, row, f"服务器拒绝了邮件：{code} {_text(resp)}", report, code=code)

@@ -34,11 +34,17 @@ def digest_name(night: dict) -> str:
 
 
 def render_digest(db: sqlite_utils.Database, run_id: int, *, for_mail: bool = False,
-                  digest_url: str = "") -> tuple[str, str, dict]:
-    """The digest of ``run_id`` as (html, markdown, the gathered night)."""
-    night = gather_night(db, run_id)
-    context = {**night, "for_mail": for_mail, "digest_url": digest_url}
-    return render("digest.html.j2", **context), render("digest.md.j2", **context), night
+                  digest_url: str = "", unreached: list[str] | None = None, summary: bool = False,
+                  digest_path: str = "") -> tuple[str, str, dict]:
+    """The digest of ``run_id`` as (html, markdown, the gathered night).
+
+    ``summary``: the short form for an e-mail whose full digest is too large (it points at the
+    full digest by ``digest_url`` or ``digest_path``).
+    """
+    night = gather_night(db, run_id, unreached=unreached)
+    context = {**night, "for_mail": for_mail, "digest_url": digest_url, "digest_path": digest_path}
+    stem = "digest_summary" if summary else "digest"
+    return render(f"{stem}.html.j2", **context), render(f"{stem}.md.j2", **context), night
 
 
 def _write(path: pathlib.Path, text: str) -> None:
@@ -47,11 +53,36 @@ def _write(path: pathlib.Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_digest(db: sqlite_utils.Database, run_id: int, out_dir: str | os.PathLike) -> dict[str, pathlib.Path]:
+def _folder(out: pathlib.Path, night: dict) -> pathlib.Path:
+    """The run's digest folder; never another registry's (or another run's) digest of the same name.
+
+    A folder of that name written for a run that started at another moment (a registry that was
+    re-created, so its run numbers start again) is kept: this digest gets ``…-2``, ``…-3``.
+    """
+    name = digest_name(night)
+    started = night["run"].get("started")
+    for n in range(1, 1000):
+        folder = out / (name if n == 1 else f"{name}-{n}")
+        try:
+            entry = json.loads((folder / "digest.json").read_text("utf-8"))
+        except FileNotFoundError:
+            if not folder.exists() or not any(folder.iterdir()):
+                return folder
+            continue
+        except (OSError, ValueError):
+            continue
+        if isinstance(entry, dict) and entry.get("started", started) == started:
+            return folder
+    raise OSError(f"{out}: 同名日报文件夹过多")
+
+
+def write_digest(db: sqlite_utils.Database, run_id: int, out_dir: str | os.PathLike,
+                 unreached: list[str] | None = None) -> dict[str, pathlib.Path]:
     """Write the digest of ``run_id`` into ``out_dir`` and refresh the index; return the paths."""
     out = pathlib.Path(out_dir)
-    html, md, night = render_digest(db, run_id)
-    folder = out / digest_name(night)
+    html, md, night = render_digest(db, run_id, unreached=unreached)
+    out.mkdir(parents=True, exist_ok=True)
+    folder = _folder(out, night)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"html": folder / "digest.html", "md": folder / "digest.md", "json": folder / "digest.json"}
     _write(paths["html"], html)
@@ -59,6 +90,7 @@ def write_digest(db: sqlite_utils.Database, run_id: int, out_dir: str | os.PathL
     health = night["health"]
     entry = {
         "run_id": night["run"]["id"], "date": night["date"], "run_state": night["run"]["state_label"],
+        "started": night["run"].get("started"),
         "html": f"{folder.name}/digest.html", "md": f"{folder.name}/digest.md", "totals": night["totals"],
         "crawled": health["crawled"], "loud_sources": [s["name"] for s in health["loud"]],
     }

@@ -23,6 +23,8 @@ import sqlite_utils
 
 from diffing.compare import char_diff
 from config.glossary import name, names, rank
+from registry.attention import failed_documents, held_versions, history_laws
+from impact.coverage import coverage
 from config.clock import SHANGHAI
 from texts.provisions import cited_provision
 from registry import changes, listings, night, runs
@@ -124,6 +126,7 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
     per_source = per_source if isinstance(per_source, dict) else {}
     table = listings.sources(db)
     source_names = list(per_source) + [n for n in table if n not in per_source]
+    skipped = bool(isinstance(crawl, dict) and crawl.get("skipped"))  # yiju run --no-crawl: by choice
     out = []
     for source in source_names:
         s = per_source.get(source)
@@ -135,6 +138,8 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
         error = (s or {}).get("error") or ""
         if s is None:
             state = "not_crawled"
+        elif s.get("health") == "held":
+            state = "held"
         elif s.get("ok") is False:
             state = "throttled" if s.get("throttled") else "failed"
         elif s.get("throttled"):
@@ -150,14 +155,14 @@ def source_health(db: sqlite_utils.Database, run: dict) -> dict:
             "kind": known.get("kind") or "",
             "state": state,
             "state_label": name("source_state", state),
-            "loud": state != "ok",
+            "loud": state != "ok" and not (skipped and state == "not_crawled"),
             "error": error,
             "last_ok": local_time(known.get("last_ok_at")),
             "last_error": known.get("last_error") or "",
             **{k: v for k, v in figures.items()},
         })
     out.sort(key=lambda r: (rank("source_state", r["state"]), r["name"]))
-    return {"crawled": bool(per_source), "sources": out, "loud": [s for s in out if s["loud"]]}
+    return {"crawled": bool(per_source), "skipped": skipped, "sources": out, "loud": [s for s in out if s["loud"]]}
 
 
 # ---------------------------------------------------------------- law changes
@@ -390,11 +395,48 @@ def overdue_by_department(db: sqlite_utils.Database, as_of: str) -> list[dict]:
     return sorted(departments.values(), key=lambda d: (-len(d["flags"]), d["name"]))
 
 
-def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
-    """Everything the digest of run ``run_id`` shows."""
+def split_history(db: sqlite_utils.Database, run_id: int, laws: dict) -> dict:
+    """Take the amendments of laws whose history was imported at once out of the news.
+
+    The first run after ``yiju laws import`` of several versions per law reports that history as
+    a baseline (what is now tracked and how many historical changes), not each amendment as news.
+    """
+    history = history_laws(db, run_id)
+    if not history:
+        return {"laws": [], "changes": 0}
+    kept, baseline = [], {}
+    for c in laws["amended"]:
+        if c["law_id"] in history:
+            entry = baseline.setdefault(c["law_id"], {"law_id": c["law_id"], "title": c["title"], "changes": 0,
+                                                       "first": c["promulgated"], "last": c["promulgated"]})
+            entry["changes"] += 1
+            entry["title"] = c["title"]
+            dates = [d for d in (entry["first"], entry["last"], c["promulgated"]) if d]
+            entry["first"], entry["last"] = (min(dates), max(dates)) if dates else (None, None)
+        else:
+            kept.append(c)
+    laws["amended"] = kept
+    laws["upcoming"] = [c for c in laws["upcoming"] if c["law_id"] not in history or c["kind"] not in
+                        ("amended", "text_corrected", "renamed")]
+    rows = sorted(baseline.values(), key=lambda e: e["title"])
+    return {"laws": rows, "changes": sum(e["changes"] for e in rows)}
+
+
+def gather_night(db: sqlite_utils.Database, run_id: int, unreached: list[str] | None = None) -> dict:
+    """Everything the digest of run ``run_id`` shows.
+
+    ``unreached``: departments and posts whose new flags reach nobody (from queueing the alerts).
+    """
     run = run_info(db, run_id)
     as_of = run["date"]
     laws = law_changes(db, run_id, as_of)
+    baseline = split_history(db, run_id, laws)
+    if unreached is None:
+        stats = run["stats"] if isinstance(run["stats"], dict) else {}
+        notify = stats.get("notify") if isinstance(stats.get("notify"), dict) else {}
+        stated = notify.get("unreached", stats.get("unreached"))
+        unreached = list(stated) if isinstance(stated, list) else []
+    attention = {"held": held_versions(db), "failed_documents": failed_documents(db), "unreached": unreached}
     departments = affected_duties(db, run_id)
     unresolved = unresolved_citations(db)
     health = source_health(db, run)
@@ -409,15 +451,23 @@ def gather_night(db: sqlite_utils.Database, run_id: int) -> dict:
         "departments": len(departments),
         "unresolved": sum(len(d["citations"]) for d in unresolved),
         "severity": {k: sum(d["counts"].get(k, 0) for d in departments) for k in names("severity")},
+        "held": len(attention["held"]),
+        "failed_documents": len(attention["failed_documents"]),
+        "unreached": len(attention["unreached"]),
+        "baseline_changes": baseline["changes"],
     }
     return {
         "run": run,
         "date": as_of,
         "health": health,
+        "attention": attention,
+        "baseline": baseline,
         "laws": laws,
         "departments": departments,
         "unresolved": unresolved,
         "overdue": overdue_by_department(db, as_of),
+        "coverage": coverage(db, sources=[]),
         "totals": totals,
-        "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags")),
+        "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags", "held",
+                                             "failed_documents", "unreached", "baseline_changes")),
     }

@@ -109,10 +109,11 @@ def mark_sent(db: sqlite_utils.Database, message_id: int, at: str | None = None)
 
 
 def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_attempts: int,
-               at: str | None = None, give_up: bool = True) -> Message:
+               at: str | None = None, give_up: bool = True, permanent: bool = False) -> Message:
     """A failed attempt the server surely did not deliver: back to 'pending' after a back-off,
     or 'failed' once ``max_attempts`` attempts were made. Returns the updated row.
 
+    ``permanent``: the server refused it for good (a 5xx answer): 'failed' at once.
     ``give_up=False`` when the message itself was never tried (the server was down, refused the
     connection or the login): it waits, with the back-off, however long the outage lasts.
     """
@@ -120,7 +121,11 @@ def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, *, max_at
     with db.atomic():
         row = store.get(db, message_id)
         attempts = max(row["attempts"], 1)
-        if give_up and attempts >= max_attempts:
+        if permanent:
+            # A 5xx answer is the server's final word (RFC 5321 §4.2.1): trying again changes nothing.
+            store.set_state(db, message_id, "failed", next_attempt_at=None,
+                            last_error=f"服务器永久拒绝，不再重试：{error}（处理后可用 yiju mail requeue {message_id} 重新发送）")
+        elif give_up and attempts >= max_attempts:
             store.set_state(db, message_id, "failed", last_error=f"已尝试 {attempts} 次，放弃：{error}",
                             next_attempt_at=None)
         else:

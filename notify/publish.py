@@ -32,10 +32,11 @@ from registry.night import claim_unreported
 from registry.runs import save_run
 
 
-def queue_run(db: sqlite_utils.Database, settings: Settings, run_id: int) -> QueueReport:
+def queue_run(db: sqlite_utils.Database, settings: Settings, run_id: int,
+              report: QueueReport | None = None) -> QueueReport:
     """Store every message of run ``run_id`` in the outbox (department alerts, reminders and
     escalations, then the digest)."""
-    report = QueueReport()
+    report = report or QueueReport()
     queue_department_alerts(db, run_id, settings, report)
     queue_reminders(db, run_id, settings, report)
     queue_digest_mail(db, run_id, settings, report)
@@ -53,14 +54,18 @@ def publish(db: sqlite_utils.Database, settings: Settings, run_id: int, *, send:
     # claimed, so the next run reports it (the digest files are rewritten, they hold no state).
     with db.atomic():
         claimed = claim_unreported(db, run_id)
-        paths = write_digest(db, run_id, settings.digest.dir)
+        # Alerts first: the digest names the departments whose alerts reach nobody (未能通知).
+        queued = queue_department_alerts(db, run_id, settings, QueueReport())
+        queue_reminders(db, run_id, settings, queued)
+        paths = write_digest(db, run_id, settings.digest.dir, unreached=queued.unreached)
         if paths.get("html"):
             save_run(db, run_id, digest_path=str(paths["html"]))
-        queued = queue_run(db, settings, run_id)
+        queue_digest_mail(db, run_id, settings, queued)
     delivery = send_pending(db, settings.mail, ssl_context=ssl_context) if send else None
     return {
         "claimed": claimed,
         "digest": {k: str(v) for k, v in paths.items()},
         "queued": queued.to_json(),
+        "unreached": queued.unreached,
         "delivery": delivery.to_json() if delivery is not None else None,
     }

@@ -45,6 +45,20 @@ def quote(text: str, prefix: str = "> ") -> str:
     return "\n".join(prefix + line for line in (text or "").split("\n"))
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md(text) -> str:
+    """A name from a power list or a source, safe to put into Markdown: markup characters escaped,
+    so ``<script>`` or ``**`` in a department's name stays text.
+
+    >>> print(md("<script>alert(1)</script>*局*"))
+    \\<script\\>alert(1)\\</script\\>\\*局\\*
+    """
+    text = "" if text is None else str(text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def shell_quote(text: str) -> str:
     """``text`` quoted for a POSIX shell, so a command in an e-mail can be pasted as it is."""
     return shlex.quote(text or "")
@@ -59,7 +73,7 @@ def environment() -> jinja2.Environment:
     if _ENV is None:
         env = shared()
         env.filters.update(md_old=md_old, md_new=md_new, quote=quote, shell_quote=shell_quote,
-                           one_line=one_line)
+                           one_line=one_line, md=md)
         env.globals.update(word=word, name=name, names=glossary())
         _ENV = env
     return _ENV

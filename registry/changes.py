@@ -63,6 +63,7 @@ class ArticleChange(TypedDict):
     similarity: float | None
     substance: str | None           # substantive/references_only/editorial
     diff: list | None               # diff-match-patch ops
+    provisions: list | None         # where each old 款/项 went (DESIGN §5 "paragraphs"), None if unknown
 
 
 def _change(row: dict) -> Change:
@@ -75,6 +76,7 @@ def _article_change(row: dict) -> ArticleChange:
     row["old_labels"] = json.loads(row["old_labels"] or "[]")
     row["new_labels"] = json.loads(row["new_labels"] or "[]")
     row["diff"] = json.loads(row["diff"]) if row["diff"] else None
+    row["provisions"] = json.loads(row["provisions"]) if row.get("provisions") else None
     return row  # type: ignore[return-value]
 
 
@@ -90,7 +92,7 @@ def write_change(
     """Write a change and its article changes once: the id of the change with this ``dedupe_key``.
 
     ``articles`` are dicts with ``status``, ``old_labels``, ``new_labels`` (lists), ``similarity``,
-    ``substance`` and ``diff`` (ops or None), in order. Call inside a transaction.
+    ``substance``, ``diff`` (ops or None) and ``provisions`` (the 款/项 rows, or None), in order. Call inside a transaction.
     """
     existing = next(db.query("SELECT id FROM changes WHERE dedupe_key = ?", [dedupe_key]), None)
     if existing:
@@ -110,6 +112,7 @@ def write_change(
         "new_label": a["new_labels"][0] if a["new_labels"] else None,
         "similarity": a.get("similarity"), "substance": a.get("substance"),
         "diff": json.dumps(a["diff"], ensure_ascii=False) if a.get("diff") is not None else None,
+        "provisions": json.dumps(a["provisions"], ensure_ascii=False) if a.get("provisions") is not None else None,
     } for ordinal, a in enumerate(articles)]
     if rows:
         db["article_changes"].insert_all(rows)

@@ -51,11 +51,14 @@ class CitationRef(TypedDict):
     law_id: int
     version_id: int | None
     article: str | None
+    paragraph: int | None           # 款 (None: the whole article)
+    item: int | None                # 项
     version_note: str | None
     created_at: str                 # when the duty version was stored
 
 
-_REF = ("SELECT c.id, c.duty_id, c.law_id, c.version_id, c.article, c.version_note, d.created_at "
+_REF = ("SELECT c.id, c.duty_id, c.law_id, c.version_id, c.article, c.paragraph, c.item, c.version_note, "
+        "d.created_at "
         "FROM citations c JOIN duties d ON d.id = c.duty_id WHERE d.is_current = 1")
 
 
@@ -109,6 +112,16 @@ def current_since(db: sqlite_utils.Database, after_duty_id: int) -> list[Citatio
     return list(db.query(  # type: ignore[arg-type]
         _REF + " AND d.id > ? AND c.law_id IN (SELECT law_id FROM changes WHERE impact_done_at IS NOT NULL)",
         [after_duty_id]))
+
+
+def wrong_of_duty(db: sqlite_utils.Database, duty_id: int, field: str) -> list[tuple[str, str | None]]:
+    """(raw, problem) of a duty version's citations in ``field`` that cite nothing real: an unknown
+    law, an article the law does not have, or a repealed law. A provision cited on purpose by an
+    older version (《…》（2017年修正）第五十一条) is stale, not wrong, and is not listed."""
+    return [(r["raw"], r["problem"]) for r in db.query(
+        "SELECT c.raw, c.problem FROM citations c LEFT JOIN laws l ON l.id = c.law_id "
+        "WHERE c.duty_id = ? AND c.field = ? AND (c.resolution = 'unresolved' OR l.status = '已废止') "
+        "ORDER BY c.ordinal", [duty_id, field])]
 
 
 def count_unresolved(db: sqlite_utils.Database) -> int:

@@ -28,7 +28,7 @@ UNIT_SEPARATOR = "/"
 
 DUTY_COLUMNS = ("duty_key", "version", "is_current", "code", "name", "kind", "department_id", "post_id",
                 "level", "note", "basis_text", "penalty_basis_text", "content_sha256", "source_file",
-                "source_row", "created_at", "created_by")
+                "source_row", "created_at", "created_by", "imported_content")
 
 
 class Department(TypedDict):
@@ -115,6 +115,12 @@ def ensure_post(db: sqlite_utils.Database, department_id: int, name: str) -> tup
     if row:
         return row["id"], False
     return db["posts"].insert({"department_id": department_id, "name": name}).last_pk, True
+
+
+def post_names(db: sqlite_utils.Database, post_ids: Iterable[int]) -> list[str]:
+    """The names of these posts, sorted."""
+    return [r["name"] for r in db.query("SELECT name FROM posts WHERE id IN (SELECT value FROM json_each(?)) "
+                                        "ORDER BY name", [json.dumps(sorted(post_ids))])]
 
 
 def same_posts(db: sqlite_utils.Database, post_ids: Iterable[int]) -> list[int]:
@@ -208,14 +214,39 @@ def versions_of_key(db: sqlite_utils.Database, duty_key: str) -> list[Duty]:
 
 
 def latest_of_keys(db: sqlite_utils.Database, keys: list[str]) -> dict[str, dict]:
-    """duty_key → {id, duty_key, version, is_current, content_sha256} of its highest version."""
+    """duty_key → {id, duty_key, version, is_current, content_sha256, content fields} of its highest version."""
     latest: dict[str, dict] = {}
     for i in range(0, len(keys), 500):
-        for r in db.query("SELECT id, duty_key, version, is_current, content_sha256 FROM duties "
+        for r in db.query("SELECT id, duty_key, version, is_current, content_sha256, code, name, kind, "
+                          "department_id, post_id, level, note, basis_text, penalty_basis_text FROM duties "
                           "WHERE duty_key IN (SELECT value FROM json_each(?)) ORDER BY version",
                           [json.dumps(keys[i:i + 500], ensure_ascii=False)]):
             latest[r["duty_key"]] = r
     return latest
+
+
+def last_imported_of_keys(db: sqlite_utils.Database, keys: list[str]) -> dict[str, str]:
+    """duty_key → the ``imported_content`` (JSON) of its last version that came from a power list."""
+    out: dict[str, str] = {}
+    for i in range(0, len(keys), 500):
+        for r in db.query("SELECT duty_key, imported_content FROM duties "
+                          "WHERE duty_key IN (SELECT value FROM json_each(?)) AND imported_content IS NOT NULL "
+                          "ORDER BY version", [json.dumps(keys[i:i + 500], ensure_ascii=False)]):
+            out[r["duty_key"]] = r["imported_content"]
+    return out
+
+
+def current_from_file(db: sqlite_utils.Database, source_file: str, department_ids: Iterable[int]) -> list[dict]:
+    """Current duties of these departments whose versions came from the power list ``source_file``."""
+    return list(db.query(
+        "SELECT id, duty_key, name FROM duties WHERE is_current = 1 AND source_file = ? "
+        "AND department_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        [source_file, json.dumps(sorted(department_ids))]))
+
+
+def retire(db: sqlite_utils.Database, duty_id: int, at: str) -> None:
+    """The duty left its power list (职权已取消): no version of it is current any more."""
+    db["duties"].update(duty_id, {"is_current": 0, "superseded_at": at})
 
 
 def current_ids(db: sqlite_utils.Database) -> list[int]:

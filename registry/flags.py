@@ -223,6 +223,15 @@ def reviewed(db: sqlite_utils.Database, flag_id: int, *, by: str, note: str | No
     db["flags"].update(flag_id, values)
 
 
+def close_active_of_key(db: sqlite_utils.Database, duty_key: str, state: str, *, by: str, note: str,
+                        at: str) -> int:
+    """Close every flag still waiting (not resolved or dismissed) of any version of a duty; how many."""
+    return db.execute(
+        "UPDATE flags SET state = ?, closed_at = ?, updated_at = ?, updated_by = ?, closing_note = ? "
+        "WHERE duty_id IN (SELECT id FROM duties WHERE duty_key = ?) AND state NOT IN ('resolved', 'dismissed')",
+        [state, at, at, by, note, duty_key]).rowcount
+
+
 def move(db: sqlite_utils.Database, flag_id: int, *, duty_id: int, citation_id: int, by: str) -> None:
     """A flag follows its duty to a new version (keeping its date and due date)."""
     db["flags"].update(flag_id, {"duty_id": duty_id, "citation_id": citation_id, "updated_at": now(),

@@ -202,6 +202,25 @@ def accepted_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> int 
     return row["id"] if row else None
 
 
+def accepted_versions_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> list[tuple[int, str | None]]:
+    """(id, 公布日期) of the accepted versions of a law whose text has this sha256, oldest first."""
+    return [(r["id"], r["promulgated"]) for r in db.query(
+        "SELECT id, promulgated FROM versions WHERE law_id = ? AND text_sha256 = ? AND review_state = 'accepted' "
+        "ORDER BY id", [law_id, sha])]
+
+
+def reviewed_with_text(db: sqlite_utils.Database, law_id: int, sha: str) -> int | None:
+    """A version with this text held for review or rejected by a person (never stored twice)."""
+    row = next(db.query("SELECT id FROM versions WHERE law_id = ? AND text_sha256 = ? "
+                        "AND review_state != 'accepted' ORDER BY id LIMIT 1", [law_id, sha]), None)
+    return row["id"] if row else None
+
+
+def set_review_state(db: sqlite_utils.Database, version_id: int, state: str) -> None:
+    """accepted / held / rejected (``yiju laws accept|reject``)."""
+    db["versions"].update(version_id, {"review_state": state})
+
+
 def set_version_status(db: sqlite_utils.Database, version_id: int, status: str) -> None:
     db["versions"].update(version_id, {"status": status})
 
@@ -322,6 +341,13 @@ def article_text(db: sqlite_utils.Database, version_id: int | None, label: str) 
     """The text of one article of a version, or None."""
     found = article_texts(db, version_id, [label])
     return found[0][1] if found else None
+
+
+def pending_repeals(db: sqlite_utils.Database) -> list[int]:
+    """Laws with a repeal recorded (a ``repealed`` change) that are not 已废止 yet: 即将废止."""
+    return [r["id"] for r in db.query(
+        "SELECT l.id FROM laws l WHERE l.status != '已废止' AND l.repealed_on IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM changes c WHERE c.law_id = l.id AND c.kind = 'repealed') ORDER BY l.id")]
 
 
 def set_law_status(

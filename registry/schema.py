@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import pathlib
+import stat
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -446,14 +447,41 @@ def _m0007_web_workspace(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE flags ADD COLUMN escalated_on TEXT")      # told the legal office (date)
 
 
+@migrations(name="0008_silent_duty_imported_content")
+def _m0008_silent_duty_imported_content(db: sqlite_utils.Database) -> None:
+    # The content of the power-list row a duty version was imported from (JSON of the content
+    # fields; NULL for a version made in yiju, e.g. a basis revised when a flag was resolved).
+    # A re-import compares each row with the last imported row, so what was changed in yiju since
+    # is never undone by a row that did not change in the file.
+    db.execute("ALTER TABLE duties ADD COLUMN imported_content TEXT")
+    db.execute("""UPDATE duties SET imported_content = json_array(code, name, kind, department_id, post_id,
+                                                                level, note, basis_text, penalty_basis_text)
+                  WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.action = 'duty.revise'
+                                    AND a.object = 'duty:' || duties.id)""")
+
+
+@migrations(name="0009_amend_article_provisions")
+def _m0009_amend_article_provisions(db: sqlite_utils.Database) -> None:
+    # Where each 款 and 项 of the old article(s) went (DESIGN §5 "paragraphs": JSON rows
+    # {"old": {...}, "new": {...} | null, "status", "similarity", "warning"?}); NULL for changes
+    # recorded before yiju kept the 款/项 mapping.
+    db.execute("ALTER TABLE article_changes ADD COLUMN provisions TEXT")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 
     WAL journal and foreign keys are on. A registry written by a newer yiju is refused.
     """
+    existed = False
     if str(path) != ":memory:":
         path = pathlib.Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _check_file(path)
+        existed = path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RegistryError(f"无法创建登记库所在的文件夹 {path.parent}：{exc.strerror or exc}") from exc
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA foreign_keys = ON")
@@ -467,6 +495,11 @@ def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.D
         applied = {m.name for m in migrations.applied(db)}
     except Exception as exc:
         raise RegistryError(f"无法读取登记库 {path}：{exc}") from exc
+    if existed and not applied and db.table_names():
+        tables = "、".join(db.table_names()[:5])
+        db.close()
+        raise RegistryError(f"{path} 不是 yiju 登记库（其中的表：{tables}），yiju 不会修改它；"
+                            "请检查配置中的 registry.path")
     newer = sorted(applied - known)
     if newer:
         db.close()
@@ -477,6 +510,22 @@ def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.D
     if migrate:
         migrations.apply(db)
     return db
+
+
+def _check_file(path: pathlib.Path) -> None:
+    """An existing registry file must be a regular, non-empty file (a zero-byte file is a damaged
+    registry, never silently a new empty one: its runs would start again at 1)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RegistryError(f"无法读取登记库 {path}：{exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise RegistryError(f"登记库 {path} 不是普通文件，yiju 不会打开它")
+    if info.st_size == 0:
+        raise RegistryError(f"登记库 {path} 是空文件（0 字节），可能已损坏或被截断；yiju 不会把它当作新的登记库。"
+                            "请从备份恢复（见 README「备份与恢复」）；确需新建时先移走该文件")
 
 
 def schema_version(db: sqlite_utils.Database) -> list[str]:

@@ -28,6 +28,11 @@ CONTEXT = 40
 _SPLIT = re.compile(r"[\s\u3000]+")
 
 
+#: More words than this is no search a person means (and SQLite's expression depth is 1000).
+MAX_WORDS = 50
+MAX_CHARS = 1000
+
+
 class SearchError(ValueError):
     """A query that cannot be run; the message is for the user."""
 
@@ -86,6 +91,10 @@ def search_articles(db: sqlite_utils.Database, query: str, *, limit: int = 20, c
     words = tuple(dict.fromkeys(w for w in _SPLIT.split(query.strip()) if w))
     if not words:
         raise SearchError("请给出要查找的词语")
+    if len(words) > MAX_WORDS:
+        raise SearchError(f"一次最多查找 {MAX_WORDS} 个词语（给出了 {len(words)} 个），请减少词语")
+    if sum(len(w) for w in words) > MAX_CHARS:
+        raise SearchError(f"查找的词语总长超过 {MAX_CHARS} 字，请缩短")
     long_words = [w for w in words if len(w) >= 3]
     short_words = [w for w in words if len(w) < 3]
     where = ["v.review_state = 'accepted'"]
@@ -177,11 +186,11 @@ def list_laws(db: sqlite_utils.Database) -> list[dict]:
             "source": source, "review_state": review_state, "articles": counts.get(vid, 0),
         })
     out = []
-    for law_id, title, level, status, region, aliases in db.execute(
-        "SELECT id, title, level, status, region, aliases FROM laws ORDER BY title"
+    for law_id, title, level, status, region, aliases, repealed_on in db.execute(
+        "SELECT id, title, level, status, region, aliases, repealed_on FROM laws ORDER BY title"
     ).fetchall():
         out.append({"id": law_id, "title": title, "level": level, "status": status, "region": region,
-                    "versions": versions.get(law_id, [])})
+                    "repealed_on": repealed_on, "versions": versions.get(law_id, [])})
     return out
 
 

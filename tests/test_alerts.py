@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import pathlib
+import re
 import sys
 from email.policy import default as default_policy
 
@@ -194,7 +195,7 @@ def test_a_run_that_dies_between_claiming_and_queueing_loses_nothing(db, night, 
     def crash(*args, **kwargs):
         raise RuntimeError("killed while queueing")
 
-    monkeypatch.setattr(publishing, "queue_run", crash)
+    monkeypatch.setattr(publishing, "queue_digest_mail", crash)
     with pytest.raises(RuntimeError):
         publish(db, settings, 2, send=False)
     assert db.execute("SELECT count(*) FROM flags WHERE notified_run_id IS NOT NULL AND notified_run_id != 1"
@@ -209,3 +210,58 @@ def test_a_run_that_dies_between_claiming_and_queueing_loses_nothing(db, night, 
     subjects = [str(m["message"]["Subject"]) for m in server.messages]
     alerts = [s for s in subjects if "【执法依据变动】" in s]
     assert alerts, "the dead run's flags reached the departments through the next run"
+
+
+# ----- issue 13: nothing sent to nobody in silence; bounded mail ----------------------------------------
+
+def test_a_department_nobody_can_receive_is_named_in_the_digest(db, night, settings):
+    db.execute("DELETE FROM assignments")
+    db.execute("UPDATE departments SET emails = '[]' WHERE id = ?", [night["wxb"]])
+    db.conn.commit()
+    stats = publish(db, settings, 2, send=False)
+    assert stats["unreached"] and stats["unreached"][0].startswith("网信办")
+    md = pathlib.Path(stats["digest"]["md"]).read_text("utf-8")
+    assert "未能通知" in md and "网信办" in md.split("未能通知")[1]
+    digest = [r for r in outbox.listing(db) if r["kind"] == "digest"][0]
+    assert "未能通知" in outbox.get(db, digest["id"])["body_text"]
+
+
+def test_the_digest_mail_stays_under_the_limit_and_points_at_the_full_digest(db, night, settings):
+    settings.mail.max_message_bytes = 20_000
+    settings.digest.base_url = "https://fzb.example.gov.cn/yiju"
+    stats = publish(db, settings, 2, send=False)
+    full = pathlib.Path(stats["digest"]["html"]).read_text("utf-8")
+    assert len(full.encode()) > 20_000                         # the file keeps everything
+    for row in outbox.listing(db):
+        message = outbox.get(db, row["id"])
+        size = len(message["body_text"].encode()) + len(message["body_html"].encode())
+        assert size <= 20_000, (row["kind"], row["recipient"], size)
+    digest = outbox.get(db, [r for r in outbox.listing(db) if r["kind"] == "digest"][0]["id"])
+    assert "简要版" in digest["body_text"] and "https://fzb.example.gov.cn/yiju/2025-12-29-run2/digest.html" in digest["body_text"]
+    assert "日报" in stats["queued"]["shortened"]
+
+
+def test_a_department_alert_too_large_names_what_it_left_out(db, night, settings):
+    settings.mail.max_message_bytes = 12_000
+    report = queue_department_alerts(db, 2, settings)
+    assert "市场监督管理局" in report.shortened
+    text = alert_to(db, "scjg@example.gov.cn")["body_text"]
+    assert "未在本邮件中逐条列出" in text and "yiju flags --department" in text
+
+
+def test_a_run_without_crawl_is_not_titled_as_a_source_failure(db, night, settings):
+    run = db["runs"].insert({"started": "2026-01-01T18:30:00+00:00", "state": "succeeded",
+                             "stats": json.dumps({"crawl": {"skipped": True}})}).last_pk
+    publish(db, settings, run, send=False)
+    digest = [r for r in outbox.listing(db) if r["kind"] == "digest" and r["run_id"] == run][0]
+    assert "【数据源异常】" not in outbox.get(db, digest["id"])["subject"]
+
+
+def test_names_are_escaped_in_the_markdown_digest(db, night, settings):
+    db.execute("UPDATE departments SET name = ? WHERE id = ?", ["<script>alert(1)</script>局", night["scjg"]])
+    db.execute("UPDATE duties SET name = ? WHERE id = ?", ["**<img src=x>**复核", night["duties"]["modified"]])
+    db.conn.commit()
+    stats = publish(db, settings, 2, send=False)
+    md = pathlib.Path(stats["digest"]["md"]).read_text("utf-8")
+    assert not re.search(r"(?<!\\)<(script|img)", md)
+    assert "\\<script\\>alert(1)\\</script\\>局" in md and "\\*\\*\\<img src=x\\>\\*\\*复核" in md

@@ -90,7 +90,17 @@ def test_punctuation_and_interchangeable_wording_are_editorial():
 
 def test_a_changed_amount_or_authority_is_substantive():
     assert substance("处二百元以下罚款", "处五百元以下罚款", {}) == SUBSTANTIVE
-    assert substance("由工商行政管理部门责令改正", "由市场监督管理部门责令改正", {}) == SUBSTANTIVE
+    assert substance("由公安机关责令改正", "由市场监督管理部门责令改正", {}) == SUBSTANTIVE
+    assert substance("由工商行政管理部门责令改正", "由公安机关责令改正", {}) == SUBSTANTIVE
+
+
+def test_an_agency_renamed_by_an_institutional_reform_is_editorial():
+    # diffing/data/agency_renames.toml (2018 国务院机构改革)
+    assert substance("由工商行政管理部门责令改正", "由市场监督管理部门责令改正", {}) == EDITORIAL
+    assert substance("县级以上人民政府食品药品监督管理、质量监督部门", "县级以上人民政府食品安全监督管理部门", {}) == EDITORIAL
+    assert substance("环境保护主管部门", "生态环境主管部门", {}) == EDITORIAL
+    # a duty moved to another agency is not a rename
+    assert substance("由卫生行政部门负责", "由市场监督管理部门负责", {}) == SUBSTANTIVE
     assert substance("应当予以公告", "可以予以公告", {}) == SUBSTANTIVE
 
 

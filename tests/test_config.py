@@ -50,6 +50,11 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
         ("[[sources]]\nname='a'\nkind='flk'\nbase_url='https://a'\n[[sources]]\nname='a'\nkind='flk'\nbase_url='https://b'\n", ["重复", "a"]),
         ("[[sources]]\nname = 'x'\nkind = 'flk'\nbase_url = 'https://a'\ncolour = 1\n", ["sources[0].colour"]),
         ("not toml at all = = =\n", ["TOML"]),
+        ("[schedule]\ncron = '99 99 * * *'\n", ["schedule.cron", "99"]),
+        ("[schedule]\ncron = '0 0 31 2 *'\n", ["schedule.cron", "永远不会执行"]),
+        ("[mail]\ndigest_to = ['fzb＠example.gov.cn']\n", ["mail.digest_to", "全角"]),
+        ("[mail]\nsender = 'yiju at example'\n", ["mail.sender"]),
+        ("[mail]\nusername = 'yiju'\n", ["mail.security", "明文", "allow_plaintext_password"]),
     ],
 )
 def test_mistakes_name_the_file_and_the_key(tmp_path, text, words):
@@ -88,3 +93,18 @@ def test_a_rule_database_needs_only_name_kind_and_base_url(tmp_path):
     p = write(tmp_path, "[[sources]]\nname = '规章库'\nkind = 'gov_rules'\nbase_url = 'https://www.gov.cn'\n")
     source = load(p, environ={}).source("规章库")
     assert source.rule_types == ["部门规章", "地方政府规章"] and source.enabled
+
+
+def test_a_plaintext_login_can_be_allowed_explicitly(tmp_path):
+    p = write(tmp_path, "[mail]\nusername = 'yiju'\nallow_plaintext_password = true\n")
+    assert load(p, environ={}).mail.username == "yiju"
+
+
+def test_a_bad_digest_address_stops_the_cli_with_the_key(tmp_path):
+    from click.testing import CliRunner
+
+    from yiju.cli import cli
+
+    p = write(tmp_path, "[mail]\ndigest_to = ['fzb＠example.gov.cn']\n")
+    result = CliRunner().invoke(cli, ["--config", str(p), "run", "--no-crawl"])
+    assert result.exit_code == 2 and "mail.digest_to" in result.output

@@ -81,3 +81,19 @@ def test_source_is_the_configured_source_for_that_level_and_place():
 
 def test_no_duties_no_missing(db):
     assert coverage(db, sources=[])["missing"] == []
+
+
+def test_the_digest_carries_the_coverage_totals(yiju, config_file, tmp_path):
+    from notify.digest import write_digest
+    from registry.runs import save_run, start_run
+    from registry.schema import connect
+
+    db = connect(config_file.parent / "data" / "yiju.db")
+    run_id = start_run(db)
+    save_run(db, run_id, state="succeeded")
+    paths = write_digest(db, run_id, tmp_path / "digests")
+    db.close()
+    html = paths["html"].read_text("utf-8")
+    md = paths["md"].read_text("utf-8")
+    assert "九、未跟踪的法律文件" in html and "<td>部门规章</td><td>2</td>" in html and "<b>5</b>" in html
+    assert "职权引用、但登记库中没有的文件 5 个：法律 1，部门规章 2，地方政府规章 1，规范性文件 1" in md

@@ -13,7 +13,8 @@ from tests.conftest import Yiju
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
     monkeypatch.setenv("YIJU_TODAY", "2024-01-01")
-    scenario = Scenario.from_corpus(["行政处罚法", "北京市安全生产条例"], today="2024-01-01", html_page_size=5)
+    scenario = Scenario.from_corpus(["行政处罚法", "北京市安全生产条例", "互联网上网服务营业场所管理条例"],
+                                   today="2024-01-01", html_page_size=5)   # one of each source: none is empty
     with Mirror(scenario) as mirror:
         config = tmp_path / "yiju.toml"
         config.write_text(toml_for(mirror), "utf-8")

@@ -159,7 +159,8 @@ def test_missing_rows_short_texts_and_string_codes(mirror, tmp_path):
     s.amend(ONE, gbrq="2024-03-01", text=_text(ONE, 1))     # a text cut to a sixth: held for review
     s.set_status(s.current(THREE).bbbs, 1)                  # "1" as a string: a real repeal
     result = crawl(settings)["sources"]["flk"]
-    assert result["ok"] and result["missing_from_listing"] == 1 and result["held"] == 1
+    assert not result["ok"] and result["health"] == "held"       # a held text is never a quiet night
+    assert result["missing_from_listing"] == 1 and result["held"] == 1
     assert result["status_changes"] == 1
     db = connect(settings.registry.path)
     laws = {r["title"]: r for r in _rows(db, "SELECT * FROM laws")}
@@ -227,3 +228,123 @@ def test_a_source_that_keeps_failing_is_left_alone_for_the_night(mirror, tmp_pat
     db = connect(settings.registry.path)
     states = [r["detail_state"] for r in _rows(db, "SELECT detail_state FROM listings")]
     assert sorted(states) == ["failed"] * 3 + ["pending"] * 5    # all of them are tried again next night
+
+
+# ----- issue 13: a real change missed while the night says 成功 -------------------------------------
+
+def _digest_md(settings, run_id, tmp_path):
+    from notify.digest import write_digest
+
+    db = connect(settings.registry.path)
+    try:
+        return write_digest(db, run_id, tmp_path / "digests")["md"].read_text("utf-8")
+    finally:
+        db.close()
+
+
+def test_a_downloaded_file_without_articles_is_a_source_failure_retried_and_named(mirror, tmp_path):
+    settings = settings_for(mirror, tmp_path, kinds=("flk",))
+    assert crawl(settings)["sources"]["flk"]["ok"]
+    s = mirror.scenario
+    amended = s.amend(ONE, gbrq="2024-05-01", text="<html><body>系统繁忙，请稍后再试</body></html>")
+    night = crawl(settings)
+    result = night["sources"]["flk"]
+    assert not result["ok"] and result["failures"] == 1 and "不是法律文本" in result["error"]
+    md = _digest_md(settings, night["run_id"], tmp_path)
+    assert "未能取得正文" in md and ONE in md and "本次运行未发现" not in md
+    # retried the next night, and named again while it still fails
+    mirror.clear_log()
+    again = crawl(settings)
+    assert not again["sources"]["flk"]["ok"] and mirror.count("detail", key=amended.bbbs) == 1
+    assert ONE in _digest_md(settings, again["run_id"], tmp_path)
+
+
+def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_path):
+    from click.testing import CliRunner
+
+    from yiju.cli import cli
+
+    settings = settings_for(mirror, tmp_path, kinds=("flk",))
+    crawl(settings)
+    mirror.scenario.amend(ONE, gbrq="2024-03-01", text=_text(ONE, 1))
+    night = crawl(settings)
+    result = night["sources"]["flk"]
+    assert not result["ok"] and result["health"] == "held" and "yiju laws held" in result["error"]
+    md = _digest_md(settings, night["run_id"], tmp_path)
+    db = connect(settings.registry.path)
+    held = _rows(db, "SELECT id FROM versions WHERE review_state = 'held'")[0]["id"]
+    db.close()
+    assert "暂存待核对" in md and f"版本 {held}" in md and "本次运行未发现" not in md
+    config = tmp_path / "yiju.toml"
+    config.write_text(f'[registry]\npath = "{settings.registry.path}"\nfiles = "{tmp_path / "files"}"\n', "utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--config", str(config), "laws", "held"])
+    assert listed.exit_code == 0 and f"版本 {held}" in listed.output and ONE in listed.output
+    wrong = runner.invoke(cli, ["--config", str(config), "laws", "accept", "9999"])
+    assert wrong.exit_code == 2 and "没有编号为 9999 的版本" in wrong.output
+    accepted = runner.invoke(cli, ["--config", str(config), "laws", "accept", str(held), "--by", "李四"])
+    assert accepted.exit_code == 0, accepted.output
+    db = connect(settings.registry.path)
+    assert [r["kind"] for r in _rows(db, "SELECT kind FROM changes")] == ["amended"]
+    assert _rows(db, "SELECT actor, action, object FROM audit WHERE action LIKE 'version.%'") == [
+        {"actor": "李四", "action": "version.accept", "object": f"version:{held}"}]
+    db.close()
+    assert "没有暂存待核对的文本" in runner.invoke(cli, ["--config", str(config), "laws", "held"]).output
+
+
+def test_a_rejected_held_version_is_never_used(mirror, tmp_path):
+    from impact.record import reject_held
+
+    settings = settings_for(mirror, tmp_path, kinds=("flk",))
+    crawl(settings)
+    mirror.scenario.amend(ONE, gbrq="2024-03-01", text=_text(ONE, 1))
+    crawl(settings)
+    db = connect(settings.registry.path)
+    held = _rows(db, "SELECT id FROM versions WHERE review_state = 'held'")[0]["id"]
+    reject_held(db, held, actor="李四", reason="抓取不完整")
+    assert _rows(db, "SELECT review_state FROM versions WHERE id = ?", [held])[0]["review_state"] == "rejected"
+    assert _rows(db, "SELECT action FROM audit") == [{"action": "version.reject"}]
+    db.close()
+    assert crawl(settings)["sources"]["flk"]["ok"]          # the next night is quiet again
+
+
+def test_an_empty_listing_is_a_source_failure_unless_allowed(monkeypatch, tmp_path):
+    monkeypatch.setenv("YIJU_TODAY", "2024-06-01")
+    with Mirror(Scenario(today="2024-06-01")) as m:
+        settings = settings_for(m, tmp_path, kinds=("flk",))
+        result = crawl(settings)["sources"]["flk"]
+        assert not result["ok"] and result["listed"] == 0 and "列表为空" in result["error"]
+        settings.sources[0].allow_empty = True
+        assert crawl(settings)["sources"]["flk"]["ok"]
+
+
+def test_a_redirect_to_another_host_is_refused(mirror, tmp_path):
+    """Issue 13 item 16: redirects stay on the configured hosts (no request, robots.txt included,
+    goes anywhere else)."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        elsewhere = f"http://127.0.0.1:{server.server_port}/law-search/search/list"
+        mirror.scenario.fault("list", "redirect", location=elsewhere)
+        settings = settings_for(mirror, tmp_path, kinds=("flk",))
+        result = crawl(settings)["sources"]["flk"]
+    finally:
+        server.shutdown()
+    assert not result["ok"] and "未登记的主机" in result["error"]
+    assert hits == []

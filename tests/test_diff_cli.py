@@ -39,11 +39,17 @@ def test_json_is_one_document_in_the_design_shape(yiju):
     assert sum(doc["summary"].values()) == len(doc["articles"])
     m = next(a for a in doc["articles"] if a["old"] == ["第五十一条"])
     assert m["status"] == "modified" and m["new"] == ["第七十二条"]
-    assert list(m) == ["status", "old", "new", "similarity", "substance", "diff", "status_name", "substance_name"]
+    assert list(m) == ["status", "old", "new", "similarity", "substance", "diff", "paragraphs", "status_name",
+                       "substance_name"]
     assert (m["status_name"], m["substance_name"]) == ("修改", "实质修改")
     assert "".join(t for op, t in m["diff"] if op >= 0).startswith("当事人逾期不履行行政处罚决定的")
+    # the 款/项 mapping beside the article (DESIGN §5): one row per old 款 and 项
+    assert m["paragraphs"][0]["old"] == {"article": "第五十一条", "paragraph": 1, "item": None,
+                                         "label": "第五十一条第一款"}
+    assert m["paragraphs"][0]["new"]["article"] == "第七十二条"
     inserted = next(a for a in doc["articles"] if a["status"] == "inserted")
     assert list(inserted) == ["status", "old", "new", "status_name"]
+    assert all("paragraphs" not in a for a in doc["articles"] if a["status"] in ("unchanged", "inserted"))
     assert "正在比对" in r.stderr and "正在比对" not in r.stdout
 
 
@@ -76,16 +82,34 @@ def test_html_page_shows_old_and_new_side_by_side_and_escapes_the_text(yiju, tmp
     assert "原第三十条 → 现第四十条" in real and "<ins>、证据不足</ins>" in real
 
 
-def test_decision_option_reports_disagreements(yiju):
+def test_decision_option_checks_and_exits_1_on_a_disagreement(yiju, tmp_path):
     cyber = CORPUS / "网络安全法"
     (decided,) = DECISIONS.glob("2025-10-28*.md")
     r = yiju("diff", cyber / "2016-11-07.md", cyber / "2025-10-28.md", "--decision", decided)
-    assert "核对修改决定：有 3 处不一致" in r.stdout
-    assert "  决定第三项增加第二十条，但比对结果认为现第二十条来自原第十八条（拆分）" in r.stdout.splitlines()
+    assert r.exit_code == 0 and "核对修改决定：比对结果与决定一致" in r.stdout
     fire = CORPUS / "消防法"
     (eight_laws,) = DECISIONS.glob("2021-04-29*.md")
     r = yiju("diff", fire / "2019-04-23.md", fire / "2021-04-29.md", "--decision", eight_laws, "--json")
-    assert json.loads(r.stdout)["check"] == []
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["decision_check"]["disagreements"] == []
+    # a change the decision does not make: a disagreement naming the article, exit 1
+    doctored = tmp_path / "消防法.md"
+    text = (fire / "2021-04-29.md").read_text("utf-8")
+    doctored.write_text(text.replace("处五千元以上五万元以下罚款", "处一万元以上十万元以下罚款", 1), "utf-8")
+    r = yiju("diff", fire / "2019-04-23.md", doctored, "--decision", eight_laws, "--json")
+    assert r.exit_code == 1
+    (note,) = json.loads(r.stdout)["decision_check"]["disagreements"]
+    assert "有修改，但决定中没有相应条款" in note and "第" in note
+    r = yiju("diff", fire / "2019-04-23.md", doctored, "--decision", eight_laws)
+    assert r.exit_code == 1 and "核对修改决定：有 1 处不一致" in r.stdout
+
+
+def test_a_decision_that_does_not_belong_to_the_pair_is_refused(yiju):
+    criminal = CORPUS / "刑法"
+    (eleventh,) = DECISIONS.glob("2020-12-26*.md")  # 刑法修正案（十一）: already in the 2020-12-26 text
+    r = yiju("diff", criminal / "2020-12-26.md", criminal / "2023-12-29.md", "--decision", eleventh)
+    assert r.exit_code == 2
+    assert "决定的日期 2020-12-26 不是这两个文本之间的修改" in r.stderr
 
 
 def test_user_errors_are_one_chinese_line_and_exit_2(yiju, tmp_path):
@@ -174,3 +198,23 @@ def test_word_and_web_page_files_are_read_too(yiju, tmp_path):
     doc = json.loads(yiju("diff", old, new, "--json").stdout)
     assert [(a["status"], a["old"], a["new"]) for a in doc["articles"]] == [
         ("unchanged", ["第一条"], ["第一条"]), ("modified", ["第二条"], ["第二条"])]
+
+
+def test_a_merged_item_is_mapped_to_where_its_text_is_now(yiju):
+    """网络安全法 2016 → 2025, decision item 十一: 第六十九条第（一）项 went into the new 第六十九条,
+    not into 第七十条 (whose （一） is now something else)."""
+    cyber = CORPUS / "网络安全法"
+    doc = json.loads(yiju("diff", cyber / "2016-11-07.md", cyber / "2025-10-28.md", "--json").stdout)
+    rows = {r["old"]["label"]: r for a in doc["articles"] for r in a.get("paragraphs", [])}
+    assert rows["第六十九条第一款第（一）项"]["new"]["label"] == "第六十九条第一款"
+    assert rows["第六十九条第一款第（二）项"]["new"]["label"] == "第七十条第一款第（一）项"
+    assert rows["第六十四条第二款"]["new"]["label"] == "第七十一条第二款"
+    assert rows["第六十六条第一款"]["new"]["label"] == "第七十一条第一款第（三）项"
+
+
+def test_a_paragraph_count_that_changes_under_the_same_words_is_a_warning(yiju):
+    civil = CORPUS / "民事诉讼法"
+    doc = json.loads(yiju("diff", civil / "2021-12-24.md", civil / "2023-09-01.md", "--json").stdout)
+    entry = next(a for a in doc["articles"] if a["old"] == ["第一百九十八条"])
+    assert entry["new"] == ["第二百零二条"]
+    assert all("文字未变而分款不同" in r["warning"] for r in entry["paragraphs"])

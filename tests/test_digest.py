@@ -16,7 +16,7 @@ from notify_night import build_night  # noqa: E402
 from notify.digest import write_digest  # noqa: E402
 
 SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职权", "七、未能核对或已过时的依据",
-            "八、逾期未处理的提示"]
+            "八、逾期未处理的提示", "九、未跟踪的法律文件"]
 
 
 @pytest.fixture
@@ -203,3 +203,26 @@ def test_yiju_digest_command(yiju, tmp_path):
     assert json.loads(other.stdout)["html"].endswith("2025-12-28-run1/digest.html")
     missing = yiju("digest", "--run", "99")
     assert missing.exit_code == 2 and "没有第 99 次运行" in missing.output
+
+
+def test_history_imported_at_once_is_a_baseline_not_news(db, tmp_path):
+    """Issue 13 item 7: the first run after importing several versions of a law at once reports them
+    as the baseline it now watches, not every historical amendment in full."""
+    import shutil
+
+    from impact.lawfiles import import_directory
+    from tests.conftest import CORPUS
+
+    from registry.night import claim_unreported
+
+    for name in ("行政处罚法", "上海市检验检测条例"):
+        shutil.copytree(CORPUS / name, tmp_path / "laws" / name)
+    import_directory(db, tmp_path / "laws", tmp_path / "files")
+    run = db["runs"].insert({"started": "2026-03-01T18:30:00+00:00", "state": "succeeded",
+                             "stats": json.dumps({"crawl": {"skipped": True}})}).last_pk
+    claim_unreported(db, run)
+    md = write_digest(db, run, tmp_path / "digests")["md"].read_text("utf-8")
+    baseline, amended = md.split("## 三、修改")
+    assert "纳入监测的历史版本（基线）" in baseline and "2 部法律的历史版本" in baseline
+    assert "《中华人民共和国行政处罚法》：1 次修改" in baseline
+    assert "本次没有被修改的法律法规" in amended and "原文：" not in amended

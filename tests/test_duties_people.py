@@ -30,17 +30,19 @@ def test_bad_rows_are_skipped_and_the_rest_imports(db, tmp_path):
                      "某市司法局,某市人民政府,sfj@example.gov.cn\n"
                      "某市人民政府,,zfb@example.gov.cn\n"
                      "某市交通运输局,某市人民政府,jtj.example.gov.cn\n"          # bad address
-                     "某市交通运输局执法支队,某市交通局,zd@example.gov.cn\n"     # unknown parent
+                     "某市交通运输局执法支队,某市交通局,zd@example.gov.cn\n"     # parent not in the file
                      ",某市人民政府,x@example.gov.cn\n"                          # no name
                      "某市司法局,某市人民政府,sfj@example.gov.cn\n")             # exact repeat: fine
     report = store.import_departments(db, path, by="法制办")
     assert [str(p) for p in report.problems] == [
         "deps.csv 第 4 行：联系邮箱「jtj.example.gov.cn」不是有效的电子邮箱地址，已跳过",
-        "deps.csv 第 5 行：上级部门「某市交通局」既不在本文件中，也不在登记库中，已跳过",
         "deps.csv 第 6 行：缺少部门名称，已跳过",
     ]
     assert departments(db) == {"某市司法局": ("某市人民政府", ["sfj@example.gov.cn"]),
-                               "某市人民政府": (None, ["zfb@example.gov.cn"])}
+                               "某市人民政府": (None, ["zfb@example.gov.cn"]),
+                               "某市交通局": (None, []),
+                               "某市交通运输局执法支队": ("某市交通局", ["zd@example.gov.cn"])}
+    assert any("新增上级部门：某市交通局" in d and "已自动创建" in d for d in report.details)
     audit = db.execute("SELECT actor, action FROM audit").fetchall()
     assert audit == [("法制办", "departments.import")]
 

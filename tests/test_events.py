@@ -83,14 +83,34 @@ def test_repeal_with_successor_and_takes_effect(db):
                    announce_new=True)
     code = db.execute("SELECT status FROM laws WHERE title = '中华人民共和国生态环境法典'").fetchone()[0]
     assert code == "尚未生效"
+    # the code's own 同时废止 clause recorded the repeal: pending (即将废止) until 2099-08-15
+    law = db.execute("SELECT status, successor_id, repealed_on FROM laws WHERE title = '中华人民共和国环境保护法'").fetchone()
+    assert law[0] == "有效" and law[1] is not None and law[2] == "2099-08-15"
     r = record_status(db, title="中华人民共和国环境保护法", status="已废止", source="flk",
                       repealed_on="2099-08-15", successor_title="中华人民共和国生态环境法典")
     again = record_status(db, title="中华人民共和国环境保护法", status="已废止", source="flk")
-    assert again.change_id is None and again.outcome == "unchanged"
-    repeal = db["changes"].get(r.change_id)
-    assert repeal["kind"] == "repealed" and json.loads(repeal["detail"])["successor_title"] == "中华人民共和国生态环境法典"
+    assert r.outcome == again.outcome == "unchanged" and again.change_id is None  # the same event
+    (repeal,) = [c for c in changes(db) if c["kind"] == "repealed"]
+    assert json.loads(repeal["detail"])["successor_title"] == "中华人民共和国生态环境法典"
+    assert repeal["effective"] == "2099-08-15"
     law = db.execute("SELECT status, successor_id FROM laws WHERE title = '中华人民共和国环境保护法'").fetchone()
-    assert law[0] == "已废止" and law[1] is not None
+    assert law[0] == "有效" and law[1] is not None
     t = record_status(db, title="中华人民共和国生态环境法典", status="有效", source="flk")
     assert db["changes"].get(t.change_id)["kind"] == "takes_effect"
     assert [c["kind"] for c in changes(db)] == ["enacted", "repealed", "takes_effect"]
+
+
+def test_a_text_that_returns_to_an_earlier_wording_is_a_new_version(db):
+    """Identity of a version is (law, text, date): A 2020 → B 2021 → A 2022 is three versions."""
+    a, b = law_text("行政处罚法", "2017-09-01"), law_text("行政处罚法", "2021-01-22")
+    title = "中华人民共和国行政处罚法"
+    record_version(db, title=title, text=a, source="import", promulgated="2020-01-01")
+    record_version(db, title=title, text=b, source="import", promulgated="2021-01-01")
+    back = record_version(db, title=title, text=a, source="import", promulgated="2022-01-01")
+    assert back.outcome == "new" and back.change_id is not None
+    latest = list(db.query("SELECT promulgated, text FROM versions ORDER BY promulgated DESC LIMIT 1"))[0]
+    assert latest["promulgated"] == "2022-01-01" and latest["text"] == a
+    assert [c["kind"] for c in changes(db)] == ["amended", "amended"]
+    # the same (text, date) again is still a duplicate
+    assert record_version(db, title=title, text=a, source="import", promulgated="2022-01-01").outcome == "duplicate"
+    assert record_version(db, title=title, text=a, source="import", promulgated="2020-01-01").outcome == "duplicate"

@@ -166,3 +166,115 @@ def test_flags_are_raised_when_citations_were_re_resolved_before_impact(db, tmp_
     from impact.process import run_impact
 
     assert run_impact(db)["flags"] == 5  # 第五十条 ×3, 第五十一条 ×2; 第一条 unchanged
+
+
+def test_re_importing_the_list_never_undoes_what_was_resolved_in_yiju(db, flagged, tmp_path):
+    """Issue 13 item 8: rows unchanged since the last import keep what was changed in yiju since."""
+    flag = flags_of(db, flagged["逾期不履行处罚决定的加处罚款"])[0]
+    flags.resolve(db, flag["id"], basis="《行政处罚法》第七十二条第一款第（一）项", by="法制科张三")
+    flags.apply_renumbering(db, department=DEPT, by="法制科李四")
+    open_before = {f["id"] for f in flags.list_flags(db, state="open")}
+    versions_before = db.execute("SELECT count(*) FROM duties").fetchone()[0]
+    rows = [list(r) for r in ROWS]
+    rows[3][2] = "行政处罚的设定和实施"                 # one duty renamed in the department's list
+    report = duty_store.import_duties(db, power_list(tmp_path / "list.csv", rows), by="导入员")
+    # the renamed row is a new duty (no code) and the old name left the list; nothing else moves
+    assert (report.created, report.revised) == (1, 0) and report.kept == 4   # resolved 1 + renumbered 3
+    assert report.retired == ["行政处罚的设定"]
+    assert db.execute("SELECT count(*) FROM duties").fetchone()[0] == versions_before + 1
+    assert current(db, "逾期不履行处罚决定的加处罚款")["basis_text"] == "《行政处罚法》第七十二条第一款第（一）项"
+    assert current(db, "罚款收缴")["basis_text"] == "《中华人民共和国行政处罚法》第七十一条"
+    assert flags.get_flag(db, flag["id"])["state"] == "resolved"
+    assert {f["id"] for f in flags.list_flags(db, state="open")} <= open_before
+    assert any("职权已取消 1 项" in line for line in report.lines())
+
+
+def test_a_changed_row_keeps_the_fields_yiju_changed_and_takes_the_ones_the_file_changed(db, flagged, tmp_path):
+    flag = flags_of(db, flagged["逾期不履行处罚决定的加处罚款"])[0]
+    flags.resolve(db, flag["id"], basis="《行政处罚法》第七十二条第一款第（一）项", by="法制科张三")
+    rows = [list(r) for r in ROWS]
+    rows[1][1] = "行政处罚"                              # the file changes the type, not the basis
+    report = duty_store.import_duties(db, power_list(tmp_path / "list.csv", rows), by="导入员")
+    assert report.revised == 1
+    duty = current(db, "逾期不履行处罚决定的加处罚款")
+    assert duty["kind"] == "行政处罚" and duty["basis_text"] == "《行政处罚法》第七十二条第一款第（一）项"
+    assert flags.get_flag(db, flag["id"])["state"] == "resolved"
+
+
+def test_rows_that_left_the_list_are_retired_with_their_open_flags_closed(db, flagged, tmp_path):
+    open_flags = flags_of(db, flagged["当场收缴与执行"])
+    assert open_flags and all(f["state"] == "open" for f in open_flags)
+    rows = [r for r in ROWS if r[2] != "当场收缴与执行"]
+    report = duty_store.import_duties(db, power_list(tmp_path / "list.csv", rows), by="导入员")
+    assert report.retired == ["当场收缴与执行"] and report.flags_closed == len(open_flags)
+    assert not list(db.query("SELECT id FROM duties WHERE name = '当场收缴与执行' AND is_current = 1"))
+    closed = [flags.get_flag(db, f["id"]) for f in open_flags]
+    assert all(f["state"] == "dismissed" and "职权已取消" in f["closing_note"] for f in closed)
+    # another department's list, or another file, retires nothing of this one
+    other = power_list(tmp_path / "other.csv", [["1", "行政处罚", "别的事项", "《行政处罚法》第一条", "某市城管局"]])
+    assert duty_store.import_duties(db, other, by="导入员").retired == []
+
+
+@pytest.mark.parametrize("basis, why", [
+    ("《中华人民共和国行政处罚法》第九百条", "第九百条"),
+    ("《中华人民共和国不存在法》第一条", "不存在法"),
+])
+def test_a_new_basis_citing_nothing_real_is_refused_unless_forced(db, flagged, basis, why):
+    """Issue 13 item 9: a resolution must not close a flag with a basis that cites nothing real
+    (a provision cited by its old version on purpose stays allowed: see the tests above)."""
+    flag = flags_of(db, flagged["逾期不履行处罚决定的加处罚款"])[0]
+    before = db.execute("SELECT count(*) FROM duties").fetchone()[0]
+    with pytest.raises(flags.FlagError, match="新依据有问题") as err:
+        flags.resolve(db, flag["id"], basis=basis, by="张三")
+    assert why in str(err.value)
+    assert db.execute("SELECT count(*) FROM duties").fetchone()[0] == before
+    assert flags.get_flag(db, flag["id"])["state"] == "open"
+    flags.resolve(db, flag["id"], basis=basis, by="张三", force=True)
+    assert flags.get_flag(db, flag["id"])["state"] == "resolved"
+    detail = json.loads(next(db.query("SELECT detail FROM audit WHERE action = 'flag.resolve'"))["detail"])
+    assert detail["forced"] and why in detail["forced"][0]
+
+
+def test_a_repealed_provision_is_refused_as_a_new_basis(db, flagged):
+    from impact.record import record_status
+
+    record_version(db, title="中华人民共和国旧示例法", text="中华人民共和国旧示例法\n第一条　旧的规定。\n第二条　另一规定。",
+                   source="import", promulgated="2000-01-01")
+    record_status(db, status="已废止", source="import", title="中华人民共和国旧示例法")
+    flag = flags_of(db, flagged["逾期不履行处罚决定的加处罚款"])[0]
+    with pytest.raises(flags.FlagError, match="已废止"):
+        flags.resolve(db, flag["id"], basis="《中华人民共和国旧示例法》第一条", by="张三")
+
+
+def test_the_cli_refuses_a_bad_basis_with_exit_2(yiju, monkeypatch, tmp_path):
+    db = connect(tmp_path / "data" / "yiju.db")
+    monkeypatch.setenv("YIJU_TODAY", "2020-06-01")
+    register(db, "2017-09-01", "2018-01-01")
+    duty_store.import_duties(db, power_list(tmp_path / "list.csv"), by="导入员")
+    monkeypatch.setenv("YIJU_TODAY", "2021-08-01")
+    register(db, "2021-01-22", "2021-07-15")
+    from impact.process import run_impact
+
+    run_impact(db)
+    flag_id = next(db.query("SELECT id FROM flags ORDER BY id"))["id"]
+    db.close()
+    result = yiju("flags", "resolve", str(flag_id), "--basis", "《中华人民共和国行政处罚法》第九百条")
+    assert result.exit_code == 2 and "第九百条" in result.output and "--force" in result.output
+
+
+def test_a_list_written_against_an_older_version_suggests_as_of(db, tmp_path, monkeypatch):
+    """Issue 13 item 11: without --as-of, bases written against the 2017 text would pass against
+    the 2021 one; the import says the list fits the older version and suggests --as-of."""
+    monkeypatch.setenv("YIJU_TODAY", "2021-08-01")
+    register(db, "2017-09-01", "2018-01-01")
+    register(db, "2021-01-22", "2021-07-15")
+    report = duty_store.import_duties(db, power_list(tmp_path / "list.csv"), by="导入员")
+    assert [f["version_date"] for f in report.older_fit] == ["2017-09-01"]
+    assert any("--as-of 2021-07-14" in line for line in report.lines())
+    # with --as-of, or with a list written against the text in force, nothing is suggested
+    again = duty_store.import_duties(db, power_list(tmp_path / "dated.csv"), as_of="2020-06-01", by="导入员")
+    assert again.older_fit == []
+    current = [["1", "行政征收", "罚款收缴", "《中华人民共和国行政处罚法》第七十一条", "某市城管局"],
+               ["2", "行政强制", "逾期不履行处罚决定的加处罚款", "《行政处罚法》第七十二条第一款第（一）项", "某市城管局"],
+               ["3", "行政处罚", "当场收缴与执行", "《行政处罚法》第七十一条、第七十二条", "某市城管局"]]
+    assert duty_store.import_duties(db, power_list(tmp_path / "new.csv", current), by="导入员").older_fit == []

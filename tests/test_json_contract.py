@@ -271,7 +271,7 @@ def test_crawl_json(tmp_path, monkeypatch):
     monkeypatch.setenv("YIJU_TODAY", "2024-01-01")
     with Mirror(Scenario.from_corpus(["行政处罚法"], today="2024-01-01")) as mirror:
         config = tmp_path / "yiju.toml"
-        config.write_text(toml_for(mirror), "utf-8")
+        config.write_text(toml_for(mirror, kinds=("flk",)), "utf-8")  # the mirror holds one law: only flk lists it
         doc = _json(Yiju(config), ["crawl", "--json"])
     check("crawl", doc)
     assert {s["health_name"] for s in doc["sources"].values()} <= set(glossary()["source_state"].values())

@@ -124,18 +124,19 @@ def test_server_down_then_up_loses_and_duplicates_nothing(db, night):
     assert {r["state"] for r in outbox.listing(db)} == {"sent"}
 
 
-def test_a_refused_recipient_waits_and_is_given_up_after_max_attempts(db, night):
+def test_a_permanently_refused_recipient_fails_at_once_and_can_be_requeued(db, night):
+    """Issue 13 item 6: a 5xx is the server's final word; it is not retried like a 4xx."""
     with smtp_server() as (server, port):
         server.refuse.add("lisi@example.gov.cn")
-        first = send_pending(db, mail_settings(port, max_attempts=2))
-        assert len(first.sent) == len(EXPECTED) - 1
-        (waiting,) = first.deferred
-        assert waiting["recipient"] == "lisi@example.gov.cn" and "550" in waiting["error"]
+        first = send_pending(db, mail_settings(port, max_attempts=8))
+        assert len(first.sent) == len(EXPECTED) - 1 and not first.deferred and not first.ok
+        (refused,) = first.failed
+        assert refused["recipient"] == "lisi@example.gov.cn" and "550" in refused["error"]
         assert any("lisi@example.gov.cn" in line and "550" in line for line in first.lines())
-        second = send_pending(db, mail_settings(port, max_attempts=2), ignore_backoff=True)
-    assert [f["recipient"] for f in second.failed] == ["lisi@example.gov.cn"]
+        again = send_pending(db, mail_settings(port, max_attempts=8), ignore_backoff=True)
+    assert again.sent == [] and again.failed == []                  # nothing tried again
     row = outbox.listing(db, state="failed")[0]
-    assert row["attempts"] == 2 and "已尝试 2 次" in row["last_error"] and "550" in row["last_error"]
+    assert row["attempts"] == 1 and "永久拒绝" in row["last_error"] and "requeue" in row["last_error"]
     assert server.to("lisi@example.gov.cn") == []
 
 
@@ -253,7 +254,8 @@ def test_mail_commands(tmp_path, monkeypatch):
 
     with smtp_server(down) as (server, _):
         waiting = yiju("mail", "send")
-        assert waiting.exit_code == 0 and "没有需要发送的邮件" in waiting.output
+        assert waiting.exit_code == 0 and "没有需要发送的邮件" not in waiting.output
+        assert "另有 6 封在重试等待中" in waiting.output and "--retry-now" in waiting.output   # issue 13 item 19
         sent = yiju("mail", "send", "--retry-now", "--json")
     assert sent.exit_code == 0, sent.output
     assert len(json.loads(sent.stdout)["sent"]) == len(EXPECTED) == len(server.messages)

@@ -312,3 +312,44 @@ def test_throttled_source_is_reported_and_invents_no_change(world):
     db = world.db()
     assert db["changes"].count == 7
     db.close()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in pathlib.Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/task").exists(), reason="needs /proc")
+def test_the_crawler_child_dies_with_a_killed_run(world):
+    """Issue 13 item 18: kill -9 of `yiju run` alone (not its group) leaves no crawler writing on."""
+    world.night()
+    demo._night_two(world.scenario)
+    world.scenario.fault("detail", kind="slow", seconds=2.0)
+    proc = world.yiju("run")
+    child = None
+    try:
+        assert wait_for(lambda: world.mirror.count("detail") >= 1, seconds=60)
+        assert wait_for(lambda: bool(_children(proc.pid)), seconds=30)
+        child = _children(proc.pid)[0]
+        os.kill(proc.pid, signal.SIGKILL)               # the parent only, as the OOM killer would
+        proc.wait(timeout=30)
+        assert wait_for(lambda: not _alive(child), seconds=30), "the crawler outlived its run"
+    finally:
+        for pid in [proc.pid] + ([child] if child else []):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass

@@ -19,15 +19,27 @@ def test_init_is_idempotent(tmp_path):
     db.close()
 
 
-def test_older_registry_is_upgraded(tmp_path):
+def test_an_empty_database_becomes_a_registry(tmp_path):
     path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 0")
+    conn.execute("VACUUM")                 # a valid SQLite file with no table
+    conn.close()
+    db = connect(path)
+    assert "laws" in db.table_names()
+    db.close()
+
+
+def test_a_database_of_something_else_is_refused_and_left_alone(tmp_path):
+    """Issue 13 item 10: a file that is not a yiju registry is never turned into one."""
+    path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE unrelated (x)")
     conn.commit()
     conn.close()
-    db = connect(path)
-    assert "laws" in db.table_names() and "unrelated" in db.table_names()
-    db.close()
+    with pytest.raises(RegistryError, match="不是 yiju 登记库"):
+        connect(path)
+    assert [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")] == ["unrelated"]
 
 
 def test_newer_registry_is_refused_and_left_alone(tmp_path):

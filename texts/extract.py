@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import zipfile
 
+from config import limits
+
 
 class ExtractionError(Exception):
     """The file cannot be read as a text; the message (Chinese) says why."""
@@ -64,7 +66,15 @@ def extract_text(data: bytes, name: str) -> str:
 
     Raises ExtractionError when the file cannot be read, TextUnavailable when it has no text.
     """
+    try:
+        return _extract(data, name)
+    except limits.TooLarge as exc:
+        raise ExtractionError(str(exc)) from exc
+
+
+def _extract(data: bytes, name: str) -> str:
     fmt = detect_format(data, name)
+    limits.check_size(len(data), name)
     if not data.strip():
         raise ExtractionError(f"{name}：文件是空的")
     if fmt == "docx":
@@ -80,6 +90,7 @@ def extract_text(data: bytes, name: str) -> str:
     else:
         text = decode_text(data, name)
     text = _normalise(text)
+    limits.check_count(text.count("\n") + 1, name, "max_paragraphs", "段落数")
     if not text.strip():
         if fmt == "pdf":
             raise TextUnavailable(f"{name}：PDF 没有文字层（扫描件），无法取得文本（scanned, text unavailable）")
@@ -137,7 +148,32 @@ def _is_docx(data: bytes) -> bool:
 # --------------------------------------------------------------------------- Word
 
 
+_PARAGRAPH = re.compile(rb"<w:p[\s>/]")
+
+
+def _docx_within_limits(data: bytes, name: str) -> None:
+    """Check a .docx before parsing it: its decompressed size and its number of paragraphs
+    (a 456 KB file can hold 3 million empty paragraphs, gigabytes once parsed)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            limits.check_zip(z, name)
+            try:
+                info = z.getinfo("word/document.xml")
+            except KeyError:
+                return
+            count = 0
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    count += len(_PARAGRAPH.findall(tail + chunk))
+                    tail = chunk[-4:]   # a match needs 5 bytes: never counted twice
+                    limits.check_count(count, name, "max_paragraphs", "段落数")
+    except zipfile.BadZipFile:
+        return  # the reader says what is wrong with it
+
+
 def _docx(data: bytes, name: str) -> str:
+    _docx_within_limits(data, name)
     try:
         import docx
         from docx.table import Table

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from email.errors import HeaderParseError, MessageDefect
 from email.headerregistry import Address
 
+from config import limits
+
 HEADERS_FILE = pathlib.Path(__file__).with_name("data") / "headers.toml"
 TABLES = ("powerlist", "departments", "staff")
 HEADER_SCAN_ROWS = 20          # the header row is looked for among the first rows of a sheet
@@ -47,6 +49,13 @@ OWN, DOWN, ACROSS = 0, 1, 2     # a cell's own value / filled from a merge above
 
 class TableError(Exception):
     """A file that cannot be read as a table at all; the message (Chinese) names the file."""
+
+
+class _NoFormulaValue(str):
+    """A formula cell the file stores no computed value for (never a value of the table)."""
+
+
+NO_FORMULA_VALUE = _NoFormulaValue("")
 
 
 @dataclass(frozen=True)
@@ -323,18 +332,69 @@ class _Grid:
     spans: set[tuple[int, int]]       # (row, col) origins of merges covering more than one column
 
 
+def _extent(ws) -> tuple[int, int]:
+    """(rows, columns) up to the last cell holding a value: a styled empty cell at C1048576 or a
+    cell declared at XFD1048576 does not make a sheet of a million rows."""
+    rows = cols = 0
+    for (r, c), cell in ws._cells.items():
+        if cell.value is not None and cell.value != "":
+            rows, cols = max(rows, r), max(cols, c)
+    for rng in ws.merged_cells.ranges:           # a merge running on below the last value
+        if rng.min_row <= rows and rng.min_col <= cols:
+            rows, cols = max(rows, rng.max_row), max(cols, rng.max_col)
+    return rows, cols
+
+
+def _formulas_without_values(path: pathlib.Path, data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet, the (row, col) of formula cells the file stores no computed value for
+    (a workbook written by a program, never opened and saved in Excel/WPS)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        for ws in wb.worksheets:
+            cells = {(r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "f"}
+            if cells:
+                out[ws.title] = cells
+    finally:
+        wb.close()
+    return out
+
+
 def _read_xlsx(path: pathlib.Path) -> list[_Grid]:
     import openpyxl  # imported here: csv-only users pay nothing
-    from zipfile import BadZipFile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+    from zipfile import BadZipFile, ZipFile
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise TableError(f"{path.name}：无法作为 .xlsx 工作簿读取（{exc}）") from exc
+        data = limits.read_regular(path)
+        with ZipFile(io.BytesIO(data)) as z:
+            limits.check_zip(z, path.name)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        formulas = _formulas_without_values(path, data)
+    except (limits.NotAFile, limits.TooLarge) as exc:
+        raise TableError(str(exc)) from exc
+    except (BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError, zlib.error, EOFError) as exc:
+        raise TableError(f"{path.name}：无法作为 .xlsx 工作簿读取，文件可能不完整或已损坏"
+                         f"（{type(exc).__name__}: {exc}）") from exc
+    except Exception as exc:  # lxml's XMLSyntaxError and other parser errors of a damaged file
+        raise TableError(f"{path.name}：无法作为 .xlsx 工作簿读取（{type(exc).__name__}: {exc}）") from exc
     grids = []
     try:
         for ws in wb.worksheets:
-            values = [list(r) for r in ws.iter_rows(values_only=True)]
+            rows, cols = _extent(ws)
+            limits.check_count(rows, f"{path.name} 工作表「{ws.title}」", "max_rows", "行数")
+            limits.check_count(cols, f"{path.name} 工作表「{ws.title}」", "max_columns", "列数")
+            # openpyxl's own origin (the sheet's first used row and column), as before the limits
+            top, left = ws.min_row, ws.min_column
+            values = [list(r) for r in ws.iter_rows(max_row=rows, max_col=cols, values_only=True)] \
+                if rows and cols else []
+            for (r, c) in formulas.get(ws.title, set()):
+                r, c = r - (top - 1), c - (left - 1)
+                if 0 <= r < len(values) and 0 <= c < len(values[r]) and values[r][c] is None:
+                    values[r][c] = NO_FORMULA_VALUE
             width = max((len(r) for r in values), default=0)
             for r in values:
                 r.extend([None] * (width - len(r)))
@@ -356,6 +416,8 @@ def _read_xlsx(path: pathlib.Path) -> list[_Grid]:
                         else:
                             values[r][c], marks[r][c] = None, ACROSS
             grids.append(_Grid(ws.title, values, marks, spans))
+    except limits.TooLarge as exc:
+        raise TableError(str(exc)) from exc
     finally:
         wb.close()
     return grids
@@ -372,7 +434,9 @@ def _decode(data: bytes, name: str) -> str:
 
 def _read_csv(path: pathlib.Path) -> list[_Grid]:
     try:
-        data = path.read_bytes()
+        data = limits.read_regular(path)
+    except (limits.NotAFile, limits.TooLarge) as exc:
+        raise TableError(str(exc)) from exc
     except OSError as exc:
         raise TableError(f"{path.name}：无法读取（{exc.strerror or exc}）") from exc
     content = _decode(data, path.name)
@@ -386,7 +450,12 @@ def _read_csv(path: pathlib.Path) -> list[_Grid]:
         rows = [list(r) for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise TableError(f"{path.name}：不是有效的 CSV 文件（{exc}）") from exc
-    width = max((len(r) for r in rows), default=0)
+    try:
+        limits.check_count(len(rows), path.name, "max_rows", "行数")
+        width = max((len(r) for r in rows), default=0)
+        limits.check_count(width, path.name, "max_columns", "列数")
+    except limits.TooLarge as exc:
+        raise TableError(str(exc)) from exc
     values: list[list[object]] = [[(v if v.strip() else None) for v in r] + [None] * (width - len(r)) for r in rows]
     return [_Grid(None, values, [[OWN] * width for _ in values], set())]
 
@@ -461,6 +530,16 @@ def read(path: str | pathlib.Path, table: str) -> Reading:
     return reading
 
 
+def _column_letter(c: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def _read_rows(table: str, grid: _Grid, found: tuple[int, dict[int, str]], reading: Reading) -> None:
     start, columns = found
     sheet_kind = normalize_kind(grid.name) if (table == "powerlist" and grid.name) else None
@@ -468,6 +547,14 @@ def _read_rows(table: str, grid: _Grid, found: tuple[int, dict[int, str]], readi
     section_kind = None
     for r in range(start, len(grid.values)):
         row, marks = grid.values[r], grid.marks[r]
+        number = r + 1
+        unknown = [c for c, v in enumerate(row) if v is NO_FORMULA_VALUE]
+        if unknown:
+            cells = "、".join(f"{_column_letter(c)}{number}" for c in unknown[:5])
+            reading.problems.append(Problem(reading.file, grid.name, number,
+                                            f"单元格 {cells} 是公式，但文件中没有保存计算结果（请用 Excel 或 WPS "
+                                            "打开后保存，再导入）"))
+            continue
         filled = [c for c, v in enumerate(row) if v is not None and text(v) != ""]
         if not filled:
             continue

@@ -105,6 +105,30 @@ class LawText:
         return next((a for a in self.articles if a.label == wanted), None)
 
 
+def numbering_problems(law: LawText) -> list[str]:
+    """Gaps and repeats in a text's article numbers, in Chinese (a defect of the source file: the
+    text of a missing article is usually absorbed into the one before it).
+
+    >>> numbering_problems(parse("第一条　甲。\\n第二条　乙。\\n第四条　丁。\\n第四条　戊。"))
+    ['第二条之后缺少第三条', '第四条重复出现']
+    """
+    out: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    last = None
+    for a in law.articles:
+        key = (a.number, a.suffix)
+        if key in seen:
+            out.append(f"{a.label}重复出现")
+            continue
+        seen.add(key)
+        if last is not None and a.suffix == 0 and a.number > last[0] + 1:
+            missing = [article_label(n) for n in range(last[0] + 1, a.number)]
+            gap = missing[0] if len(missing) == 1 else f"{missing[0]}至{missing[-1]}"
+            out.append(f"{article_label(*last)}之后缺少{gap}")
+        last = key
+    return out
+
+
 # --------------------------------------------------------------------------- patterns
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import click
 
+from config import limits
 from config.actor import actor  # noqa: F401  (re-exported for the commands)
 from config.settings import ConfigError, Settings, load
 from registry.schema import RegistryError, connect
@@ -38,9 +39,11 @@ class App:
     @cached_property
     def settings(self) -> Settings:
         try:
-            return load(self.config_path)
+            settings = load(self.config_path)
         except ConfigError as exc:
             raise UserError(str(exc)) from exc
+        limits.use(settings.limits)
+        return settings
 
     @cached_property
     def db(self):

@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import traceback
 
 import click
 
-from yiju.app import App
+from yiju.app import App, UserError
 from yiju.chinese import ChineseGroup, _words, chinese
 
 COMMAND_MODULES = [
@@ -30,7 +31,27 @@ COMMAND_MODULES = [
 ]
 
 
-@click.group("yiju", cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class YijuGroup(ChineseGroup):
+    """The ``yiju`` group: a fault of the machine (read-only registry, full disk, a damaged file)
+    is one Chinese line and exit status 2; the traceback only with ``--verbose``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            from yiju.faults import describe  # start-up: only when something went wrong
+
+            message = describe(exc)
+            if message is None:
+                raise
+            if ctx.params.get("verbose"):
+                traceback.print_exc(file=sys.stderr)
+            raise UserError(message) from exc
+
+
+@click.group("yiju", cls=YijuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", metavar="PATH", envvar="YIJU_CONFIG",
               help="配置文件（默认 $YIJU_CONFIG，然后 ./yiju.toml，然后内置默认值）")
 @click.option("-v", "--verbose", is_flag=True, help="在标准错误输出更多日志")

@@ -105,11 +105,25 @@ def nightly(settings: Settings, db: sqlite_utils.Database, *, crawl: bool = True
             result.errors.append(f"{name('stage', stage)}阶段失败：{exc}")
             result.stats[stage] = {"error": str(exc)}
             _save(db, run_id, stats=result.stats, error="\n".join(result.errors))
+    if settings.backup.dir is not None:
+        result.stats["backup"] = _backup(settings, result)
     state = "failed" if result.errors else ("degraded" if result.warnings else "succeeded")
     result.state = state
     _save(db, run_id, state=state, finished=now(), stage=None, stats=result.stats,
           error="\n".join(result.errors + result.warnings) or None)
     return result
+
+
+def _backup(settings: Settings, result: RunResult) -> dict:
+    """The nightly copy of the registry (``[backup]``), the newest ``keep`` kept."""
+    from registry.backup import BackupError, make_backup  # start-up: loaded when the command runs
+
+    try:
+        path = make_backup(settings.registry.path, settings.backup.dir, keep=settings.backup.keep)
+    except BackupError as exc:
+        result.warnings.append(f"备份失败：{exc}")
+        return {"error": str(exc)}
+    return {"path": str(path)}
 
 
 def _crawl(settings, db, run_id, result, send_mail) -> dict:
@@ -146,10 +160,18 @@ def _impact(settings, db, run_id, result, send_mail) -> dict:
 
 def _notify(settings, db, run_id, result, send_mail) -> dict:
     from notify.publish import publish  # start-up: loaded when the command runs
+    from registry.attention import held_versions  # start-up: loaded when the command runs
 
     _save(db, run_id, stats=result.stats)  # the digest reads this run's stats (source health)
     stats = publish(db, settings, run_id, send=send_mail)
     result.digest = dict(stats.get("digest") or {})
+    unreached = stats.get("unreached") or []
+    if unreached:
+        result.warnings.append(f"未能通知：{len(unreached)} 个部门或岗位有新的提示，但没有可用的收件邮箱"
+                               f"（{'、'.join(unreached[:5])}{'等' if len(unreached) > 5 else ''}）")
+    held = len(held_versions(db))
+    if held:
+        result.warnings.append(f"{held} 个新文本暂存待核对，尚未使用（yiju laws held）")
     delivery = stats.get("delivery") or {}
     if delivery and not delivery.get("ok", True):
         result.warnings.append("有邮件未能投递，已留在发件箱，下次运行或 yiju mail send 时重试（见 yiju mail list）")

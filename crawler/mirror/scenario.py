@@ -46,7 +46,7 @@ ENDPOINTS = ("list", "list_rows", "detail", "download", "file", "material", "enu
              "rules_portal", "rules_bundle", "rules_list", "rules_detail", "gd_list", "gd_detail", "gd_file")
 #: What a misbehaving endpoint does.
 FAULT_KINDS = ("waf", "empty", "spa", "429", "500", "error", "slow", "expired", "truncated",
-               "stale_key")
+               "stale_key", "redirect")
 
 # Defaults per level: (flfgCodeId, zdjgCodeId, zdjgName, flxz, decision code).
 LEVEL_DEFAULTS = {
@@ -109,6 +109,7 @@ class Fault:
     times: int | None = None         # how many requests misbehave; None = all
     seconds: float = 0.0             # for "slow"
     hits: int = 0
+    location: str = ""               # for "redirect": where the 302 points
 
 
 class Scenario:
@@ -283,14 +284,14 @@ class Scenario:
             self._touch()
 
     def fault(self, endpoint: str, kind: str = "waf", key: str | None = None, times: int | None = None,
-              seconds: float = 0.0) -> Fault:
+              seconds: float = 0.0, location: str = "") -> Fault:
         """Make ``endpoint`` misbehave (for ``key`` only, when given; ``times`` requests, when given)."""
         if endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint!r} (known: {', '.join(ENDPOINTS)})")
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
         with self.lock:
-            f = Fault(endpoint, kind, None if key is None else str(key), times, seconds)
+            f = Fault(endpoint, kind, None if key is None else str(key), times, seconds, location=location)
             self.faults.append(f)
             return f
 

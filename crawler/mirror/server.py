@@ -301,6 +301,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "truncated":
             self._send(200, b'{"resultCode":{"code":200},"result":{"data":{"list":[{"f_2023213604', JSON_TYPE,
                        endpoint=endpoint, key=key)
+        elif fault.kind == "redirect":
+            self._send(302, b"", "text/plain", {"Location": fault.location}, endpoint, key)
         elif fault.kind == "expired":
             self._send(403, _s3_error("AccessDenied", "Request has expired"), "application/xml",
                        endpoint=endpoint, key=key)

@@ -147,6 +147,11 @@ class SourceSpider(scrapy.Spider):
         self.load_state()
         plan = compare(self.rows, self.known)
         self.plan = plan
+        if not plan.rows and not self.source.allow_empty:
+            # A valid answer listing nothing is more likely a broken source than a source without
+            # laws: say so (sources that may really be empty set allow_empty = true).
+            self.fail("列表", "列表为空（一条记录也没有），疑为数据源异常；如该数据源确实可能为空，"
+                             "请在配置中设置 allow_empty = true")
         stats.set_value("yiju/listing_complete", 1)
         stats.set_value("yiju/listed", len(plan.rows))
         stats.set_value("yiju/to_fetch", len(plan.fetch))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import re
 
 import click
 
@@ -80,22 +81,35 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
     if as_json and as_html:
         raise UserError("--json 与 --html 只能选一个")
     old_law, new_law = read_law(old), read_law(new)
-    notes = None
+    decision = None
     if decision_file is not None:
-        notes = _check(decision_file, old_law, new_law)
+        decision = _read_decision(decision_file)
     info(f"正在比对 {old.name}（{len(old_law.articles)} 条）与 {new.name}（{len(new_law.articles)} 条）")
     comparison = compare(old_law, new_law)
-    if notes is not None:
-        from diffing.instruments import check  # start-up: loaded when the command runs
+    notes = None
+    if decision is not None:
+        from diffing.instruments import verify  # start-up: loaded when the command runs
 
-        notes = check(comparison, notes)
+        decision, decided_on = decision
+        dated = re.match(r"\d{4}-\d{2}-\d{2}", old.name)  # 2016-11-07.md, as the corpus names versions
+        result = verify(comparison, decision, old_law, new_law, decided_on=decided_on,
+                        old_on=dated.group(0) if dated else None)
+        if result["refused"]:
+            raise UserError(f"{decision_file}：{result['refused']}")
+        for warning in result["warnings"]:
+            info(f"注意：{warning}")
+        notes = result["disagreements"]
     if as_json:
-        doc = comparison.to_json()
+        from diffing.provisions import provision_map  # start-up: loaded when the command runs
+
+        doc = comparison.to_json(provision_map(old_law, new_law, comparison))
         for a in doc["articles"]:
             with_names(a, status="article_status", substance="substance")
         if notes is not None:
             doc["check"] = notes
+            doc["decision_check"] = {"disagreements": notes, "warnings": result["warnings"]}
         emit_json(doc)
+        _exit_on(notes)
         return
     if as_html:
         from notify.templates import environment  # start-up: loaded when the command runs
@@ -107,6 +121,7 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
             check=notes,
         )
         click.echo(html)
+        _exit_on(notes)
         return
     if old_law.title and new_law.title and old_law.title != new_law.title:
         click.echo(f"《{old_law.title}》→《{new_law.title}》")
@@ -129,12 +144,13 @@ def diff(old: pathlib.Path, new: pathlib.Path, as_json: bool, as_html: bool, dec
                 click.echo(f"  {note}")
         else:
             click.echo("核对修改决定：比对结果与决定一致")
+        _exit_on(notes)
 
 
-def _check(decision_file: pathlib.Path, old_law, new_law):
-    """The decision's instructions for this law (UserError when it has none)."""
+def _read_decision(decision_file: pathlib.Path):
+    """The decision (``diffing.instruments.Decision``) and the date it was adopted, if it says."""
     from texts.extract import ExtractionError, extract_text  # start-up: loaded when the command runs
-    from diffing.instruments import parse  # start-up: loaded when the command runs
+    from diffing.instruments import decision_date, parse  # start-up: loaded when the command runs
 
     if not decision_file.exists():
         raise UserError(f"{decision_file}：文件不存在")
@@ -143,15 +159,14 @@ def _check(decision_file: pathlib.Path, old_law, new_law):
     except ExtractionError as exc:
         raise UserError(f"{decision_file}：{exc}") from exc
     decision = parse(text)
-    for title in (new_law.title, old_law.title):
-        if title:
-            found = decision.instructions_for(title)
-            if found:
-                return found
-    named = "、".join(f"《{t}》" for t in decision.sections) or "（没有读到任何修改条款）"
-    raise UserError(
-        f"{decision_file}：决定中没有关于《{new_law.title or old_law.title}》的修改条款；决定修改的是：{named}"
-    )
+    named = re.match(r"(\d{4})-(\d{2})-(\d{2})", decision_file.name)  # 2021-04-29_关于修改….md
+    return decision, decision_date(text, decision.title) or (named.group(0) if named else None)
+
+
+def _exit_on(notes) -> None:
+    """Every ``--decision`` run exits 1 when the alignment and the decision disagree."""
+    if notes:
+        raise SystemExit(1)
 
 
 # --- yiju changes ------------------------------------------------------------------------------

@@ -216,11 +216,12 @@ def register(cli: click.Group) -> None:
     @flags_cmd.command("resolve")
     @click.argument("flag_id", type=int)
     @click.option("--basis", required=True, metavar="TEXT", help="修改后的依据全文")
+    @click.option("--force", is_flag=True, help="新依据引用了未收录的法律、不存在的条文或已废止的规定时仍然使用（记入审计日志）")
     @click.option("--by", metavar="NAME", help=_BY_HELP)
     @click.pass_obj
-    def resolve_cmd(app, flag_id, basis, by):
+    def resolve_cmd(app, flag_id, basis, force, by):
         """用修改后的依据解决提示：生成职权新版本，并关闭新依据已修正的其他提示。"""
-        out = _call(flag_store.resolve, app.db, flag_id, basis=basis, by=actor(by))
+        out = _call(flag_store.resolve, app.db, flag_id, basis=basis, by=actor(by), force=force)
         click.echo(f"提示 #{flag_id} 已解决；职权已更新为新版本 [{out['duty_id']}]（原 [{out['old_duty_id']}]）。")
         also = [i for i in out["resolved"] if i != flag_id]
         if also:

@@ -38,7 +38,10 @@ def laws(ctx: click.Context, as_json: bool) -> None:
         info("登记库中还没有法律。可用 yiju laws import DIR 导入法律文本。")
         return
     for law in rows:
-        head = "　".join(x for x in (law["title"], law["level"] or "级别未知", law["status"]) if x)
+        status = law["status"]
+        if law.get("repealed_on") and status != "已废止":  # a repeal recorded, not in force yet
+            status = f"{name('law_state', 'repealing')}（{law['repealed_on']}起废止）"
+        head = "　".join(x for x in (law["title"], law["level"] or "级别未知", status) if x)
         click.echo(head)
         for v in law["versions"]:
             extra = f"　{v['status']}" if v["status"] else ""
@@ -64,7 +67,7 @@ def import_laws(app, directory: pathlib.Path) -> None:
             )
         except LawDirError as exc:
             raise UserError(str(exc)) from exc
-    for held in report.held:
+    for held in [*report.held, *report.warnings]:
         click.echo(f"警告：{held}", err=True)
     if report.versions_new:
         from impact.process import run_impact  # start-up: loaded when the command runs
@@ -90,6 +93,65 @@ def import_progress():
                   TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True) as bar:
         task = bar.add_task("import", total=None)
         yield None, (lambda done, total: bar.update(task, completed=done, total=total))
+
+
+@laws.command("held", short_help="列出暂存待核对的新文本")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_obj
+def held(app, as_json: bool) -> None:
+    """列出因明显变短等原因暂存待核对、尚未作为新版本使用的文本（用 accept 或 reject 处理）。"""
+    from registry.attention import held_versions  # start-up: loaded when the command runs
+
+    rows = held_versions(app.db)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        info("没有暂存待核对的文本。")
+        return
+    for v in rows:
+        click.echo(f"版本 {v['id']}　《{v['law_title']}》　{v['promulgated'] or '日期未知'}　{v['chars'] or 0} 字"
+                   f"　来源 {v['source']}")
+        if v["review_reason"]:
+            click.echo(f"    {v['review_reason']}")
+    info(f"共 {len(rows)} 个暂存待核对的文本。核对后执行 yiju laws accept 版本编号 或 yiju laws reject 版本编号。")
+
+
+@laws.command("accept", short_help="接受一个暂存待核对的文本为新版本")
+@click.argument("version_id", metavar="VERSION_ID", type=int)
+@click.option("--by", "by", default=None, help="操作人（写入审计记录；默认当前系统用户）")
+@click.pass_obj
+def accept(app, version_id: int, by: str | None) -> None:
+    """核对无误后接受暂存的文本：它成为该法的新版本，并像当晚抓到一样记录变动、分析影响。"""
+    from impact.process import run_impact  # start-up: loaded when the command runs
+    from impact.record import NotHeld, accept_held  # start-up: loaded when the command runs
+    from yiju.app import actor  # start-up: loaded when the command runs
+
+    try:
+        recorded = accept_held(app.db, version_id, actor=actor(by))
+    except NotHeld as exc:
+        raise UserError(str(exc)) from exc
+    info(f"已接受版本 {version_id} 为新版本" + ("，并记录了变动。" if recorded.change_id else "。"))
+    result = run_impact(app.db)
+    if result.get("flags"):
+        info(f"影响分析：新提示 {result['flags']} 项需要复核的执法职权。")
+
+
+@laws.command("reject", short_help="拒绝一个暂存待核对的文本")
+@click.argument("version_id", metavar="VERSION_ID", type=int)
+@click.option("--reason", default="", help="拒绝的理由（写入审计记录）")
+@click.option("--by", "by", default=None, help="操作人（写入审计记录；默认当前系统用户）")
+@click.pass_obj
+def reject(app, version_id: int, reason: str, by: str | None) -> None:
+    """核对后拒绝暂存的文本（抓取不完整、错误页面等）：它永远不会被用作版本。"""
+    from impact.record import NotHeld, reject_held  # start-up: loaded when the command runs
+    from yiju.app import actor  # start-up: loaded when the command runs
+
+    try:
+        reject_held(app.db, version_id, actor=actor(by), reason=reason)
+    except NotHeld as exc:
+        raise UserError(str(exc)) from exc
+    info(f"已拒绝版本 {version_id}，该文本不会被使用。")
 
 
 @click.command("search")
