@@ -242,6 +242,7 @@ def _digest_md(settings, run_id, tmp_path):
         db.close()
 
 
+@pytest.mark.slow
 def test_a_downloaded_file_without_articles_is_a_source_failure_retried_and_named(mirror, tmp_path):
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
     assert crawl(settings)["sources"]["flk"]["ok"]
@@ -259,6 +260,7 @@ def test_a_downloaded_file_without_articles_is_a_source_failure_retried_and_name
     assert ONE in _digest_md(settings, again["run_id"], tmp_path)
 
 
+@pytest.mark.slow
 def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_path):
     from click.testing import CliRunner
 
@@ -292,6 +294,7 @@ def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_pa
     assert "没有暂存待核对的文本" in runner.invoke(cli, ["--config", str(config), "laws", "held"]).output
 
 
+@pytest.mark.slow
 def test_a_rejected_held_version_is_never_used(mirror, tmp_path):
     from impact.record import reject_held
 
@@ -308,6 +311,7 @@ def test_a_rejected_held_version_is_never_used(mirror, tmp_path):
     assert crawl(settings)["sources"]["flk"]["ok"]          # the next night is quiet again
 
 
+@pytest.mark.slow
 def test_an_empty_listing_is_a_source_failure_unless_allowed(monkeypatch, tmp_path):
     monkeypatch.setenv("YIJU_TODAY", "2024-06-01")
     with Mirror(Scenario(today="2024-06-01")) as m:
@@ -318,6 +322,7 @@ def test_an_empty_listing_is_a_source_failure_unless_allowed(monkeypatch, tmp_pa
         assert crawl(settings)["sources"]["flk"]["ok"]
 
 
+@pytest.mark.slow
 def test_a_redirect_to_another_host_is_refused(mirror, tmp_path):
     """Issue 13 item 16: redirects stay on the configured hosts (no request, robots.txt included,
     goes anywhere else)."""
