@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import threading
 
-from click.testing import CliRunner
-
 from impact.record import record_version
 from registry.backup import backups, make_backup
 from registry.schema import connect
-from yiju.cli import cli
+from tests.conftest import Yiju
 
 
 def _law(n: int) -> str:
@@ -55,23 +53,23 @@ def test_a_backup_taken_while_a_run_writes_opens_as_a_registry(tmp_path):
 def test_the_backup_command_and_the_restored_registry_through_the_cli(tmp_path):
     config = tmp_path / "yiju.toml"
     config.write_text('[registry]\npath = "data/yiju.db"\n[backup]\ndir = "backups"\nkeep = 2\n', "utf-8")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["--config", str(config), "init"]).exit_code == 0
-    made = [runner.invoke(cli, ["--config", str(config), "backup", "--json"]) for _ in range(3)]
+    yiju = Yiju(config)
+    assert yiju("init").exit_code == 0
+    made = [yiju("backup", "--json") for _ in range(3)]
     assert all(r.exit_code == 0 for r in made), made[-1].output
     assert len(backups(tmp_path / "backups")) == 2
-    explicit = runner.invoke(cli, ["--config", str(config), "backup", str(tmp_path / "elsewhere")])
+    explicit = yiju("backup", tmp_path / "elsewhere")
     assert explicit.exit_code == 0 and len(backups(tmp_path / "elsewhere")) == 1
     restored = tmp_path / "restored.toml"
     copy = json.loads(made[-1].stdout)["backup"]
     restored.write_text(f'[registry]\npath = "{copy}"\n', "utf-8")
-    assert runner.invoke(cli, ["--config", str(restored), "laws"]).exit_code == 0
+    assert Yiju(restored)("laws").exit_code == 0
 
 
 def test_a_backup_of_nothing_is_refused(tmp_path):
     config = tmp_path / "yiju.toml"
     config.write_text('[registry]\npath = "data/yiju.db"\n', "utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(config), "backup"])
+    result = Yiju(config)("backup")
     assert result.exit_code == 2 and "backup" in result.output
 
 

@@ -11,19 +11,16 @@ import zipfile
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from impact.lawfiles import import_directory
 from registry.schema import RegistryError, connect
-from tests.conftest import law_text
-from yiju.cli import cli
+from tests.conftest import Yiju, law_text
 
 HEADER = ["序号", "权力类型", "事项名称", "实施依据", "实施主体"]
 
 
 def run(config, *args):
-    result = CliRunner().invoke(cli, ["--config", str(config), *args])
-    return result
+    return Yiju(config)(*args)
 
 
 def one_line_error(result) -> str:
@@ -104,7 +101,7 @@ def test_machine_faults_are_one_line_with_the_traceback_only_when_verbose(config
 
         monkeypatch.setattr(search, "list_laws", broken)
         assert words in one_line_error(run(config_file, "laws"))
-        verbose = CliRunner().invoke(cli, ["--config", str(config_file), "--verbose", "laws"])
+        verbose = Yiju(config_file)("--verbose", "laws")
         assert verbose.exit_code == 2 and "Traceback" in verbose.output
     assert laws_commands
 

@@ -5,6 +5,7 @@ import pathlib
 import pytest
 
 from config.settings import ConfigError, load, parse
+from tests.conftest import Yiju
 
 
 def write(tmp_path, text) -> pathlib.Path:
@@ -101,10 +102,6 @@ def test_a_plaintext_login_can_be_allowed_explicitly(tmp_path):
 
 
 def test_a_bad_digest_address_stops_the_cli_with_the_key(tmp_path):
-    from click.testing import CliRunner
-
-    from yiju.cli import cli
-
     p = write(tmp_path, "[mail]\ndigest_to = ['fzb＠example.gov.cn']\n")
-    result = CliRunner().invoke(cli, ["--config", str(p), "run", "--no-crawl"])
+    result = Yiju(p)("run", "--no-crawl")
     assert result.exit_code == 2 and "mail.digest_to" in result.output

@@ -13,6 +13,7 @@ from crawler.detect import classify
 from crawler.mirror import Mirror, Scenario, settings_for
 from crawler.run import crawl
 from registry.schema import connect
+from tests.conftest import Yiju
 
 ONE = "中华人民共和国示例一法"
 TWO = "中华人民共和国示例二法"
@@ -262,10 +263,6 @@ def test_a_downloaded_file_without_articles_is_a_source_failure_retried_and_name
 
 @pytest.mark.slow
 def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_path):
-    from click.testing import CliRunner
-
-    from yiju.cli import cli
-
     settings = settings_for(mirror, tmp_path, kinds=("flk",))
     crawl(settings)
     mirror.scenario.amend(ONE, gbrq="2024-03-01", text=_text(ONE, 1))
@@ -279,19 +276,19 @@ def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_pa
     assert "暂存待核对" in md and f"版本 {held}" in md and "本次运行未发现" not in md
     config = tmp_path / "yiju.toml"
     config.write_text(f'[registry]\npath = "{settings.registry.path}"\nfiles = "{tmp_path / "files"}"\n', "utf-8")
-    runner = CliRunner()
-    listed = runner.invoke(cli, ["--config", str(config), "laws", "held"])
+    yiju = Yiju(config)
+    listed = yiju("laws", "held")
     assert listed.exit_code == 0 and f"版本 {held}" in listed.output and ONE in listed.output
-    wrong = runner.invoke(cli, ["--config", str(config), "laws", "accept", "9999"])
+    wrong = yiju("laws", "accept", 9999)
     assert wrong.exit_code == 2 and "没有编号为 9999 的版本" in wrong.output
-    accepted = runner.invoke(cli, ["--config", str(config), "laws", "accept", str(held), "--by", "李四"])
+    accepted = yiju("laws", "accept", held, "--by", "李四")
     assert accepted.exit_code == 0, accepted.output
     db = connect(settings.registry.path)
     assert [r["kind"] for r in _rows(db, "SELECT kind FROM changes")] == ["amended"]
     assert _rows(db, "SELECT actor, action, object FROM audit WHERE action LIKE 'version.%'") == [
         {"actor": "李四", "action": "version.accept", "object": f"version:{held}"}]
     db.close()
-    assert "没有暂存待核对的文本" in runner.invoke(cli, ["--config", str(config), "laws", "held"]).output
+    assert "没有暂存待核对的文本" in yiju("laws", "held").output
 
 
 @pytest.mark.slow

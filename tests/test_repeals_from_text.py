@@ -107,14 +107,11 @@ def test_food_safety_law_2009_repeals_the_food_hygiene_law(db, tmp_path, monkeyp
     assert hygiene["successor_id"] == safety["id"]
 
 
-def test_laws_lists_a_pending_repeal_as_about_to_be_repealed(tmp_path, monkeypatch):
-    from tests.test_laws_import import Yiju, make_config
-
+def test_laws_lists_a_pending_repeal_as_about_to_be_repealed(tmp_path, monkeypatch, yiju):
     monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
     root = tmp_path / "laws"
     for folder in ("大气污染防治法", "生态环境法典"):
         shutil.copytree(CORPUS / folder, root / folder)
-    yiju = Yiju(make_config(tmp_path / "work"))
     r = yiju("laws", "import", root)
     assert r.exit_code == 0
     # a defect of the source file is said on import (issue 12 item 9)
