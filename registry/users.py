@@ -53,26 +53,20 @@ class LinkError(AccessError):
     """A sign-in link that signs no one in (forged, expired, used, or its account disabled)."""
 
 
-def _rows(db, sql: str, params=()) -> list[dict]:
-    cur = db.execute(sql, list(params))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 _USER_SQL = """SELECT u.id, u.role, u.department_id, u.staff_id, u.name, u.email, u.disabled_at, u.created_at,
        u.created_by, u.last_signin_at, u.password_hash IS NOT NULL AS has_password, d.name AS department
 FROM web_users u LEFT JOIN departments d ON d.id = u.department_id"""
 
 
 def get_user(db: sqlite_utils.Database, user_id: int) -> dict | None:
-    rows = _rows(db, _USER_SQL + " WHERE u.id = ?", [user_id])
+    rows = list(db.query(_USER_SQL + " WHERE u.id = ?", [user_id]))
     return rows[0] if rows else None
 
 
 def list_users(db: sqlite_utils.Database) -> list[dict]:
     """Every account, legal office and admins first, then departments by name."""
-    return _rows(db, _USER_SQL + " ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'legal' THEN 1 ELSE 2 END, "
-                 "d.name, u.email")
+    return list(db.query(_USER_SQL + " ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'legal' THEN 1 ELSE 2 END, "
+                 "d.name, u.email"))
 
 
 def _check_email(email: str) -> str:
@@ -122,7 +116,7 @@ def find_user(db: sqlite_utils.Database, email: str, *, role: str | None = None,
     if department_id is not None:
         where.append("u.department_id = ?")
         params.append(department_id)
-    rows = _rows(db, _USER_SQL + " WHERE " + " AND ".join(where) + " ORDER BY u.id", params)
+    rows = list(db.query(_USER_SQL + " WHERE " + " AND ".join(where) + " ORDER BY u.id", params))
     return rows[0] if rows else None
 
 
@@ -143,9 +137,9 @@ def disable_user(db: sqlite_utils.Database, email: str, *, by: str) -> int:
 
 def check_password(db: sqlite_utils.Database, email: str, password: str) -> dict | None:
     """The active legal/admin account with this address and password, else None."""
-    for row in _rows(db, "SELECT id, password_hash FROM web_users WHERE lower(email) = lower(?) "
+    for row in list(db.query("SELECT id, password_hash FROM web_users WHERE lower(email) = lower(?) "
                          "AND role IN ('legal', 'admin') AND disabled_at IS NULL AND password_hash IS NOT NULL",
-                     [(email or "").strip()]):
+                     [(email or "").strip()])):
         if check_password_hash(row["password_hash"], password or ""):
             return get_user(db, row["id"])
     return None
@@ -166,7 +160,7 @@ def department_user(db: sqlite_utils.Database, department_id: int, *, email: str
 
 def legal_users(db: sqlite_utils.Database) -> list[dict]:
     """Active legal-office accounts (reminders escalate to them)."""
-    return _rows(db, _USER_SQL + " WHERE u.role IN ('legal', 'admin') AND u.disabled_at IS NULL ORDER BY u.id")
+    return list(db.query(_USER_SQL + " WHERE u.role IN ('legal', 'admin') AND u.disabled_at IS NULL ORDER BY u.id"))
 
 
 # -- sign-in links -----------------------------------------------------------------------------------
@@ -205,7 +199,7 @@ def peek_link(db: sqlite_utils.Database, secret: str, token: str) -> dict:
         nonce = _serializer(secret).loads(token)
     except BadSignature as exc:
         raise LinkError("登录链接无效（可能不完整或已被改动），请直接点击邮件中的链接") from exc
-    rows = _rows(db, "SELECT * FROM signin_links WHERE nonce = ?", [nonce])
+    rows = list(db.query("SELECT * FROM signin_links WHERE nonce = ?", [nonce]))
     if not rows:
         raise LinkError("登录链接无效，请使用最新邮件中的链接")
     link = rows[0]

@@ -16,12 +16,6 @@ from typing import Iterable
 import sqlite_utils
 
 
-def _rows(db, sql: str, params: Iterable = ()) -> list[dict]:
-    cur = db.execute(sql, list(params))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def _in(column: str, values) -> tuple[str, list]:
     values = list(values)
     return f"{column} IN ({', '.join('?' for _ in values) or 'NULL'})", values
@@ -36,8 +30,8 @@ def department_scope(db: sqlite_utils.Database, department_id: int) -> list[int]
 
 def departments(db: sqlite_utils.Database, scope: list[int] | None = None) -> list[dict]:
     where, params = ("", []) if scope is None else _in("id", scope)
-    return _rows(db, "SELECT id, name, parent_id, emails FROM departments" + (f" WHERE {where}" if where else "")
-                 + " ORDER BY name", params)
+    return list(db.query("SELECT id, name, parent_id, emails FROM departments" + (f" WHERE {where}" if where else "")
+                 + " ORDER BY name", params))
 
 
 def flag_department(db: sqlite_utils.Database, flag_id: int) -> int | None:
@@ -94,7 +88,7 @@ def inbox(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterabl
     where, params = _inbox_where(scope, states, severity, post_id, law_id)
     sql = (_FLAG_LIST + " WHERE " + where
            + f" ORDER BY {SEVERITY_ORDER}, (f.due IS NULL OR f.due >= ?), f.due, f.id LIMIT ? OFFSET ?")
-    return _rows(db, sql, [*params, on, limit, offset])
+    return list(db.query(sql, [*params, on, limit, offset]))
 
 
 def inbox_counts(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
@@ -111,27 +105,27 @@ def inbox_counts(db: sqlite_utils.Database, *, scope: list[int] | None, states: 
 
 def legal_queue(db: sqlite_utils.Database) -> list[dict]:
     """Submitted flags across departments, the longest waiting first."""
-    return _rows(db, _FLAG_LIST + f" WHERE f.state = 'submitted' ORDER BY f.proposed_at, {SEVERITY_ORDER}, f.id")
+    return list(db.query(_FLAG_LIST + f" WHERE f.state = 'submitted' ORDER BY f.proposed_at, {SEVERITY_ORDER}, f.id"))
 
 
 def filter_options(db: sqlite_utils.Database, scope: list[int] | None) -> dict:
     """Posts and laws that the scope's flags touch (for the inbox's filters)."""
     where, params = ("1", []) if scope is None else _in("d.department_id", scope)
-    posts = _rows(db, "SELECT DISTINCT p.id, p.name, dep.name AS department FROM flags f JOIN duties d ON d.id = f.duty_id "
+    posts = list(db.query("SELECT DISTINCT p.id, p.name, dep.name AS department FROM flags f JOIN duties d ON d.id = f.duty_id "
                       "JOIN posts p ON p.id = d.post_id JOIN departments dep ON dep.id = d.department_id "
-                      f"WHERE {where} ORDER BY dep.name, p.name", params)
-    laws = _rows(db, "SELECT DISTINCT l.id, l.title FROM flags f JOIN duties d ON d.id = f.duty_id "
+                      f"WHERE {where} ORDER BY dep.name, p.name", params))
+    laws = list(db.query("SELECT DISTINCT l.id, l.title FROM flags f JOIN duties d ON d.id = f.duty_id "
                      f"JOIN changes ch ON ch.id = f.change_id JOIN laws l ON l.id = ch.law_id WHERE {where} "
-                     "ORDER BY l.title", params)
+                     "ORDER BY l.title", params))
     return {"posts": posts, "laws": laws}
 
 
 def post_holders(db: sqlite_utils.Database, post_ids: Iterable[int], on: str) -> list[dict]:
     """Staff holding one of ``post_ids`` on ``on``, each once."""
     clause, values = _in("a.post_id", post_ids)
-    return _rows(db, 'SELECT DISTINCT s.id, s.name, s.email FROM assignments a JOIN staff s ON s.id = a.staff_id '
+    return list(db.query('SELECT DISTINCT s.id, s.name, s.email FROM assignments a JOIN staff s ON s.id = a.staff_id '
                      f'WHERE {clause} AND (a.start IS NULL OR a.start <= ?) '
-                     'AND (a."end" IS NULL OR a."end" = \'\' OR a."end" >= ?) ORDER BY s.name', [*values, on, on])
+                     'AND (a."end" IS NULL OR a."end" = \'\' OR a."end" >= ?) ORDER BY s.name', [*values, on, on]))
 
 
 def department_posts(db: sqlite_utils.Database, department_id: int) -> list[str]:
@@ -147,56 +141,56 @@ def duty_post(db: sqlite_utils.Database, duty_id: int) -> int | None:
 def pending_basis(db: sqlite_utils.Database, duty_key: str, field: str, *, exclude: int) -> dict | None:
     """The latest basis another flag of the same duty proposes for the same field (so a second
     proposal starts from it instead of undoing it)."""
-    rows = _rows(db, "SELECT f.id, json_extract(f.proposal, '$.basis') AS basis FROM flags f JOIN duties d ON d.id = f.duty_id "
+    rows = list(db.query("SELECT f.id, json_extract(f.proposal, '$.basis') AS basis FROM flags f JOIN duties d ON d.id = f.duty_id "
                      "WHERE d.duty_key = ? AND f.state = 'submitted' AND f.id != ? "
                      "AND json_extract(f.proposal, '$.action') = 'resolve' AND json_extract(f.proposal, '$.field') = ? "
-                     "ORDER BY f.proposed_at DESC LIMIT 1", [duty_key, exclude, field])
+                     "ORDER BY f.proposed_at DESC LIMIT 1", [duty_key, exclude, field]))
     return rows[0] if rows else None
 
 
 # -- laws ----------------------------------------------------------------------------------------------
 
 def law(db: sqlite_utils.Database, law_id: int) -> dict | None:
-    rows = _rows(db, "SELECT l.*, s.title AS successor FROM laws l LEFT JOIN laws s ON s.id = l.successor_id "
-                     "WHERE l.id = ?", [law_id])
+    rows = list(db.query("SELECT l.*, s.title AS successor FROM laws l LEFT JOIN laws s ON s.id = l.successor_id "
+                     "WHERE l.id = ?", [law_id]))
     return rows[0] if rows else None
 
 
 def law_versions(db: sqlite_utils.Database, law_id: int) -> list[dict]:
-    return _rows(db, "SELECT v.id, v.title, v.promulgated, v.effective, v.revision, v.source, "
+    return list(db.query("SELECT v.id, v.title, v.promulgated, v.effective, v.revision, v.source, "
                      "(SELECT count(*) FROM articles a WHERE a.version_id = v.id) AS articles FROM versions v "
-                     "WHERE v.law_id = ? AND v.review_state = 'accepted' ORDER BY v.promulgated, v.id", [law_id])
+                     "WHERE v.law_id = ? AND v.review_state = 'accepted' ORDER BY v.promulgated, v.id", [law_id]))
 
 
 def law_changes(db: sqlite_utils.Database, law_id: int) -> list[dict]:
-    return _rows(db, "SELECT id, kind, published, effective, summary, old_version_id, new_version_id, detected_at "
-                     "FROM changes WHERE law_id = ? ORDER BY coalesce(published, detected_at) DESC, id DESC", [law_id])
+    return list(db.query("SELECT id, kind, published, effective, summary, old_version_id, new_version_id, detected_at "
+                     "FROM changes WHERE law_id = ? ORDER BY coalesce(published, detected_at) DESC, id DESC", [law_id]))
 
 
 def version_articles(db: sqlite_utils.Database, version_id: int) -> list[dict]:
-    return _rows(db, "SELECT label, number, suffix, ordinal, path, text, paragraphs FROM articles WHERE version_id = ? "
-                     "ORDER BY ordinal", [version_id])
+    return list(db.query("SELECT label, number, suffix, ordinal, path, text, paragraphs FROM articles WHERE version_id = ? "
+                     "ORDER BY ordinal", [version_id]))
 
 
 def duties_citing(db: sqlite_utils.Database, law_id: int, scope: list[int] | None) -> list[dict]:
     where, params = ("1", []) if scope is None else _in("d.department_id", scope)
-    return _rows(db, "SELECT d.id, d.code, d.name, dep.name AS department, group_concat(DISTINCT c.article) AS articles, "
+    return list(db.query("SELECT d.id, d.code, d.name, dep.name AS department, group_concat(DISTINCT c.article) AS articles, "
                      "max(c.resolution != 'resolved') AS has_problem FROM citations c JOIN duties d ON d.id = c.duty_id "
                      "JOIN departments dep ON dep.id = d.department_id "
                      f"WHERE c.law_id = ? AND d.is_current = 1 AND {where} GROUP BY d.id ORDER BY dep.name, d.code, d.name",
-                 [law_id, *params])
+                 [law_id, *params]))
 
 
 def laws_list(db: sqlite_utils.Database) -> list[dict]:
-    return _rows(db, "SELECT l.id, l.title, l.level, l.status, count(v.id) AS versions, max(v.promulgated) AS latest "
+    return list(db.query("SELECT l.id, l.title, l.level, l.status, count(v.id) AS versions, max(v.promulgated) AS latest "
                      "FROM laws l LEFT JOIN versions v ON v.law_id = l.id AND v.review_state = 'accepted' "
-                     "GROUP BY l.id ORDER BY l.title")
+                     "GROUP BY l.id ORDER BY l.title"))
 
 
 def recent_changes(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
-    return _rows(db, "SELECT ch.id, ch.kind, ch.published, ch.effective, ch.detected_at, ch.summary, ch.law_id, "
+    return list(db.query("SELECT ch.id, ch.kind, ch.published, ch.effective, ch.detected_at, ch.summary, ch.law_id, "
                      "l.title AS law FROM changes ch JOIN laws l ON l.id = ch.law_id "
-                     "ORDER BY ch.detected_at DESC, ch.id DESC LIMIT ?", [limit])
+                     "ORDER BY ch.detected_at DESC, ch.id DESC LIMIT ?", [limit]))
 
 
 # -- search --------------------------------------------------------------------------------------------
@@ -215,10 +209,10 @@ def search_duties(db: sqlite_utils.Database, words: str, scope: list[int] | None
         clause, values = _in("d.department_id", scope)
         where.append(clause)
         params += values
-    return _rows(db, "SELECT d.id, d.code, d.name, d.kind, d.basis_text, dep.name AS department, p.name AS post "
+    return list(db.query("SELECT d.id, d.code, d.name, d.kind, d.basis_text, dep.name AS department, p.name AS post "
                      "FROM duties d JOIN departments dep ON dep.id = d.department_id LEFT JOIN posts p ON p.id = d.post_id "
                      f"WHERE d.is_current = 1 AND {' AND '.join(where)} ORDER BY dep.name, d.code, d.name LIMIT ?",
-                 [*params, limit])
+                 [*params, limit]))
 
 
 # -- 评议考核 ---------------------------------------------------------------------------------------------
@@ -252,17 +246,17 @@ def closed_in_time(db: sqlite_utils.Database) -> dict[int, tuple[int, int]]:
 
 def current_duties(db: sqlite_utils.Database, scope: list[int]) -> list[dict]:
     clause, values = _in("d.department_id", scope)
-    return _rows(db, "SELECT d.id, d.duty_key, d.code, d.name, d.kind, d.level, d.note, d.basis_text, d.penalty_basis_text, "
+    return list(db.query("SELECT d.id, d.duty_key, d.code, d.name, d.kind, d.level, d.note, d.basis_text, d.penalty_basis_text, "
                      "d.version, d.created_at, d.created_by, dep.name AS department, p.name AS post "
                      "FROM duties d JOIN departments dep ON dep.id = d.department_id LEFT JOIN posts p ON p.id = d.post_id "
-                     f"WHERE d.is_current = 1 AND {clause} ORDER BY dep.name, d.code, d.name", values)
+                     f"WHERE d.is_current = 1 AND {clause} ORDER BY dep.name, d.code, d.name", values))
 
 
 def basis_revisions(db: sqlite_utils.Database, scope: list[int]) -> list[dict]:
     """Every basis rewritten through a flag (resolve or one-click renumbering), with the old and new
     text, why (the flag's reason), who proposed and who approved it, and when."""
     clause, values = _in("od.department_id", scope)
-    return _rows(db, f"""
+    return list(db.query(f"""
         SELECT a.at, a.actor, a.action, f.id AS flag_id, f.reason, f.proposed_by, f.proposed_at, f.reviewed_by,
                f.reviewed_at, od.code, od.name, dep.name AS department,
                json_extract(a.detail, '$.field') AS field,
@@ -275,4 +269,4 @@ def basis_revisions(db: sqlite_utils.Database, scope: list[int]) -> list[dict]:
         JOIN duties nd ON nd.id = json_extract(a.detail, '$.duty_to')
         JOIN departments dep ON dep.id = od.department_id
         WHERE a.action IN ('flag.resolve', 'flag.apply_renumbering') AND {clause}
-        ORDER BY dep.name, od.code, a.id""", values)
+        ORDER BY dep.name, od.code, a.id""", values))

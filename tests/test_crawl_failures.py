@@ -26,11 +26,6 @@ def _text(title: str, articles: int = 3) -> str:
     return f"{title}\n{body}"
 
 
-def _rows(db, sql, params=()):
-    cur = db.execute(sql, params)
-    return [dict(zip([d[0] for d in cur.description], row)) for row in cur]
-
-
 def _response(body: bytes, status: int = 200, headers: dict | None = None, cls=Response):
     return cls("https://flk.npc.gov.cn/law-search/search/list", status=status, body=body,
                headers=headers or {}, request=Request("https://flk.npc.gov.cn/law-search/search/list"))
@@ -91,7 +86,7 @@ def test_passing_throttles_and_timeouts_are_retried_and_the_night_is_healthy(mir
     result = crawl(settings)["sources"]["flk"]
     assert result["ok"] and result["new_versions"] == 3 and result["retries"] == 5
     db = connect(settings.registry.path)
-    assert {r["detail_state"] for r in _rows(db, "SELECT detail_state FROM listings")} == {"fetched"}
+    assert {r["detail_state"] for r in db.query("SELECT detail_state FROM listings")} == {"fetched"}
 
 
 @pytest.mark.slow  # Scrapy in a child process
@@ -107,10 +102,10 @@ def test_per_document_failures_leave_no_text_and_are_marked_for_the_next_night(m
     # a fresh signed URL was asked for (url_refresh = 2) before giving up
     assert mirror.count("download", key=expired.bbbs) == 1 + settings.crawl.url_refresh
     db = connect(settings.registry.path)
-    states = {r["source_id"]: r for r in _rows(db, "SELECT * FROM listings")}
+    states = {r["source_id"]: r for r in db.query("SELECT * FROM listings")}
     assert states[expired.bbbs]["detail_state"] == "failed"
     assert states[scanned.bbbs]["detail_state"] == "unavailable"      # a scan is no empty law
-    titles = {r["title"] for r in _rows(db, "SELECT title FROM laws")}
+    titles = {r["title"] for r in db.query("SELECT title FROM laws")}
     assert titles == {ONE, THREE}
     db.close()
     # next night the mirror behaves: only the failed document is fetched again
@@ -129,7 +124,7 @@ def test_a_download_url_on_an_unlisted_host_is_refused(mirror, tmp_path):
     assert not result["ok"] and result["failures"] == 3 and "未登记的主机" in result["error"]
     assert mirror.count(host="files") == 0
     db = connect(settings.registry.path)
-    assert _rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 0
+    assert list(db.query("SELECT count(*) AS n FROM versions"))[0]["n"] == 0
 
 
 @pytest.mark.slow  # Scrapy in a child process
@@ -145,9 +140,9 @@ def test_an_incomplete_listing_changes_nothing(mirror, tmp_path):
     assert not result["ok"] and not result["listing_complete"] and "列表" in result["error"]
     assert mirror.count("detail") == 3                      # night 1 only
     db = connect(settings.registry.path)
-    assert _rows(db, "SELECT status FROM laws WHERE title = ?", [ONE])[0]["status"] == "有效"
-    assert _rows(db, "SELECT count(*) AS n FROM changes")[0]["n"] == 0
-    assert _rows(db, "SELECT count(*) AS n FROM listings")[0]["n"] == 3
+    assert list(db.query("SELECT status FROM laws WHERE title = ?", [ONE]))[0]["status"] == "有效"
+    assert list(db.query("SELECT count(*) AS n FROM changes"))[0]["n"] == 0
+    assert list(db.query("SELECT count(*) AS n FROM listings"))[0]["n"] == 3
 
 
 @pytest.mark.slow  # Scrapy in a child process
@@ -164,11 +159,11 @@ def test_missing_rows_short_texts_and_string_codes(mirror, tmp_path):
     assert result["missing_from_listing"] == 1 and result["held"] == 1
     assert result["status_changes"] == 1
     db = connect(settings.registry.path)
-    laws = {r["title"]: r for r in _rows(db, "SELECT * FROM laws")}
+    laws = {r["title"]: r for r in db.query("SELECT * FROM laws")}
     assert laws[TWO]["status"] == "有效" and laws[THREE]["status"] == "已废止"
-    kinds = [r["kind"] for r in _rows(db, "SELECT kind FROM changes")]
+    kinds = [r["kind"] for r in db.query("SELECT kind FROM changes")]
     assert kinds == ["repealed"]
-    held = _rows(db, "SELECT * FROM versions WHERE review_state = 'held'")
+    held = list(db.query("SELECT * FROM versions WHERE review_state = 'held'"))
     assert len(held) == 1 and held[0]["promulgated"] == "2024-03-01"
 
 
@@ -227,7 +222,7 @@ def test_a_source_that_keeps_failing_is_left_alone_for_the_night(mirror, tmp_pat
     assert mirror.count("detail") == 3 * 2                   # three documents, each tried twice, then stop
     assert any("停止抓取" in e["error"] for e in result["errors"])
     db = connect(settings.registry.path)
-    states = [r["detail_state"] for r in _rows(db, "SELECT detail_state FROM listings")]
+    states = [r["detail_state"] for r in db.query("SELECT detail_state FROM listings")]
     assert sorted(states) == ["failed"] * 3 + ["pending"] * 5    # all of them are tried again next night
 
 

@@ -21,17 +21,13 @@ DECISION = "国务院关于修改和废止部分行政法规的决定"
 DECISION_FILE = "decisions/2022-03-29_国务院关于修改和废止部分行政法规的决定.md"
 
 
-def _rows(db, sql, params=()):
-    return [dict(zip([d[0] for d in cur.description], row)) for cur in [db.execute(sql, params)] for row in cur]
-
-
 def _law(db, title):
-    return _rows(db, "SELECT * FROM laws WHERE title = ?", [title])[0]
+    return list(db.query("SELECT * FROM laws WHERE title = ?", [title]))[0]
 
 
 def _changes(db, title):
-    return _rows(db, "SELECT c.* FROM changes c JOIN laws l ON l.id = c.law_id WHERE l.title = ? ORDER BY c.id",
-                 [title])
+    return list(db.query("SELECT c.* FROM changes c JOIN laws l ON l.id = c.law_id WHERE l.title = ? ORDER BY c.id",
+                 [title]))
 
 
 @pytest.fixture
@@ -57,10 +53,10 @@ def test_two_nights_record_versions_statuses_and_changes_and_nothing_for_a_faile
     flk = first["sources"]["flk"]
     assert flk["ok"] and flk["listed"] == 5 and flk["new_versions"] == 5
     db = connect(settings.registry.path)
-    assert _rows(db, "SELECT count(*) AS n FROM changes")[0]["n"] == 0      # history is not news
+    assert list(db.query("SELECT count(*) AS n FROM changes"))[0]["n"] == 0      # history is not news
     assert _law(db, "中华人民共和国个人信息保护法")["status"] == "尚未生效"
     assert _law(db, "信访条例")["status"] == "有效"
-    pending = _rows(db, "SELECT * FROM sources WHERE name = 'flk'")[0]
+    pending = list(db.query("SELECT * FROM sources WHERE name = 'flk'"))[0]
     assert pending["last_ok_at"] and pending["last_error"] is None
     db.close()
 
@@ -96,23 +92,23 @@ def test_two_nights_record_versions_statuses_and_changes_and_nothing_for_a_faile
 
     db = connect(settings.registry.path)
     # The revised law: a second version, an "amended" change with its article changes.
-    versions = _rows(db, "SELECT v.* FROM versions v JOIN laws l ON l.id = v.law_id "
-                         "WHERE l.title = '中华人民共和国行政处罚法' ORDER BY promulgated")
+    versions = list(db.query("SELECT v.* FROM versions v JOIN laws l ON l.id = v.law_id "
+                         "WHERE l.title = '中华人民共和国行政处罚法' ORDER BY promulgated"))
     assert [v["promulgated"] for v in versions] == ["2017-09-01", "2021-01-22"]
     assert versions[0]["status"] == "已修改"
     (amended,) = _changes(db, "中华人民共和国行政处罚法")
     assert amended["kind"] == "amended" and amended["new_version_id"] == versions[1]["id"]
-    statuses = {r["status"] for r in _rows(db, "SELECT status FROM article_changes WHERE change_id = ?",
-                                            [amended["id"]])}
+    statuses = {r["status"] for r in list(db.query("SELECT status FROM article_changes WHERE change_id = ?",
+                                            [amended["id"]]))}
     assert "renumbered" in statuses or "modified" in statuses
-    order = _rows(db, "SELECT * FROM instruments WHERE title = '中华人民共和国主席令第七十号'")[0]
+    order = list(db.query("SELECT * FROM instruments WHERE title = '中华人民共和国主席令第七十号'"))[0]
     assert order["law_id"] == _law(db, "中华人民共和国行政处罚法")["id"]
 
     # The repeal: explicit status, dated and linked to the decision that did it.
     repealed = _law(db, "信访条例")
     assert repealed["status"] == "已废止" and repealed["repealed_on"] == "2021-10-25"
     (repeal,) = _changes(db, "信访条例")
-    decision = _rows(db, "SELECT * FROM instruments WHERE title = ?", [DECISION])[0]
+    decision = list(db.query("SELECT * FROM instruments WHERE title = ?", [DECISION]))[0]
     assert repeal["kind"] == "repealed" and repeal["instrument_id"] == decision["id"]
     assert "信访条例" in decision["text"]
 
@@ -124,12 +120,12 @@ def test_two_nights_record_versions_statuses_and_changes_and_nothing_for_a_faile
     # The WAF: the unchanged law was not even asked for; the blocked new law left no trace but a retry mark.
     assert mirror.count("detail", key=unchanged.bbbs) == 0
     assert _changes(db, "中华人民共和国行政许可法") == []
-    assert _rows(db, "SELECT * FROM laws WHERE title = '中华人民共和国反食品浪费法'") == []
-    listing = _rows(db, "SELECT * FROM listings WHERE source_id = ?", [blocked_new.bbbs])[0]
+    assert list(db.query("SELECT * FROM laws WHERE title = '中华人民共和国反食品浪费法'")) == []
+    listing = list(db.query("SELECT * FROM listings WHERE source_id = ?", [blocked_new.bbbs]))[0]
     assert listing["detail_state"] == "failed" and "WAF" in listing["detail_error"]
-    source = _rows(db, "SELECT * FROM sources WHERE name = 'flk'")[0]
+    source = list(db.query("SELECT * FROM sources WHERE name = 'flk'"))[0]
     assert "WAF" in source["last_error"] and source["last_error_at"]
-    run = _rows(db, "SELECT * FROM runs WHERE id = ?", [second["run_id"]])[0]
+    run = list(db.query("SELECT * FROM runs WHERE id = ?", [second["run_id"]]))[0]
     assert run["state"] == "failed" and json.loads(run["stats"])["crawl"]["sources"]["flk"]["failures"] == 1
     db.close()
 
@@ -143,17 +139,17 @@ def test_two_nights_record_versions_statuses_and_changes_and_nothing_for_a_faile
     assert third["ok"] and third["sources"]["flk"]["new_versions"] == 1
     db = connect(settings.registry.path)
     assert [c["kind"] for c in _changes(db, "中华人民共和国反食品浪费法")] == ["enacted"]
-    assert _rows(db, "SELECT detail_state FROM listings WHERE source_id = ?",
-                 [blocked_new.bbbs])[0]["detail_state"] == "fetched"
-    source = _rows(db, "SELECT * FROM sources WHERE name = 'flk'")[0]
+    assert list(db.query("SELECT detail_state FROM listings WHERE source_id = ?",
+                 [blocked_new.bbbs]))[0]["detail_state"] == "fetched"
+    source = list(db.query("SELECT * FROM sources WHERE name = 'flk'"))[0]
     assert source["last_ok_at"] > source["last_error_at"]
     # Seeing everything again writes no second change.
-    total = _rows(db, "SELECT count(*) AS n FROM changes")[0]["n"]
+    total = list(db.query("SELECT count(*) AS n FROM changes"))[0]["n"]
     db.close()
     fourth = crawl(settings)
     assert fourth["new_versions"] == 0 and fourth["status_changes"] == 0
     db = connect(settings.registry.path)
-    assert _rows(db, "SELECT count(*) AS n FROM changes")[0]["n"] == total
+    assert list(db.query("SELECT count(*) AS n FROM changes"))[0]["n"] == total
     db.close()
 
 
@@ -196,4 +192,4 @@ def test_a_newer_version_outside_the_listing_is_found_through_the_version_histor
     db = connect(settings.registry.path)
     (amended,) = _changes(db, "中华人民共和国行政许可法")
     assert amended["kind"] == "amended"
-    assert _rows(db, "SELECT detail_state FROM listings WHERE source_id = ?", [new.bbbs])[0]["detail_state"] == "fetched"
+    assert list(db.query("SELECT detail_state FROM listings WHERE source_id = ?", [new.bbbs]))[0]["detail_state"] == "fetched"

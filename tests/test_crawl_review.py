@@ -20,11 +20,6 @@ def text(title: str, n: int = 4, extra: str = "") -> str:
         f"第{c}条　{title}{extra}第{c}条规定了有关事项，有关部门应当依法履行职责。" for c in "一二三四五六"[:n])
 
 
-def rows(db, sql, params=()):
-    cursor = db.execute(sql, params)
-    return [dict(zip([d[0] for d in cursor.description], r)) for r in cursor]
-
-
 @pytest.mark.slow  # Scrapy in a child process
 def test_a_replaced_text_marked_repealed_does_not_repeal_the_law_in_force(tmp_path):
     """A regulation re-enacted under its title: the old text flips to 已废止, the new one is in force."""
@@ -38,8 +33,8 @@ def test_a_replaced_text_marked_repealed_does_not_repeal_the_law_in_force(tmp_pa
         s.set_status(old.bbbs, 1)
         crawl(settings)
     db = connect(settings.registry.path)
-    assert rows(db, "SELECT status FROM laws")[0]["status"] == "有效"
-    assert [c["kind"] for c in rows(db, "SELECT kind FROM changes")] == ["amended"]
+    assert list(db.query("SELECT status FROM laws"))[0]["status"] == "有效"
+    assert [c["kind"] for c in list(db.query("SELECT kind FROM changes"))] == ["amended"]
 
 
 @pytest.mark.slow  # Scrapy in a child process
@@ -72,7 +67,7 @@ def test_an_error_answer_from_the_file_host_is_a_failure_and_is_fetched_again(tm
         night1 = crawl(settings)["sources"]["flk"]
         db = connect(settings.registry.path)
         assert night1["new_versions"] == 0 and db["versions"].count == 0
-        assert rows(db, "SELECT detail_state FROM listings")[0]["detail_state"] == "failed"
+        assert list(db.query("SELECT detail_state FROM listings"))[0]["detail_state"] == "failed"
         s.clear_faults()
         night2 = crawl(settings)["sources"]["flk"]
     assert night2["new_versions"] == 1

@@ -17,11 +17,6 @@ NET_BAR = "互联网上网服务营业场所管理条例"
 BJ_SAFETY = "北京市安全生产条例"
 
 
-def _rows(db, sql, params=()):
-    cur = db.execute(sql, params)
-    return [dict(zip([d[0] for d in cur.description], row)) for row in cur]
-
-
 @pytest.fixture
 def mirror(monkeypatch):
     monkeypatch.setenv("YIJU_TODAY", "2021-12-31")
@@ -41,10 +36,10 @@ def test_regulation_database_and_provincial_list_over_two_nights(mirror, tmp_pat
     assert bj["listed"] == 3 and bj["new_versions"] == 3
     assert [h.status for h in mirror.hits if h.endpoint == "html_list"] == [200, 200, 404]
     db = connect(settings.registry.path)
-    laws = {r["title"]: r for r in _rows(db, "SELECT * FROM laws")}
+    laws = {r["title"]: r for r in db.query("SELECT * FROM laws")}
     assert laws[BJ_SAFETY]["level"] == "地方性法规" and laws[BJ_SAFETY]["region"] == "北京市"
     assert laws[NET_BAR]["level"] == "行政法规" and laws[NET_BAR]["issuer"] == "国务院"
-    assert _rows(db, "SELECT count(*) AS n FROM changes")[0]["n"] == 0
+    assert list(db.query("SELECT count(*) AS n FROM changes"))[0]["n"] == 0
     db.close()
 
     monkeypatch.setenv("YIJU_TODAY", "2022-06-01")
@@ -58,12 +53,12 @@ def test_regulation_database_and_provincial_list_over_two_nights(mirror, tmp_pat
     assert second["sources"]["bjrd"]["new_versions"] == 1
     assert mirror.count("xzfg_detail") == 1 and mirror.count("html_detail") == 1   # nothing fetched twice
     db = connect(settings.registry.path)
-    kinds = {r["title"]: r["kind"] for r in _rows(
-        db, "SELECT l.title, c.kind FROM changes c JOIN laws l ON l.id = c.law_id")}
+    kinds = {r["title"]: r["kind"] for r in db.query(
+        "SELECT l.title, c.kind FROM changes c JOIN laws l ON l.id = c.law_id")}
     assert kinds == {NET_BAR: "amended", BJ_SAFETY: "amended"}
     # the xzfg listing shows only regulations in force: the superseded LawID is missing, not repealed
     assert second["sources"]["xzfg"]["missing_from_listing"] == 1
-    assert _rows(db, "SELECT status FROM laws WHERE title = ?", [NET_BAR])[0]["status"] == "有效"
+    assert list(db.query("SELECT status FROM laws WHERE title = ?", [NET_BAR]))[0]["status"] == "有效"
 
 
 def test_a_list_site_configured_wrongly_is_reported_and_nothing_is_fetched(mirror, tmp_path):
@@ -76,4 +71,4 @@ def test_a_list_site_configured_wrongly_is_reported_and_nothing_is_fetched(mirro
     assert not result["ok"] and bj["health"] == "failed" and "selectors.body" in bj["error"]
     assert mirror.count() == 0
     db = connect(settings.registry.path)
-    assert "selectors.body" in _rows(db, "SELECT last_error FROM sources WHERE name = 'bjrd'")[0]["last_error"]
+    assert "selectors.body" in list(db.query("SELECT last_error FROM sources WHERE name = 'bjrd'"))[0]["last_error"]

@@ -12,12 +12,6 @@ DEPT = "荆州市生态环境局"
 SURCHARGE = "依据《行政处罚法》第五十一条第（一）项规定，每日按罚款数额的3%加处罚款"   # real_bases.txt line 226
 
 
-def rows(db, sql, params=()):
-    cur = db.execute(sql, list(params))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def add(db, short: str, date: str, title: str):
     return record_version(db, title=title, text=law_text(short, date), source="import",
                           source_id=f"{short}/{date}", promulgated=date)
@@ -41,7 +35,7 @@ def test_old_numbering_is_reported_stale_with_todays_label(penalty_law, tmp_path
     db = penalty_law
     path = write_list(tmp_path, ("加处罚款", SURCHARGE))
     store.import_duties(db, path, as_of="2020-06-01")
-    [c] = rows(db, "SELECT * FROM citations")
+    [c] = list(db.query("SELECT * FROM citations"))
     assert (c["law_title"], c["article"], c["item"]) == ("中华人民共和国行政处罚法", "第五十一条", 1)
     assert c["resolution"] == "stale"
     assert c["current_label"] == "第七十二条"
@@ -55,13 +49,13 @@ def test_old_numbering_is_reported_stale_with_todays_label(penalty_law, tmp_path
 def test_current_numbering_is_resolved(penalty_law, tmp_path):
     db = penalty_law
     store.import_duties(db, write_list(tmp_path, ("加处罚款", "《中华人民共和国行政处罚法》第七十二条第一款第一项")))
-    [c] = rows(db, "SELECT * FROM citations")
+    [c] = list(db.query("SELECT * FROM citations"))
     assert (c["resolution"], c["paragraph"], c["item"], c["problem"]) == ("resolved", 1, 1, None)
 
 
 def test_unknown_law_is_kept_unresolved_with_the_reason(db, tmp_path):
     store.import_duties(db, write_list(tmp_path, ("加处罚款", SURCHARGE)))
-    [c] = rows(db, "SELECT * FROM citations")
+    [c] = list(db.query("SELECT * FROM citations"))
     assert c["resolution"] == "unresolved" and c["law_id"] is None
     assert "登记库中没有" in c["problem"]
     assert c["raw"] == "《行政处罚法》第五十一条第（一）项"
@@ -71,24 +65,24 @@ def test_a_law_named_without_articles_is_a_whole_law_citation(penalty_law, tmp_p
     db = penalty_law
     basis = "根据《中华人民共和国行政处罚法》和《罚款决定与罚款收缴分离实施办法》的规定"   # line 227
     store.import_duties(db, write_list(tmp_path, ("罚款收缴", basis)))
-    cites = rows(db, "SELECT law_title, article, resolution FROM citations ORDER BY ordinal")
+    cites = list(db.query("SELECT law_title, article, resolution FROM citations ORDER BY ordinal"))
     assert cites == [{"law_title": "中华人民共和国行政处罚法", "article": None, "resolution": "resolved"},
                      {"law_title": "罚款决定与罚款收缴分离实施办法", "article": None, "resolution": "unresolved"}]
 
 
 def test_reresolve_after_the_law_arrives_keeps_the_citation_rows(db, tmp_path):
     store.import_duties(db, write_list(tmp_path, ("加处罚款", SURCHARGE)), as_of="2020-06-01")
-    before = rows(db, "SELECT id, resolution FROM citations")
+    before = list(db.query("SELECT id, resolution FROM citations"))
     assert [r["resolution"] for r in before] == ["unresolved"]
     add(db, "行政处罚法", "2017-09-01", "中华人民共和国行政处罚法")
     law_id = db.execute("SELECT id FROM laws").fetchone()[0]
     assert store.reresolve_citations(db, [law_id]) == 1
-    [after] = rows(db, "SELECT * FROM citations")
+    [after] = list(db.query("SELECT * FROM citations"))
     assert after["id"] == before[0]["id"] and after["resolution"] == "resolved" and after["law_id"] == law_id
     # the 2021 revision arrives: the citation, written against 2017, is now stale
     add(db, "行政处罚法", "2021-01-22", "中华人民共和国行政处罚法")
     assert store.reresolve_citations(db) == 1
-    [later] = rows(db, "SELECT * FROM citations")
+    [later] = list(db.query("SELECT * FROM citations"))
     assert (later["id"], later["resolution"], later["current_label"]) == (after["id"], "stale", "第七十二条")
     assert later["version_id"] == after["version_id"]
     assert store.reresolve_citations(db) == 0                       # nothing new: nothing changes
@@ -99,7 +93,7 @@ def test_revise_duty_resolves_the_new_basis_as_of_today(penalty_law, tmp_path):
     store.import_duties(db, write_list(tmp_path, ("加处罚款", SURCHARGE)), as_of="2020-06-01")
     duty_id = db.execute("SELECT id FROM duties").fetchone()[0]
     new_id = store.revise_duty(db, duty_id, basis_text="《中华人民共和国行政处罚法》第七十二条第一款第（一）项", by="法规科")
-    [c] = rows(db, "SELECT * FROM citations WHERE duty_id = ?", [new_id])
+    [c] = list(db.query("SELECT * FROM citations WHERE duty_id = ?", [new_id]))
     assert (c["article"], c["resolution"]) == ("第七十二条", "resolved")
     assert store.basis_date(db, store.get_duty(db, new_id)) is not None
     assert store.basis_date(db, store.get_duty(db, duty_id)) == "2020-06-01"

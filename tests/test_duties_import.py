@@ -19,12 +19,6 @@ _spec.loader.exec_module(fx)
 DEPT = "江门市生态环境局"
 
 
-def rows(db, sql, params=()):
-    cur = db.execute(sql, list(params))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def snapshot(db) -> dict:
     """Every row of the tables an import writes to."""
     return {t: db.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
@@ -50,12 +44,12 @@ def test_import_of_a_real_shaped_list(db, power):
         "power.xlsx 工作表「处罚」第 10 行：本行只有合并单元格延续下来的内容，没有自己的数据，已跳过",
     ]
     assert report.departments_created == [DEPT]
-    assert [d["name"] for d in rows(db, "SELECT name FROM departments")] == [DEPT]
-    assert [p["name"] for p in rows(db, "SELECT name FROM posts ORDER BY id")] == [
+    assert [d["name"] for d in list(db.query("SELECT name FROM departments"))] == [DEPT]
+    assert [p["name"] for p in list(db.query("SELECT name FROM posts ORDER BY id"))] == [
         "执法监督科/执法岗", "水生态环境科/审核岗", "固体废物与化学品科/执法岗"]
 
-    duties = {d["code"] or d["name"]: d for d in rows(db, """
-        SELECT d.*, p.name AS post FROM duties d LEFT JOIN posts p ON p.id = d.post_id""")}
+    duties = {d["code"] or d["name"]: d for d in list(db.query("""
+        SELECT d.*, p.name AS post FROM duties d LEFT JOIN posts p ON p.id = d.post_id"""))}
     assert len(duties) == 8
     first = duties["440700CF00101"]
     assert first["name"] == "对建设单位未依法报批建设项目环境影响报告书、报告表擅自开工建设的处罚"
@@ -69,7 +63,7 @@ def test_import_of_a_real_shaped_list(db, power):
     assert duties[fx.AIR_CONDUCT_3]["note"] == "两部法规同时适用"
     assert duties[fx.AIR_CONDUCT_1]["department_id"] == duties["440700CF00101"]["department_id"]
 
-    [audit] = rows(db, "SELECT * FROM audit WHERE action = 'duties.import'")
+    [audit] = list(db.query("SELECT * FROM audit WHERE action = 'duties.import'"))
     assert (audit["actor"], audit["action"], audit["object"]) == ("法规科 王敏", "duties.import", "power.xlsx")
     assert json.loads(audit["detail"])["created"] == 8
 
@@ -77,8 +71,8 @@ def test_import_of_a_real_shaped_list(db, power):
 def test_citations_are_stored_for_both_basis_columns(db, power):
     pytest.importorskip("impact.resolve")
     report = store.import_duties(db, power, department=DEPT)
-    duty = rows(db, "SELECT id FROM duties WHERE code = '440700CF00101'")[0]
-    cites = rows(db, "SELECT * FROM citations WHERE duty_id = ? ORDER BY field, ordinal", [duty["id"]])
+    duty = list(db.query("SELECT id FROM duties WHERE code = '440700CF00101'"))[0]
+    cites = list(db.query("SELECT * FROM citations WHERE duty_id = ? ORDER BY field, ordinal", [duty["id"]]))
     assert [(c["field"], c["article"], c["paragraph"]) for c in cites] == [
         ("basis", "第二十五条", None),
         ("penalty_basis", "第三十一条", 1),
@@ -88,8 +82,8 @@ def test_citations_are_stored_for_both_basis_columns(db, power):
     assert all(c["resolution"] in ("resolved", "stale", "unresolved") for c in cites)
     assert report.citations == db.execute("SELECT count(*) FROM citations").fetchone()[0] > 8
     # 《医疗废物管理条例》第四十五条第一项: an item without its paragraph
-    med = rows(db, """SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id
-                      WHERE d.code = '440700CF00401' AND c.field = 'penalty_basis'""")
+    med = list(db.query("""SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id
+                      WHERE d.code = '440700CF00401' AND c.field = 'penalty_basis'"""))
     assert [(c["law_title"], c["article"], c["paragraph"], c["item"]) for c in med] == [
         ("医疗废物管理条例", "第四十五条", None, 1)]
 
@@ -113,7 +107,7 @@ def test_an_edited_row_makes_version_2_and_keeps_the_history(db, tmp_path, power
     fx.punishment_workbook(edited).save(path)
     report = store.import_duties(db, path, department=DEPT, by="法规科 王敏")
     assert (report.created, report.revised, report.unchanged) == (0, 1, 7)
-    versions = rows(db, "SELECT * FROM duties WHERE code = ? ORDER BY version", [code])
+    versions = list(db.query("SELECT * FROM duties WHERE code = ? ORDER BY version", [code]))
     assert [(v["version"], v["is_current"]) for v in versions] == [(1, 0), (2, 1)]
     assert versions[0]["superseded_at"] and versions[1]["superseded_at"] is None
     assert versions[0]["duty_key"] == versions[1]["duty_key"]
@@ -138,9 +132,9 @@ def test_csv_list_with_sub_items_and_rows_naming_their_department(db, tmp_path):
     path.write_bytes(fx.guichi_csv())
     report = store.import_duties(db, path, department="池州市贵池区生态环境分局")
     assert report.problems == [] and report.created == 4
-    names = [d["name"] for d in rows(db, "SELECT name FROM duties ORDER BY id")]
+    names = [d["name"] for d in list(db.query("SELECT name FROM duties ORDER BY id"))]
     assert names[:2] == ["排污许可证核发：排污许可证首次申请", "排污许可证核发：排污许可证变更"]
-    kinds = [d["kind"] for d in rows(db, "SELECT kind FROM duties ORDER BY id")]
+    kinds = [d["kind"] for d in list(db.query("SELECT kind FROM duties ORDER BY id"))]
     assert kinds == ["行政许可", "行政许可", "行政处罚", "行政检查"]
     assert not store.import_duties(db, path, department="池州市贵池区生态环境分局").changed
 
@@ -168,14 +162,14 @@ def test_unreadable_file_imports_nothing(db, tmp_path):
 
 def test_revise_duty_makes_a_new_version_with_an_audit_row(db, power):
     store.import_duties(db, power, department=DEPT)
-    old = rows(db, "SELECT * FROM duties WHERE code = '440700CF00101'")[0]
+    old = list(db.query("SELECT * FROM duties WHERE code = '440700CF00101'"))[0]
     new_id = store.revise_duty(db, old["id"], penalty_basis_text="《中华人民共和国环境影响评价法》第三十一条第一款",
                                by="法规科 王敏")
     new = store.get_duty(db, new_id)
     assert (new["version"], new["is_current"], new["duty_key"]) == (2, 1, old["duty_key"])
     assert new["basis_text"] == old["basis_text"]
     assert store.get_duty(db, old["id"])["is_current"] == 0
-    audit = rows(db, "SELECT * FROM audit WHERE action = 'duty.revise'")
+    audit = list(db.query("SELECT * FROM audit WHERE action = 'duty.revise'"))
     assert len(audit) == 1 and audit[0]["actor"] == "法规科 王敏"
     detail = json.loads(audit[0]["detail"])
     assert detail["penalty_basis_text"]["old"] == fx.base(52)
@@ -191,12 +185,12 @@ def test_revise_duty_makes_a_new_version_with_an_audit_row(db, power):
 def test_revised_basis_is_parsed_again(db, power):
     pytest.importorskip("impact.resolve")
     store.import_duties(db, power, department=DEPT)
-    old = rows(db, "SELECT * FROM duties WHERE code = '440700CF00101'")[0]
+    old = list(db.query("SELECT * FROM duties WHERE code = '440700CF00101'"))[0]
     new_id = store.revise_duty(db, old["id"], basis_text="《中华人民共和国环境影响评价法》第二十四条第一款", by="x")
-    cites = rows(db, "SELECT article, paragraph FROM citations WHERE duty_id = ? AND field = 'basis'", [new_id])
+    cites = list(db.query("SELECT article, paragraph FROM citations WHERE duty_id = ? AND field = 'basis'", [new_id]))
     assert cites == [{"article": "第二十四条", "paragraph": 1}]
     # the old version keeps its own citations
-    old_cites = rows(db, "SELECT article FROM citations WHERE duty_id = ? AND field = 'basis'", [old["id"]])
+    old_cites = list(db.query("SELECT article FROM citations WHERE duty_id = ? AND field = 'basis'", [old["id"]]))
     assert old_cites == [{"article": "第二十五条"}]
 
 

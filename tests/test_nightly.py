@@ -80,17 +80,11 @@ def world(tmp_path):
         yield World(tmp_path, mirror, scenario, controller.port, catcher)
 
 
-def rows(db, sql, params=()):
-    cursor = db.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, r)) for r in cursor.fetchall()]
-
-
 def flag_of(db, duty_code: str, cited: str) -> dict | None:
-    found = rows(db, """
+    found = list(db.query("""
         SELECT f.*, c.raw, c.article FROM flags f JOIN duties d ON d.id = f.duty_id
         JOIN citations c ON c.id = f.citation_id
-        WHERE d.code = ? AND d.is_current = 1 AND c.raw LIKE ?""", [duty_code, f"%{cited}%"])
+        WHERE d.code = ? AND d.is_current = 1 AND c.raw LIKE ?""", [duty_code, f"%{cited}%"]))
     return found[0] if found else None
 
 
@@ -106,7 +100,7 @@ def test_demo_scenario_end_to_end(world):
     assert second.state == "succeeded", second.errors + second.warnings
 
     db = world.db()
-    kinds = collections.Counter(r["kind"] for r in rows(db, "SELECT kind FROM changes"))
+    kinds = collections.Counter(r["kind"] for r in list(db.query("SELECT kind FROM changes")))
     assert kinds == {"amended": 2, "enacted": 2, "repealed": 3}
 
     # 广告法 2021 deleted 第六十条: a duty citing it is critical; 第六十一条 is now 第六十条 (one click)
@@ -127,11 +121,11 @@ def test_demo_scenario_end_to_end(world):
     assert flag_of(db, "SF-SCJG-CF-014", "产品质量法") is None
     assert flag_of(db, "SF-SCJG-CF-001", "食品安全法") is None
     # a stale citation found at import (安全生产法 2014 numbering) and an unknown law are findings
-    stale = rows(db, "SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
-                     "WHERE d.code = 'SF-YJGL-CF-001' AND d.is_current = 1")
+    stale = list(db.query("SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
+                     "WHERE d.code = 'SF-YJGL-CF-001' AND d.is_current = 1"))
     assert stale[0]["resolution"] == "stale" and stale[0]["current_label"] == "第九十七条"
-    unknown = rows(db, "SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
-                       "WHERE d.code = 'SF-SCJG-QT-002' AND d.is_current = 1")
+    unknown = list(db.query("SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
+                       "WHERE d.code = 'SF-SCJG-QT-002' AND d.is_current = 1"))
     assert unknown[0]["resolution"] == "unresolved" and unknown[0]["problem"]
 
     # the digest of night 2 has every section, with the 对照 of the revised law
@@ -218,11 +212,11 @@ def test_run_killed_mid_crawl_is_finished_by_the_next_run(world):
     assert rerun.state == "succeeded", rerun.errors + rerun.warnings
     assert rerun.stats.get("resumed_after")
     db = world.db()
-    kinds = collections.Counter(r["kind"] for r in rows(db, "SELECT kind FROM changes"))
+    kinds = collections.Counter(r["kind"] for r in list(db.query("SELECT kind FROM changes")))
     assert kinds == {"amended": 2, "enacted": 2, "repealed": 3}
     assert db.execute("SELECT count(*) FROM versions WHERE review_state = 'accepted'").fetchone()[0] == \
         db.execute("SELECT count(DISTINCT source_id) FROM versions WHERE review_state = 'accepted'").fetchone()[0]
-    abandoned = rows(db, "SELECT * FROM runs WHERE state = 'abandoned'")
+    abandoned = list(db.query("SELECT * FROM runs WHERE state = 'abandoned'"))
     assert len(abandoned) == 1
     db.close()
     to = collections.Counter(m["To"].addresses[0].addr_spec for m in world.messages())
@@ -279,7 +273,7 @@ def test_smtp_down_for_one_run_then_up(world, tmp_path):
     down = world.night()
     assert down.state == "degraded"
     db = world.db()
-    pending = rows(db, "SELECT * FROM outbox WHERE state = 'pending'")
+    pending = list(db.query("SELECT * FROM outbox WHERE state = 'pending'"))
     assert pending and all(p["last_error"] for p in pending)
     # a day later the mail server is back
     db.execute("UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending'")
