@@ -266,7 +266,7 @@ def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_pa
     assert not result["ok"] and result["health"] == "held" and "yiju laws held" in result["error"]
     md = _digest_md(settings, night["run_id"], tmp_path)
     db = connect(settings.registry.path)
-    held = _rows(db, "SELECT id FROM versions WHERE review_state = 'held'")[0]["id"]
+    held = list(db.query("SELECT id FROM versions WHERE review_state = 'held'"))[0]["id"]
     db.close()
     assert "暂存待核对" in md and f"版本 {held}" in md and "本次运行未发现" not in md
     config = tmp_path / "yiju.toml"
@@ -279,8 +279,8 @@ def test_a_held_version_is_not_a_quiet_night_and_a_person_decides(mirror, tmp_pa
     accepted = yiju("laws", "accept", held, "--by", "李四")
     assert accepted.exit_code == 0, accepted.output
     db = connect(settings.registry.path)
-    assert [r["kind"] for r in _rows(db, "SELECT kind FROM changes")] == ["amended"]
-    assert _rows(db, "SELECT actor, action, object FROM audit WHERE action LIKE 'version.%'") == [
+    assert [r["kind"] for r in list(db.query("SELECT kind FROM changes"))] == ["amended"]
+    assert list(db.query("SELECT actor, action, object FROM audit WHERE action LIKE 'version.%'")) == [
         {"actor": "李四", "action": "version.accept", "object": f"version:{held}"}]
     db.close()
     assert "没有暂存待核对的文本" in yiju("laws", "held").output
@@ -295,10 +295,10 @@ def test_a_rejected_held_version_is_never_used(mirror, tmp_path):
     mirror.scenario.amend(ONE, gbrq="2024-03-01", text=_text(ONE, 1))
     crawl(settings)
     db = connect(settings.registry.path)
-    held = _rows(db, "SELECT id FROM versions WHERE review_state = 'held'")[0]["id"]
+    held = list(db.query("SELECT id FROM versions WHERE review_state = 'held'"))[0]["id"]
     reject_held(db, held, actor="李四", reason="抓取不完整")
-    assert _rows(db, "SELECT review_state FROM versions WHERE id = ?", [held])[0]["review_state"] == "rejected"
-    assert _rows(db, "SELECT action FROM audit") == [{"action": "version.reject"}]
+    assert list(db.query("SELECT review_state FROM versions WHERE id = ?", [held]))[0]["review_state"] == "rejected"
+    assert list(db.query("SELECT action FROM audit")) == [{"action": "version.reject"}]
     db.close()
     assert crawl(settings)["sources"]["flk"]["ok"]          # the next night is quiet again
 
