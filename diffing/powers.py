@@ -424,6 +424,9 @@ def _dedupe(powers: list[Power]) -> list[Power]:
 _SUBJECT = re.compile(r"^(?P<auth>[^，；。]{2,60}?)(?:及其[^，；。]{0,20}?)?(?:和其他[^，；。]{0,40}?)?[，,]?(?:有权|可以|应当|依法|按照|负责|对|组织|会同)")
 
 
+_COERCED = re.compile(r"对([^，；。]{2,30}?)(?:予以|采取|实施|依法)?(?:查封|扣押|冻结)")
+
+
 def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> list[Power]:
     """检查, 许可, 征收, 奖励, 裁决 and 强制 powers of a 款 outside the enforcement clauses."""
     r = rules()
@@ -431,7 +434,9 @@ def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> li
     out: list[Power] = []
     for sentence in re.split(r"[。]", whole):
         m = _SUBJECT.search(sentence)
-        found = authorities(m.group("auth")) if m and _is_authority_phrase(m.group("auth")) else ()
+        if not m or not _AUTH_TAIL.search(m.group("auth").strip()) or not _is_authority_phrase(m.group("auth")):
+            continue
+        found = authorities(m.group("auth"))
         if not found:
             continue
         kinds: list[tuple[str, str, str]] = []
@@ -441,14 +446,16 @@ def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> li
         for g in r.grants:
             if g.pattern.search(sentence):
                 om = g.object.search(sentence)
-                obj = om.group(1) if om else sentence[m.end():m.end() + 20]
-                obj = re.sub(r"的$", "", obj.strip(" ，,"))
+                if not om:
+                    continue
+                obj = re.sub(r"的$", "", om.group(1).strip(" ，,"))
                 kinds.append((g.type, g.type, g.name.format(object=obj)))
         for kind, what, name in kinds:
             if any(p.type == kind for p in out):
                 continue
             if kind == COERCION:
-                name = f"{name}（{sentence[m.end():m.end() + 24].strip(' ，,')}…）"
+                om = _COERCED.search(sentence)
+                name = f"对{om.group(1)}的{name}" if om else f"{name}（{label}）"
             out.append(Power(label, para, None, kind, (what,), None, name, found, sentence))
     return out
 

@@ -5,8 +5,10 @@ department holds a power when the authority the clause names is one of its 主�
 ``domains``, else read from its name by ``impact/data/authorities.toml``) at a level it can act
 at. A held power is *covered* when a current duty of the department cites the provision — or
 cites it under an older number that now points there (the citation's ``current_label``), or cites
-the whole article or law. An uncovered power becomes a proposal (拟新增职权) with its name, type,
-exact basis (条款项), department and the law's 施行日期 as due date.
+the whole article — or cites the same violation in a law this one replaced (the flag on that duty
+moves its citation; ``same_violation``). An uncovered power becomes a proposal (拟新增职权) with its name, type,
+exact basis (条款项), department and a due date: the law's 施行日期 when it is not yet in force,
+else the review period of flags (``impact.assess.due_for``).
 
 ``accept`` turns a proposal into a duty on the department's list (its citation resolved at once);
 ``decline`` records why not. Both are audited and callable from the CLI and the review pages.
@@ -27,12 +29,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import sqlite_utils
+from rapidfuzz import fuzz
 
 from config.clock import now
 from config.glossary import name as glossary_name
 from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, level_allows, rules_version
 from impact import duties as duty_store
+from impact.assess import due_for
 from registry import changes as change_store
 from registry import duties as duty_rows
 from registry import proposals as store
@@ -88,6 +92,7 @@ class Holder:
     name: str
     domains: tuple[str, ...]
     level: str | None
+    duties: int = 0             # current duties on its list (none: no list to compare with)
 
 
 def holders(db: sqlite_utils.Database) -> list[Holder]:
@@ -95,7 +100,7 @@ def holders(db: sqlite_utils.Database) -> list[Holder]:
     out = []
     for d in store.departments(db):
         domains = json.loads(d["domains"]) if d["domains"] else default_domains(d["name"])
-        out.append(Holder(d["id"], d["name"], tuple(domains), d["level"] or default_level(d["name"])))
+        out.append(Holder(d["id"], d["name"], tuple(domains), d["level"] or default_level(d["name"]), d["duties"]))
     return out
 
 
@@ -144,13 +149,13 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
 
     A citation covers it when it points at the same article today (its ``current_label`` when
     the law renumbered since) and names the same 款 and 项 or fewer (a citation of the whole
-    article covers its items; 第一款 of a one-款 article is that article).
+    article covers its items; 第一款 of a one-款 article is that article). A citation of the
+    whole law (根据《…》的规定) names no provision and covers nothing.
     """
     out = []
     for c in citations:
         label = c["current_label"] or c["article"]
-        if label is None:                       # a whole-law citation
-            out.append(c)
+        if label is None:
             continue
         if label != power.article:
             continue
@@ -162,6 +167,44 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
             continue
         out.append(c)
     return out
+
+
+#: A power of a law that replaced others (生态环境法典 and the ten laws it repeals) is covered by a
+#: duty that cites the replaced law's power for the same violation — the flag on that duty moves
+#: its citation — when the two violations are at least this alike (rapidfuzz ratio, 0–100; on
+#: 大气污染防治法 → 生态环境法典 true pairs score 88–100, the closest wrong pair 80).
+SUCCESSOR_MIN = 85
+
+_NOISE = re.compile(r"[，、；。,\s的]")
+
+
+def inherited(db: sqlite_utils.Database, holder: "Holder", law_id: int,
+              cache: dict[int, list[Power]] | None = None) -> list[Power]:
+    """Powers of the laws ``law_id`` replaced that the department's duties cover."""
+    cache = {} if cache is None else cache
+    out: list[Power] = []
+    for old_law in store.predecessors(db, law_id):
+        cits = store.department_citations(db, holder.id, old_law)
+        if not cits:
+            continue
+        version_id = store.latest_version_with_articles(db, old_law)
+        if version_id is None:
+            continue
+        if version_id not in cache:
+            cache[version_id] = version_powers(db, version_id)
+        out += [p for p in cache[version_id] if covered_by(p, cits)]
+    return out
+
+
+def same_violation(power: Power, old: Power) -> bool:
+    """Whether ``old`` (of a replaced law) is ``power`` under its former wording."""
+    if power.type != old.type or not power.violation or not old.violation:
+        return False
+    return fuzz.ratio(_NOISE.sub("", power.violation), _NOISE.sub("", old.violation)) >= SUCCESSOR_MIN
+
+
+def _covered(power: Power, citations: list[dict], old: list[Power]) -> bool:
+    return bool(covered_by(power, citations)) or any(same_violation(power, o) for o in old)
 
 
 def _basis_text(law_title: str, power: Power) -> str:
@@ -187,12 +230,14 @@ class Coverage:
 
 
 def coverage(db: sqlite_utils.Database, *, department: str | None = None, law: str | None = None) -> list[Coverage]:
-    """For each department and law it enforces, the share of the law's powers its list covers."""
+    """For each department with a list and law it enforces, the share of the law's powers its list covers."""
     out = []
+    cache: dict[int, list[Power]] = {}
     for holder, lawrow, powers in _scope(db, department=department, law=law):
         cits = store.department_citations(db, holder.id, lawrow["id"])
+        old = inherited(db, holder, lawrow["id"], cache)
         uncovered = [{"basis": _basis_text(lawrow["title"], p), "type": p.type, "name": p.name}
-                     for p in powers if not covered_by(p, cits)]
+                     for p in powers if not _covered(p, cits, old)]
         out.append(Coverage(holder.name, lawrow["title"], len(powers), len(powers) - len(uncovered), uncovered))
     return out
 
@@ -213,10 +258,15 @@ def _scope(db, *, department: str | None, law: str | None, law_ids: set[int] | N
         laws = [lw for lw in laws if lw["id"] == row["id"]]
     if law_ids is not None:
         laws = [lw for lw in laws if lw["id"] in law_ids]
-    powers_of = {lw["id"]: version_powers(db, lw["version_id"]) for lw in laws}
+    # a department without a list in yiju (a parent unit created by an import, a government whose
+    # list is kept elsewhere) has nothing to compare with: proposing its every power would be noise
+    hs = [h for h in hs if h.duties and (h.domains or department is not None)]
+    powers_of: dict[int, list[Power]] = {}
     for h in hs:
         cited = set(store.cited_laws(db, h.id))
         for lw in laws:
+            if lw["id"] not in powers_of:
+                powers_of[lw["id"]] = version_powers(db, lw["version_id"])
             mine = [p for p in powers_of[lw["id"]] if holds(h, p)]
             if mine or (lw["id"] in cited and department is not None):
                 yield h, lw, mine
@@ -239,14 +289,16 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
     if baseline is None:
         baseline = not store.any_proposal_run(db)
     created, withdrawn, reopened = [], 0, 0
+    cache: dict[int, list[Power]] = {}
     with db.atomic():
         for holder, lawrow, powers in _scope(db, department=department, law=law, law_ids=law_ids):
             cits = store.department_citations(db, holder.id, lawrow["id"])
+            old_powers = inherited(db, holder, lawrow["id"], cache)
             have = store.existing(db, holder.id, lawrow["id"])
             live: set[str] = set()
             only = labels.get(lawrow["id"]) if labels is not None else None
             for p in powers:
-                if covered_by(p, cits):
+                if _covered(p, cits, old_powers):
                     continue
                 live.add(p.key)
                 if only is not None and p.article not in only and p.key not in have:
@@ -258,7 +310,7 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                        "name": p.name, "measures": list(p.measures), "authority": a.raw,
                        "authority_level": a.level, "shared": int(any(x.shared for x in p.authorities)),
                        "basis_text": _basis_text(lawrow["title"], p), "clause": p.text,
-                       "due": lawrow["effective"], "baseline": int(baseline), "created_run_id": run_id}
+                       "due": due_for(lawrow["effective"]), "baseline": int(baseline), "created_run_id": run_id}
                 old = have.get(p.key)
                 if old is None:
                     created.append(store.insert(db, row))
