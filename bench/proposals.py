@@ -21,6 +21,12 @@ For each law, on a fresh registry holding that law's text and the department 江
    proposal may be for a power an item covers, and none may name another authority
    (公安机关, 市场监督管理部门, 省级以上 …).
 
+Then the done-when scenario on the same list: a registry with the five laws and the bureau's
+items for them as duties; 生态环境法典 arrives and repeals the five; impact flags the duties and
+proposes the code's powers for the bureau, except those a duty holds under the repealed law's
+wording (its flag moves the citation). Printed: flags, the code's penalty powers for the bureau,
+how many the old list holds that way, penalty proposals.
+
 Speed is printed too: proposals for the five laws, against a baseline in the same process (reading
 the laws' articles and nothing else).
 
@@ -190,6 +196,46 @@ def measure(sheet: str, out) -> dict:
             "other_authority": len(other_authority), "false_shared": sum(1 for p in false if p["shared"])}
 
 
+def code_scenario(out) -> dict:
+    from impact.process import run_impact
+    from impact.record import record_status
+
+    code = "中华人民共和国生态环境法典"
+    db = connect(":memory:")
+    dep_id, _ = duty_store.ensure_department(db, DEPARTMENT)
+    items = 0
+    for sheet, (folder, date, title) in LAWS.items():
+        record_version(db, title=title, text=(CORPUS / folder / f"{date}.md").read_text("utf-8"), source="import",
+                       source_id=f"{folder}/{date}", promulgated=date)
+        for item in items_of(sheet):
+            items += 1
+            key = duty_store.duty_key(dep_id, code=item["序号"], name=item["违法行为"])
+            duty_store._write_version(db, {"code": item["序号"], "name": item["违法行为"] or item["序号"],
+                                           "kind": PENALTY, "department_id": dep_id, "post_id": None, "level": None,
+                                           "note": None, "basis_text": item["法律依据"], "penalty_basis_text": None},
+                                      key=key, version=1, previous_id=None, stamp="2020-03-01T00:00:00+00:00",
+                                      actor="bench", source_file=None, source_row=None, as_of=None)
+    run_impact(db)
+    record_version(db, title=code, text=(CORPUS / "生态环境法典" / "2026-03-12.md").read_text("utf-8"),
+                   source="import", source_id="生态环境法典/2026-03-12", promulgated="2026-03-12",
+                   effective="2026-08-15", announce_new=True)
+    for _, _, title in LAWS.values():
+        record_status(db, title=title, status="已废止", source="import", repealed_on="2026-08-15",
+                      successor_title=code)
+    result = run_impact(db)
+    held = [c for c in props.coverage(db, department=DEPARTMENT, law=code)][0]
+    law_id = db.execute("SELECT id FROM laws WHERE title = ?", [code]).fetchone()[0]
+    version_id = db.execute("SELECT max(id) FROM versions WHERE law_id = ?", [law_id]).fetchone()[0]
+    holder = next(h for h in props.holders(db) if h.name == DEPARTMENT)
+    penalties = [p for p in props.version_powers(db, version_id) if p.type == PENALTY and props.holds(holder, p)]
+    proposed = [p for p in list_proposals(db) if p["law"] == code and p["type"] == PENALTY]
+    print(f"\n== 生态环境法典取代五部法律：{DEPARTMENT}清单 {items} 项", file=out)
+    print(f"   提示 {result['flags']} 项（涉及职权 {result['duties']} 项）；法典中授予该局的罚则职权 {len(penalties)} 项，"
+          f"其中 {len(penalties) - len(proposed)} 项已由引用被废止法律同一违法行为的职权承接（随提示改引），"
+          f"拟新增罚则职权 {len(proposed)} 项；全部职权清单覆盖 {held.covered}/{held.powers}", file=out)
+    return {"flags": result["flags"], "penalties": len(penalties), "proposed": len(proposed)}
+
+
 def speed() -> tuple[float, float]:
     dbs = [fresh(sheet) for sheet in LAWS]
     t0 = time.perf_counter()
@@ -221,6 +267,8 @@ def main() -> None:
           f"precision {total['real']}/{total['proposals']} = {total['real'] / total['proposals']:.1%} "
           f"(多提 {total['false']} 项中 {total['false_shared']} 项为共同职权)")
     print(f"   导入清单后：覆盖项被再次提议 {total['covered_again']}；他机关职权被提议 {total['other_authority']}")
+    if not args.law:
+        code_scenario(sys.stdout)
     ours, base = speed()
     print(f"\n== 速度：五部法律找职权 {ours * 1000:.1f} ms，基线（只读取条文）{base * 1000:.1f} ms，"
           f"比值 {ours / base:.1f}")

@@ -206,3 +206,29 @@ def test_the_night_tells_the_department_and_the_digest_shows_new_proposals_and_c
     assert len(rows) == 1 and "拟新增职权" in rows[0]["subject"]
     body = outbox.get(db, rows[0]["id"])["body_text"]
     assert "yiju proposals accept" in body and "第一千一百零三条" in body and "期限 2026-08-15" in body
+
+
+def test_the_code_after_a_list_built_on_the_laws_it_repeals_gives_flags_and_proposals(db, monkeypatch):
+    """Done when: the duties citing 大气污染防治法 are flagged; the code's penalty provisions that no
+    duty covers are proposed; the one a duty already holds under the repealed law's wording is not."""
+    from impact.record import record_status
+
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    held = add_duty(db, BUREAU, "对未依法取得排污许可证排放大气污染物的处罚",
+                    "《中华人民共和国大气污染防治法》第九十九条第（一）项")
+    run_impact(db)
+    record_version(db, title=CODE, text=law_text("生态环境法典", "2026-03-12"), source="import",
+                   source_id="法典/2026", promulgated="2026-03-12", effective="2026-08-15", announce_new=True)
+    record_status(db, title=AIR, status="已废止", source="import", repealed_on="2026-08-15", successor_title=CODE)
+    run_impact(db)
+    flagged = db.execute("SELECT severity FROM flags WHERE duty_id = ?", [held]).fetchall()
+    assert flagged and flagged[0][0] == "critical"
+    code = {p["basis_text"].split("》")[1]: p for p in props.list_proposals(db, department=BUREAU)
+            if p["law"] == CODE and p["type"] == "行政处罚"}
+    assert "第一千一百零二条" not in code            # 未依法取得排污许可证排放污染物: the flagged duty's
+    assert "第一千一百零七条" in code                # 超过污染物排放标准 …: no duty held it
+    assert len(code) > 100
+    cov = next(c for c in props.coverage(db, department=BUREAU) if c.law == CODE)
+    assert cov.covered == 1 and all("第一千一百零二条" != u["basis"].split("》")[1] for u in cov.uncovered)
