@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from config.clock import now
 from config.glossary import name as glossary_name
 from config.glossary import names
-from diffing.powers import PENALTY, Power, article_powers, level_allows, rules_version
+from diffing.powers import PENALTY, Power, article_powers, defined_authorities, level_allows, rules_version
 from impact import duties as duty_store
 from impact.assess import due_for
 from registry import changes as change_store
@@ -132,13 +132,17 @@ def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] 
         if kept is not None:
             return [Power.from_json(p) for p in kept]
     out: list[Power] = []
+    articles = []
     for a in store.version_articles(db, version_id):
-        if labels is not None and a["label"] not in labels:
-            continue
         paragraphs = [(p.get("text", ""), p.get("items", [])) for p in a["paragraphs"]]
         if not paragraphs and a["text"]:
             paragraphs = [(line, []) for line in a["text"].split("\n")]
-        out += article_powers(a["label"], paragraphs)
+        articles.append((a["label"], paragraphs))
+    aliases = defined_authorities(articles)          # "(以下称审批部门)" anywhere in the law
+    for label, paragraphs in articles:
+        if labels is not None and label not in labels:
+            continue
+        out += article_powers(label, paragraphs, aliases)
     if labels is None:
         store.keep_powers(db, version_id, rules_version(), [p.to_json() for p in out])
     return out
@@ -259,8 +263,9 @@ def _scope(db, *, department: str | None, law: str | None, law_ids: set[int] | N
     if law_ids is not None:
         laws = [lw for lw in laws if lw["id"] in law_ids]
     # a department without a list in yiju (a parent unit created by an import, a government whose
-    # list is kept elsewhere) has nothing to compare with: proposing its every power would be noise
-    hs = [h for h in hs if h.duties and (h.domains or department is not None)]
+    # list is kept elsewhere) has nothing to compare with: proposing its every power unasked would
+    # be noise; named (``--department``), it gets them all, as for drawing up a list from scratch
+    hs = [h for h in hs if department is not None or (h.duties and h.domains)]
     powers_of: dict[int, list[Power]] = {}
     for h in hs:
         cited = set(store.cited_laws(db, h.id))
