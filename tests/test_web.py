@@ -292,6 +292,7 @@ def test_pages_and_downloads(world):
         assert a.get(path).status_code == 200, path
     report = a.get("/report").text
     assert "<svg" in report and B not in report
+    assert "清单覆盖率" in report and "拟新增职权" in report     # completeness beside freshness (issue 17)
     law_id = world["db"].execute("SELECT id FROM laws").fetchone()[0]
     law = a.get(f"/laws/{law_id}").text
     assert "版本对照" in law and "罚款收缴" in law and "交通执法当场收缴" not in law
