@@ -235,14 +235,15 @@ def successors(powers: list[Power], old: list[Power]) -> set[str]:
         return out
     by_type: dict[str, list[Power]] = {}
     for p in powers:
-        if p.violation:
+        if p.violation or p.text:
             by_type.setdefault(p.type, []).append(p)
-    indexes = {t: SuccessorIndex([(str(i), _plain_violation(p.violation or "")) for i, p in enumerate(ps)])
+    # a penalty by its violation; a power granted outside the 法律责任 (查封扣押, 检查 …) by its sentence
+    indexes = {t: SuccessorIndex([(str(i), _plain_violation(p.violation or p.text)) for i, p in enumerate(ps)])
                for t, ps in by_type.items()}
     for o in old:
-        if not o.violation or o.type not in indexes:
+        if not (o.violation or o.text) or o.type not in indexes:
             continue
-        best = indexes[o.type].candidates(_plain_violation(o.violation), limit=1, min_score=SUCCESSOR_MIN)
+        best = indexes[o.type].candidates(_plain_violation(o.violation or o.text), limit=1, min_score=SUCCESSOR_MIN)
         if best:
             out.add(by_type[o.type][int(best[0]["label"])].key)
     return out

@@ -349,6 +349,8 @@ def test_proposed_duties_are_accepted_by_the_legal_office(world):
     a = reviewer(world)
     page = a.get("/proposals")
     assert "对拒不缴纳罚款的行政处罚" in page.text and "采纳</button>" not in page.text
+    assert '<span class="sev high">新</span>' in page.text                 # news, not the baseline
+    assert "对拒不缴纳罚款的行政处罚" in a.get(f"/proposals?law={law_id}").text
     assert a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "处罚科"}).status_code == 403
     office = legal(world)
     page = office.get("/proposals")
