@@ -150,6 +150,11 @@ class _Rules:
     back_reference: re.Pattern
     related_in_violation: re.Pattern
     shared_after: re.Pattern
+    exception: re.Pattern
+    inner_lead_in: re.Pattern
+    unit_back: re.Pattern
+    persons: re.Pattern
+    defined_term: re.Pattern
     domains: tuple[_Domain, ...]
     levels: tuple[tuple[str, re.Pattern], ...]
 
@@ -173,6 +178,11 @@ def rules() -> _Rules:
         back_reference=re.compile(c["back_reference"]),
         related_in_violation=re.compile(c["related_in_violation"]),
         shared_after=re.compile(c["shared_after"]),
+        exception=re.compile(c["exception"]),
+        inner_lead_in=re.compile(c["inner_lead_in"]),
+        unit_back=re.compile(c["unit_back"]),
+        persons=re.compile(c["persons"]),
+        defined_term=re.compile(c["defined_term"]),
         domains=tuple(_Domain(a["domain"], re.compile(a["pattern"]), bool(a.get("unknown")))
                       for a in data["authorities"]),
         levels=tuple((lv["level"], re.compile(lv["pattern"])) for lv in data["levels"]),
@@ -264,8 +274,11 @@ class _Scope:
     condition: str | None
 
 
-def _scopes(text: str) -> tuple[str, list[_Scope]]:
-    """The words before the first authority (the violation) and one scope per "由 <authority>"."""
+def _scopes(text: str, aliases: dict[str, str] | None = None) -> tuple[str, list[_Scope]]:
+    """The words before the first authority (the violation) and one scope per "由 <authority>".
+
+    ``aliases``: names the law defines for authorities (``defined_authorities``).
+    """
     r = rules()
     cuts: list[tuple[int, int, tuple[Authority, ...]]] = []
     for m in re.finditer("由", text):
@@ -274,7 +287,7 @@ def _scopes(text: str) -> tuple[str, list[_Scope]]:
         phrase = rest[:end.start()] if end else ""
         if not phrase or len(phrase) > 60 or not _is_authority_phrase(phrase):
             continue
-        found = authorities(phrase)
+        found = authorities((aliases or {}).get(phrase.strip(), phrase))
         if not found:
             continue
         if len(found) > 1 or r.shared_after.search(rest[len(phrase):]):
@@ -297,8 +310,15 @@ def _scopes(text: str) -> tuple[str, list[_Scope]]:
 
 
 def _violation(head: str) -> str | None:
+    """The violation named before the authority.
+
+    >>> _violation("企业事业单位违反本法规定，造成水污染事故的，除依法承担赔偿责任外，")
+    '企业事业单位造成水污染事故'
+    """
     r = rules()
     v = r.lead_in.sub("", head.strip())
+    v = r.exception.sub("", v)
+    v = r.inner_lead_in.sub("", v)
     v = re.sub(r"[，,]\s*$", "", v)
     v = r.trailing.sub("", v)
     v = re.sub(r"(?:的)$", "", v).strip()
@@ -340,7 +360,8 @@ def _merge_cut_paragraphs(paragraphs: Sequence[tuple[str, Sequence[str]]]) -> li
     return out
 
 
-def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]]) -> list[Power]:
+def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]],
+                   aliases: dict[str, str] | None = None) -> list[Power]:
     """Every power article ``label`` creates. ``paragraphs``: (款 text, its 项 lines) in order.
 
     >>> [p.name for p in article_powers("第一百零五条", [("违反本法规定，单位燃用不符合质量标准的煤炭、石油焦的，"
@@ -353,7 +374,7 @@ def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]]) 
     previous: tuple[list[str | None], list[_Scope]] = ([], [])
     for text, items, number in merged:
         para = None if single else number
-        head, scopes = _scopes(text)
+        head, scopes = _scopes(text, aliases)
         if not scopes and re.search(r"依照前款(?:的)?规定", text) and previous[1]:
             scopes = [_Scope(previous[1][0].authorities, text, None)]
             head = text.split("依照前款")[0]
@@ -362,6 +383,15 @@ def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]]) 
             previous = ([], [])
             continue
         r = rules()
+        if (previous[1] and r.unit_back.search(r.lead_in.sub("", head.strip()))
+                and all(r.persons.search(sc.text) for sc in scopes)):
+            # 双罚: the unit's people punished for the violation of the 款 before belong to its power
+            extra = tuple(n for sc in scopes for n, kind in measures(sc.text) if kind == PENALTY)
+            before = [i for i, p in enumerate(out) if p.paragraph == number - 1 and p.type == PENALTY]
+            if before:
+                for i in before:
+                    out[i] = dataclasses.replace(out[i], measures=tuple(dict.fromkeys(out[i].measures + extra)))
+                continue
         im = r.items_lead.search(head)
         if items and im:
             subject = (r.lead_in.sub("", im.group("subject") or "").strip(" ，,"))
@@ -424,6 +454,9 @@ def _dedupe(powers: list[Power]) -> list[Power]:
 _SUBJECT = re.compile(r"^(?P<auth>[^，；。]{2,60}?)(?:及其[^，；。]{0,20}?)?(?:和其他[^，；。]{0,40}?)?[，,]?(?:有权|可以|应当|依法|按照|负责|对|组织|会同)")
 
 
+_COERCED = re.compile(r"对([^，；。]{2,30}?)(?:予以|采取|实施|依法)?(?:查封|扣押|冻结)")
+
+
 def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> list[Power]:
     """检查, 许可, 征收, 奖励, 裁决 and 强制 powers of a 款 outside the enforcement clauses."""
     r = rules()
@@ -431,7 +464,9 @@ def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> li
     out: list[Power] = []
     for sentence in re.split(r"[。]", whole):
         m = _SUBJECT.search(sentence)
-        found = authorities(m.group("auth")) if m and _is_authority_phrase(m.group("auth")) else ()
+        if not m or not _AUTH_TAIL.search(m.group("auth").strip()) or not _is_authority_phrase(m.group("auth")):
+            continue
+        found = authorities(m.group("auth"))
         if not found:
             continue
         kinds: list[tuple[str, str, str]] = []
@@ -441,23 +476,46 @@ def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> li
         for g in r.grants:
             if g.pattern.search(sentence):
                 om = g.object.search(sentence)
-                obj = om.group(1) if om else sentence[m.end():m.end() + 20]
-                obj = re.sub(r"的$", "", obj.strip(" ，,"))
+                if not om:
+                    continue
+                obj = re.sub(r"的$", "", om.group(1).strip(" ，,"))
                 kinds.append((g.type, g.type, g.name.format(object=obj)))
         for kind, what, name in kinds:
             if any(p.type == kind for p in out):
                 continue
             if kind == COERCION:
-                name = f"{name}（{sentence[m.end():m.end() + 24].strip(' ，,')}…）"
+                om = _COERCED.search(sentence)
+                name = f"对{om.group(1)}的{name}" if om else f"{name}（{label}）"
             out.append(Power(label, para, None, kind, (what,), None, name, found, sentence))
     return out
 
 
+def defined_authorities(articles: Iterable[tuple[str, Sequence[tuple[str, Sequence[str]]]]]) -> dict[str, str]:
+    """Names a law defines for authorities: "…生态环境主管部门(以下称审批部门)" → {审批部门: …}.
+
+    >>> defined_authorities([("第六条", [("排污单位应当向其生产经营场所所在地设区的市级以上地方人民政府"
+    ...     "生态环境主管部门(以下称审批部门)申请取得排污许可证。", [])])])
+    {'审批部门': '设区的市级以上地方人民政府生态环境主管部门'}
+    """
+    r = rules()
+    out: dict[str, str] = {}
+    for _, paragraphs in articles:
+        for text, items in paragraphs:
+            for m in r.defined_term.finditer(text + "".join(items)):
+                phrase = re.sub(r"^.*?(?=(?:国务院|省|设区的市|县级|地方|[^，；。]{0,6}人民政府))", "", m.group(1))
+                if _is_authority_phrase(phrase) and any(a.known for a in authorities(phrase)):
+                    out.setdefault(m.group(2), phrase)
+    return out
+
+
 def law_powers(articles: Iterable[tuple[str, Sequence[tuple[str, Sequence[str]]]]]) -> list[Power]:
-    """Every power of a law: ``articles`` is (label, paragraphs) in order."""
+    """Every power of a law: ``articles`` is (label, paragraphs) in order; names the law defines
+    for its authorities (``defined_authorities``) are read as what they stand for."""
+    articles = list(articles)
+    aliases = defined_authorities(articles)
     out: list[Power] = []
     for label, paragraphs in articles:
-        out += article_powers(label, paragraphs)
+        out += article_powers(label, paragraphs, aliases)
     return out
 
 

@@ -5,8 +5,10 @@ department holds a power when the authority the clause names is one of its 主�
 ``domains``, else read from its name by ``impact/data/authorities.toml``) at a level it can act
 at. A held power is *covered* when a current duty of the department cites the provision — or
 cites it under an older number that now points there (the citation's ``current_label``), or cites
-the whole article or law. An uncovered power becomes a proposal (拟新增职权) with its name, type,
-exact basis (条款项), department and the law's 施行日期 as due date.
+the whole article — or cites the same violation in a law this one replaced (the flag on that duty
+moves its citation; ``successors``). An uncovered power becomes a proposal (拟新增职权) with its name, type,
+exact basis (条款项), department and a due date: the law's 施行日期 when it is not yet in force,
+else the review period of flags (``impact.assess.due_for``).
 
 ``accept`` turns a proposal into a duty on the department's list (its citation resolved at once);
 ``decline`` records why not. Both are audited and callable from the CLI and the review pages.
@@ -31,8 +33,10 @@ import sqlite_utils
 from config.clock import now
 from config.glossary import name as glossary_name
 from config.glossary import names
-from diffing.powers import PENALTY, Power, article_powers, level_allows, rules_version
+from diffing.powers import PENALTY, Power, article_powers, defined_authorities, level_allows, rules_version
 from impact import duties as duty_store
+from impact.assess import due_for
+from impact.successor import SuccessorIndex
 from registry import changes as change_store
 from registry import duties as duty_rows
 from registry import proposals as store
@@ -42,6 +46,7 @@ from registry.laws import find_law, get_law
 log = logging.getLogger(__name__)
 
 DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "authorities.toml"
+SUCCESSOR_FILE = pathlib.Path(__file__).resolve().parent / "data" / "successor.toml"
 
 
 class ProposalError(ValueError):
@@ -88,6 +93,7 @@ class Holder:
     name: str
     domains: tuple[str, ...]
     level: str | None
+    duties: int = 0             # current duties on its list (none: no list to compare with)
 
 
 def holders(db: sqlite_utils.Database) -> list[Holder]:
@@ -95,7 +101,7 @@ def holders(db: sqlite_utils.Database) -> list[Holder]:
     out = []
     for d in store.departments(db):
         domains = json.loads(d["domains"]) if d["domains"] else default_domains(d["name"])
-        out.append(Holder(d["id"], d["name"], tuple(domains), d["level"] or default_level(d["name"])))
+        out.append(Holder(d["id"], d["name"], tuple(domains), d["level"] or default_level(d["name"]), d["duties"]))
     return out
 
 
@@ -127,13 +133,17 @@ def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] 
         if kept is not None:
             return [Power.from_json(p) for p in kept]
     out: list[Power] = []
+    articles = []
     for a in store.version_articles(db, version_id):
-        if labels is not None and a["label"] not in labels:
-            continue
         paragraphs = [(p.get("text", ""), p.get("items", [])) for p in a["paragraphs"]]
         if not paragraphs and a["text"]:
             paragraphs = [(line, []) for line in a["text"].split("\n")]
-        out += article_powers(a["label"], paragraphs)
+        articles.append((a["label"], paragraphs))
+    aliases = defined_authorities(articles)          # "(以下称审批部门)" anywhere in the law
+    for label, paragraphs in articles:
+        if labels is not None and label not in labels:
+            continue
+        out += article_powers(label, paragraphs, aliases)
     if labels is None:
         store.keep_powers(db, version_id, rules_version(), [p.to_json() for p in out])
     return out
@@ -144,13 +154,13 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
 
     A citation covers it when it points at the same article today (its ``current_label`` when
     the law renumbered since) and names the same 款 and 项 or fewer (a citation of the whole
-    article covers its items; 第一款 of a one-款 article is that article).
+    article covers its items; 第一款 of a one-款 article is that article). A citation of the
+    whole law (根据《…》的规定) names no provision and covers nothing.
     """
     out = []
     for c in citations:
         label = c["current_label"] or c["article"]
-        if label is None:                       # a whole-law citation
-            out.append(c)
+        if label is None:
             continue
         if label != power.article:
             continue
@@ -162,6 +172,85 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
             continue
         out.append(c)
     return out
+
+
+#: A power of a law that replaced others (生态环境法典 and the ten laws it repeals) is covered by a
+#: duty that cites the replaced law's power for the same violation — the flag on that duty moves
+#: its citation. The same violation: of the new law's powers of the same type, the one whose
+#: violation is most like the old one (``impact.successor``'s score: mean of character ratio and
+#: bigram Dice, 0–100, after ``successor.toml``'s shared words), when it scores at least this.
+#: On the 93 penalty items of 江门市生态环境局's list (five laws → 生态环境法典), 63 score 55 or more
+#: and all but six are the same violation (wrong: 放射性污染防治法 第五十四条第（五）项 → 1179(6)
+#: 危险废物, 58.7; 土壤污染防治法 第八十六条第（一）项 → 1166(2), 55.1; 第九十四条第（一）至（三）项 →
+#: 1165(5), 76–78, where the long shared subject outweighs the act; 大气污染防治法 第一百零五条 燃用 →
+#: 1115(1) 销售, 80.6, another authority's); below 55 most are not (the old rule, character ratio ≥ 85
+#: against any old power, matched 31 items).
+SUCCESSOR_MIN = 55.0
+
+
+@cache
+def _same_words() -> tuple[tuple[re.Pattern, str], ...]:
+    data = tomllib.loads(SUCCESSOR_FILE.read_text("utf-8"))
+    return tuple((re.compile(w["pattern"]), w["same"]) for w in data["same"])
+
+
+def _plain_violation(text: str) -> str:
+    for pattern, same in _same_words():
+        text = pattern.sub(same, text)
+    return text
+
+
+def inherited(db: sqlite_utils.Database, holder: "Holder", law_id: int,
+              cache: dict[int, list[Power]] | None = None) -> list[Power]:
+    """Powers of the laws ``law_id`` replaced that the department's duties cover."""
+    cache = {} if cache is None else cache
+    out: list[Power] = []
+    for old_law in store.predecessors(db, law_id):
+        cits = store.department_citations(db, holder.id, old_law)
+        if not cits:
+            continue
+        version_id = store.latest_version_with_articles(db, old_law)
+        if version_id is None:
+            continue
+        if version_id not in cache:
+            cache[version_id] = version_powers(db, version_id)
+        out += [p for p in cache[version_id] if covered_by(p, cits)]
+    return out
+
+
+def successors(powers: list[Power], old: list[Power]) -> set[str]:
+    """Keys of ``powers`` that are a power of ``old`` (of replaced laws) under its new wording:
+    for each old power, the most alike new power of its type, if alike enough (``SUCCESSOR_MIN``).
+    ``powers`` are all the new law's (whoever holds them): an old power whose successor another
+    authority holds must not be matched to a lesser one the department holds.
+
+    >>> new = [Power("第二条", None, None, "行政处罚", ("罚款",), "未依法取得排污许可证排放污染物", "", (), ""),
+    ...        Power("第三条", None, None, "行政处罚", ("罚款",), "超过污染物排放标准排放污染物", "", (), "")]
+    >>> old = [Power("第九条", None, 1, "行政处罚", ("罚款",), "未依法取得排污许可证排放大气污染物", "", (), "")]
+    >>> sorted(successors(new, old))
+    ['第二条|0|0|行政处罚|']
+    """
+    out: set[str] = set()
+    if not old:
+        return out
+    by_type: dict[str, list[Power]] = {}
+    for p in powers:
+        if p.violation or p.text:
+            by_type.setdefault(p.type, []).append(p)
+    # a penalty by its violation; a power granted outside the 法律责任 (查封扣押, 检查 …) by its sentence
+    indexes = {t: SuccessorIndex([(str(i), _plain_violation(p.violation or p.text)) for i, p in enumerate(ps)])
+               for t, ps in by_type.items()}
+    for o in old:
+        if not (o.violation or o.text) or o.type not in indexes:
+            continue
+        best = indexes[o.type].candidates(_plain_violation(o.violation or o.text), limit=1, min_score=SUCCESSOR_MIN)
+        if best:
+            out.add(by_type[o.type][int(best[0]["label"])].key)
+    return out
+
+
+def _covered(power: Power, citations: list[dict], inherited_keys: set[str]) -> bool:
+    return bool(covered_by(power, citations)) or power.key in inherited_keys
 
 
 def _basis_text(law_title: str, power: Power) -> str:
@@ -187,12 +276,14 @@ class Coverage:
 
 
 def coverage(db: sqlite_utils.Database, *, department: str | None = None, law: str | None = None) -> list[Coverage]:
-    """For each department and law it enforces, the share of the law's powers its list covers."""
+    """For each department with a list and law it enforces, the share of the law's powers its list covers."""
     out = []
+    cache: dict[int, list[Power]] = {}
     for holder, lawrow, powers in _scope(db, department=department, law=law):
         cits = store.department_citations(db, holder.id, lawrow["id"])
+        old = successors(version_powers(db, lawrow["version_id"]), inherited(db, holder, lawrow["id"], cache))
         uncovered = [{"basis": _basis_text(lawrow["title"], p), "type": p.type, "name": p.name}
-                     for p in powers if not covered_by(p, cits)]
+                     for p in powers if not _covered(p, cits, old)]
         out.append(Coverage(holder.name, lawrow["title"], len(powers), len(powers) - len(uncovered), uncovered))
     return out
 
@@ -213,10 +304,16 @@ def _scope(db, *, department: str | None, law: str | None, law_ids: set[int] | N
         laws = [lw for lw in laws if lw["id"] == row["id"]]
     if law_ids is not None:
         laws = [lw for lw in laws if lw["id"] in law_ids]
-    powers_of = {lw["id"]: version_powers(db, lw["version_id"]) for lw in laws}
+    # a department without a list in yiju (a parent unit created by an import, a government whose
+    # list is kept elsewhere) has nothing to compare with: proposing its every power unasked would
+    # be noise; named (``--department``), it gets them all, as for drawing up a list from scratch
+    hs = [h for h in hs if department is not None or (h.duties and h.domains)]
+    powers_of: dict[int, list[Power]] = {}
     for h in hs:
         cited = set(store.cited_laws(db, h.id))
         for lw in laws:
+            if lw["id"] not in powers_of:
+                powers_of[lw["id"]] = version_powers(db, lw["version_id"])
             mine = [p for p in powers_of[lw["id"]] if holds(h, p)]
             if mine or (lw["id"] in cited and department is not None):
                 yield h, lw, mine
@@ -239,14 +336,17 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
     if baseline is None:
         baseline = not store.any_proposal_run(db)
     created, withdrawn, reopened = [], 0, 0
+    cache: dict[int, list[Power]] = {}
     with db.atomic():
         for holder, lawrow, powers in _scope(db, department=department, law=law, law_ids=law_ids):
             cits = store.department_citations(db, holder.id, lawrow["id"])
+            old_powers = successors(version_powers(db, lawrow["version_id"]),
+                                    inherited(db, holder, lawrow["id"], cache))
             have = store.existing(db, holder.id, lawrow["id"])
             live: set[str] = set()
             only = labels.get(lawrow["id"]) if labels is not None else None
             for p in powers:
-                if covered_by(p, cits):
+                if _covered(p, cits, old_powers):
                     continue
                 live.add(p.key)
                 if only is not None and p.article not in only and p.key not in have:
@@ -258,7 +358,7 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                        "name": p.name, "measures": list(p.measures), "authority": a.raw,
                        "authority_level": a.level, "shared": int(any(x.shared for x in p.authorities)),
                        "basis_text": _basis_text(lawrow["title"], p), "clause": p.text,
-                       "due": lawrow["effective"], "baseline": int(baseline), "created_run_id": run_id}
+                       "due": due_for(lawrow["effective"]), "baseline": int(baseline), "created_run_id": run_id}
                 old = have.get(p.key)
                 if old is None:
                     created.append(store.insert(db, row))

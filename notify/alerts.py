@@ -26,12 +26,12 @@ from notify import outbox
 from notify.compose import BadAddress, check_address, one_line
 from notify.links import department_links
 from notify.digest import digest_name, render_digest
-from notify.gather import department_flags, group_by_duty, run_info, unresolved_citations
+from notify.gather import department_flags, group_by_duty, new_proposals, run_info, unresolved_citations
 from notify.render import render, shell_quote
 from impact.rewrite import basis_column, suggested_basis
 from registry import duties as duty_rows
 from registry.duties import get_department, same_posts, staff_on_posts
-from config.glossary import name, names
+from config.glossary import name, names, word
 from registry import night
 from config.clock import today
 
@@ -152,11 +152,12 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
     digest_url = _digest_url(settings, run)
     for department_id in night.departments_to_alert(db, run_id):
         flags = department_flags(db, run_id, department_id)
-        if not flags:
+        proposed = new_proposals(db, run_id, department_id)
+        if not flags and not proposed:
             continue
         for f in flags:
             f["fix"] = fix_view(f)
-        department = flags[0]["department_name"]
+        department = flags[0]["department_name"] if flags else proposed[0]["department_name"]
         post_ids = {f["post_id"] for f in flags if f.get("post_id")}
         people = recipients(db, department_id, post_ids, report)
         if people:
@@ -172,7 +173,9 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
             mine = flags if person.contact else [
                 f for f in flags if same.get(f.get("post_id"), set()) & person.post_ids
                 or (not has_contact and not f.get("post_id"))]
-            if not mine:
+            # proposals (拟新增职权) are the department's, not a post's: its contacts get them
+            mine_proposals = proposed if person.contact or not has_contact else []
+            if not mine and not mine_proposals:
                 continue
             links = department_links(db, settings, department_id=department_id, email=person.address,
                                      name=person.name or f"{department}联系人", purpose="alert")
@@ -182,12 +185,15 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
             for duty in duties:
                 duty["worst"] = duty["flags"][0]["severity"]
             counts = {k: sum(1 for f in mine if f["severity"] == k) for k in names("severity")}
-            subject = _subject(department, mine, run["date"])
+            subject = _subject(department, mine, run["date"]) if mine else one_line(
+                f"【{word('proposal')}】{department}：{len(mine_proposals)} 项 · {run['date']}")
+            if mine and mine_proposals:
+                subject = one_line(f"{subject}；{word('proposal')} {len(mine_proposals)} 项")
             context = {"department": department, "recipient": person, "duties": duties, "flags": mine,
                        "counts": counts, "run": run, "date": run["date"], "digest_url": digest_url,
                        "workspace_url": links.home if links else "", "link_days": settings.web.link_days,
                        "unresolved": unresolved[0]["citations"] if unresolved and person.contact else [],
-                       "more": 0}
+                       "proposals": mine_proposals, "more": 0}
             text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
             keep = len(duties)
             while _size(text, html) > limit and keep > 1:

@@ -22,6 +22,7 @@ import json
 import sqlite_utils
 
 from diffing.compare import char_diff
+from impact import proposals
 from config.glossary import name, names, rank
 from registry.attention import failed_documents, held_versions, history_laws
 from impact.coverage import coverage
@@ -380,6 +381,33 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
     return list(departments.values())
 
 
+def new_proposals(db: sqlite_utils.Database, run_id: int, department_id: int | None = None) -> list[dict]:
+    """The proposed duties (拟新增职权) run ``run_id`` tells, still open, per department then law."""
+    return [dict(r) for r in night.run_proposals(db, run_id, department_id=department_id)]
+
+
+def proposals_by_department(rows: list[dict]) -> list[dict]:
+    out: dict[int, dict] = {}
+    for r in rows:
+        out.setdefault(r["department_id"], {"id": r["department_id"], "name": r["department_name"],
+                                            "proposals": []})["proposals"].append(r)
+    return list(out.values())
+
+
+def coverage_figures(db: sqlite_utils.Database) -> list[dict]:
+    """Per department, the share of each law's powers (that the law gives it) its list covers."""
+    out: dict[str, dict] = {}
+    for c in proposals.coverage(db):
+        dep = out.setdefault(c.department, {"name": c.department, "laws": [], "powers": 0, "covered": 0})
+        dep["laws"].append({"law": c.law, "powers": c.powers, "covered": c.covered, "share": c.share,
+                            "uncovered": len(c.uncovered)})
+        dep["powers"] += c.powers
+        dep["covered"] += c.covered
+    for dep in out.values():
+        dep["share"] = round(dep["covered"] / dep["powers"], 3) if dep["powers"] else None
+    return list(out.values())
+
+
 # ---------------------------------------------------------------- the night
 
 
@@ -440,6 +468,7 @@ def gather_night(db: sqlite_utils.Database, run_id: int, unreached: list[str] | 
     departments = affected_duties(db, run_id)
     unresolved = unresolved_citations(db)
     health = source_health(db, run)
+    proposed = proposals_by_department(new_proposals(db, run_id))
     totals = {
         "enacted": len(laws["enacted"]),
         "amended": len(laws["amended"]),
@@ -455,6 +484,7 @@ def gather_night(db: sqlite_utils.Database, run_id: int, unreached: list[str] | 
         "failed_documents": len(attention["failed_documents"]),
         "unreached": len(attention["unreached"]),
         "baseline_changes": baseline["changes"],
+        "proposals": sum(len(d["proposals"]) for d in proposed),
     }
     return {
         "run": run,
@@ -467,7 +497,9 @@ def gather_night(db: sqlite_utils.Database, run_id: int, unreached: list[str] | 
         "unresolved": unresolved,
         "overdue": overdue_by_department(db, as_of),
         "coverage": coverage(db, sources=[]),
+        "proposals": proposed,
+        "list_coverage": coverage_figures(db),
         "totals": totals,
         "quiet": not any(totals[k] for k in ("enacted", "amended", "repealed", "in_force", "flags", "held",
-                                             "failed_documents", "unreached", "baseline_changes")),
+                                             "failed_documents", "unreached", "baseline_changes", "proposals")),
     }

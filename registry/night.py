@@ -10,7 +10,7 @@ the run that detected or created them. JSON columns are returned as stored (text
 >>> db = connect(":memory:")
 >>> run_id = start_run(db, started="2026-05-01T18:30:00+00:00")
 >>> claim_unreported(db, run_id), run_changes(db, run_id), run_flags(db, run_id)
-({'changes': 0, 'flags': 0}, [], [])
+({'changes': 0, 'flags': 0, 'proposals': 0}, [], [])
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from registry.duties import Department
 
 REPORTED_IN_RUN = "(c.reported_run_id = ? OR (c.reported_run_id IS NULL AND c.detected_run_id = ?))"
 NOTIFIED_IN_RUN = "(f.notified_run_id = ? OR (f.notified_run_id IS NULL AND f.created_run_id = ?))"
+PROPOSED_IN_RUN = "(p.notified_run_id = ? OR (p.notified_run_id IS NULL AND p.created_run_id = ?))"
 
 #: Flag states that still need someone.
 OPEN_STATES = ("open", "acknowledged")
@@ -31,6 +32,7 @@ OPEN_STATES = ("open", "acknowledged")
 class Claimed(TypedDict):
     changes: int
     flags: int
+    proposals: int
 
 
 def claim_unreported(db: sqlite_utils.Database, run_id: int) -> Claimed:
@@ -48,7 +50,10 @@ def claim_unreported(db: sqlite_utils.Database, run_id: int) -> Claimed:
         flags = db.execute(
             "UPDATE flags SET notified_run_id = ? WHERE notified_run_id IS NULL "
             "AND (created_run_id IS NULL OR created_run_id <= ?)", [run_id, run_id]).rowcount
-    return {"changes": changes, "flags": flags}
+        proposals = db.execute(  # a baseline is a figure, never news
+            "UPDATE proposals SET notified_run_id = ? WHERE notified_run_id IS NULL AND baseline = 0 "
+            "AND (created_run_id IS NULL OR created_run_id <= ?)", [run_id, run_id]).rowcount
+    return {"changes": changes, "flags": flags, "proposals": proposals}
 
 
 # ---------------------------------------------------------------- law changes
@@ -211,11 +216,44 @@ def run_flags(db: sqlite_utils.Database, run_id: int, *, department_id: int | No
 
 
 def departments_to_alert(db: sqlite_utils.Database, run_id: int) -> list[int]:
-    """Departments with flags of run ``run_id`` still needing someone, by id."""
+    """Departments with flags or new proposals of run ``run_id`` still needing someone, by id."""
     return [r["department_id"] for r in db.query(
-        "SELECT DISTINCT d.department_id FROM flags f JOIN duties d ON d.id = f.duty_id "
-        f"WHERE {NOTIFIED_IN_RUN} AND f.state IN ('open', 'acknowledged') ORDER BY d.department_id",
-        [run_id, run_id])]
+        "SELECT d.department_id FROM flags f JOIN duties d ON d.id = f.duty_id "
+        f"WHERE {NOTIFIED_IN_RUN} AND f.state IN ('open', 'acknowledged') "
+        "UNION SELECT p.department_id FROM proposals p "
+        f"WHERE {PROPOSED_IN_RUN} AND p.baseline = 0 AND p.state = 'open' ORDER BY 1",
+        [run_id, run_id, run_id, run_id])]
+
+
+class ProposalRow(TypedDict):
+    """A proposed duty (拟新增职权) a run tells, with its department and law."""
+
+    id: int
+    department_id: int
+    department_name: str
+    law_title: str
+    article: str
+    paragraph: int | None
+    item: int | None
+    type: str
+    name: str
+    basis_text: str
+    authority: str | None
+    shared: int
+    due: str | None
+
+
+def run_proposals(db: sqlite_utils.Database, run_id: int, *, department_id: int | None = None) -> list[ProposalRow]:
+    """The open proposals run ``run_id`` tells (never a baseline's), by department, law and id."""
+    where, params = f"p.baseline = 0 AND p.state = 'open' AND {PROPOSED_IN_RUN}", [run_id, run_id]
+    if department_id is not None:
+        where += " AND p.department_id = ?"
+        params.append(department_id)
+    return list(db.query(f"""
+        SELECT p.id, p.department_id, dep.name AS department_name, l.title AS law_title, p.article,
+               p.paragraph, p.item, p.type, p.name, p.basis_text, p.authority, p.shared, p.due
+        FROM proposals p JOIN departments dep ON dep.id = p.department_id JOIN laws l ON l.id = p.law_id
+        WHERE {where} ORDER BY dep.name, l.title, p.id""", params))  # type: ignore[arg-type]
 
 
 class UnresolvedCitation(TypedDict):

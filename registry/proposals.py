@@ -92,8 +92,10 @@ def mark_notified(db: sqlite_utils.Database, proposal_ids: list[int], run_id: in
 
 
 def departments(db: sqlite_utils.Database) -> list[dict]:
-    """Every department with its 主管领域 (``domains``, JSON or NULL) and level."""
-    return list(db.query("SELECT id, name, domains, level FROM departments ORDER BY name"))
+    """Every department with its 主管领域 (``domains``, JSON or NULL), level and number of current duties."""
+    return list(db.query(
+        "SELECT id, name, domains, level, (SELECT count(*) FROM duties d WHERE d.department_id = departments.id "
+        "AND d.is_current = 1) AS duties FROM departments ORDER BY name"))
 
 
 def set_domains(db: sqlite_utils.Database, department_id: int, domains: list[str] | None,
@@ -150,3 +152,22 @@ def keep_powers(db: sqlite_utils.Database, version_id: int, rules: str, powers: 
     value = json.dumps({"rules": rules, "powers": powers}, ensure_ascii=False)
     db["version_powers"].upsert({"version_id": version_id, "powers": value}, pk="version_id")
 
+
+def open_by_department(db: sqlite_utils.Database) -> dict[int, int]:
+    """department id → number of its open proposals."""
+    return dict(db.execute("SELECT department_id, count(*) FROM proposals WHERE state = 'open' "
+                           "GROUP BY department_id").fetchall())
+
+
+def predecessors(db: sqlite_utils.Database, law_id: int) -> list[int]:
+    """Laws this one replaced (their ``successor_id``)."""
+    return [r[0] for r in db.execute("SELECT id FROM laws WHERE successor_id = ? ORDER BY id", [law_id])]
+
+
+def latest_version_with_articles(db: sqlite_utils.Database, law_id: int) -> int | None:
+    """The newest accepted version of a law (repealed or not) that has articles."""
+    row = db.execute(
+        "SELECT v.id FROM versions v WHERE v.law_id = ? AND v.review_state = 'accepted' "
+        "AND EXISTS (SELECT 1 FROM articles a WHERE a.version_id = v.id) "
+        "ORDER BY coalesce(v.promulgated, '') DESC, v.id DESC LIMIT 1", [law_id]).fetchone()
+    return row[0] if row else None

@@ -16,7 +16,7 @@ from notify_night import build_night  # noqa: E402
 from notify.digest import write_digest  # noqa: E402
 
 SECTIONS = ["一、数据源状态", "二、新制定", "三、修改", "四、废止", "五、即将施行", "六、受影响的职权", "七、未能核对或已过时的依据",
-            "八、逾期未处理的提示", "九、未跟踪的法律文件"]
+            "八、逾期未处理的提示", "九、未跟踪的法律文件", "十、拟新增职权"]
 
 
 @pytest.fixture

@@ -90,3 +90,35 @@ def test_measures_follow_the_law_on_administrative_penalties():
 def test_nothing_in_the_input_crashes_it():
     assert article_powers("第一条", []) == []
     assert article_powers("第一条", [("由", []), ("", ["（一）"]), ("违反本法规定的，由。", [])]) == []
+
+
+def test_an_authority_named_after_another_with_a_plain_name_is_recognised():
+    """清洁生产促进法 第三十六条: "负责清洁生产综合协调的部门、环境保护部门" are two known authorities."""
+    ps = powers_of("清洁生产促进法", "2012-02-29", "第三十六条")
+    assert {a.domain for p in ps for a in p.authorities} == {"经济综合", "生态环境"}
+
+
+def test_a_name_the_law_defines_for_an_authority_is_that_authority():
+    """排污许可管理条例 第六条 defines 审批部门; 第四十条 "由审批部门依法撤销…" is the 生态环境 department's."""
+    from diffing.powers import law_powers
+
+    law = parse(law_text("排污许可管理条例", "2021-01-24"))
+    ps = [p for p in law_powers((a.label, [(q.text, q.items) for q in a.paragraphs]) for a in law.articles)
+          if p.article == "第四十条"]
+    assert ps and {a.domain for a in ps[0].authorities} == {"生态环境"}
+    assert ps[0].authorities[0].level == "设区的市级以上"
+
+
+def test_the_people_of_a_unit_punished_for_the_same_violation_are_one_item_with_it():
+    """土壤污染防治法 第九十条第二款 (双罚) joins the power of 第一款, as real lists cite it."""
+    ps = powers_of("土壤污染防治法", "2018-08-31", "第九十条")
+    penalties = [p for p in ps if p.type == "行政处罚"]
+    assert [p.basis for p in penalties] == ["第九十条第一款"]
+    assert "限制从业" in penalties[0].measures
+
+
+def test_an_exception_before_the_authority_is_not_part_of_the_violation():
+    ps = powers_of("水污染防治法", "2017-06-27", "第九十四条")
+    assert ps[0].name == "对企业事业单位造成水污染事故的行政处罚"
+    code = powers_of("生态环境法典", "2026-03-12", "第一千一百零九条")
+    assert code[0].name.startswith("对违反本法和其他法律法规") and "除本条" not in code[0].name

@@ -34,9 +34,11 @@ def add_duty(db, department: str, name: str, basis: str, code: str | None = None
 def air(db):
     record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
                    source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
-    duty_store.ensure_department(db, BUREAU)
-    duty_store.ensure_department(db, "江门市市场监督管理局")
-    duty_store.ensure_department(db, "江门市公安局")
+    # each department has a list (one duty under another law): a department without one has
+    # nothing to compare with and gets no proposals
+    for department in (BUREAU, "江门市市场监督管理局", "江门市公安局"):
+        add_duty(db, department, "对违反行政处罚法规定的处罚", "《中华人民共和国行政处罚法》第八条")
+    duty_store.ensure_department(db, "江门市人民政府")
     return db
 
 
@@ -52,6 +54,7 @@ def test_a_law_gives_each_department_only_the_powers_its_authority_holds(air):
     assert "第一百零三条第（一）项" in market
     police = {p["basis_text"].split("》")[1] for p in props.list_proposals(air, department="江门市公安局")}
     assert "第一百一十三条" in police
+    assert props.list_proposals(air, department="江门市人民政府") == []   # no list in yiju
 
 
 def test_a_power_the_list_cites_is_covered_even_under_its_old_number(air):
@@ -107,7 +110,10 @@ def test_the_first_pass_is_a_baseline_and_a_newly_enacted_law_is_news(db, monkey
     assert news and not any(p["baseline"] for p in news)
     assert all(p["due"] == "2026-08-15" for p in news)
     penalty = {p["basis_text"].split("》")[1] for p in news if p["type"] == "行政处罚"}
-    assert "第一千一百零二条" in penalty                  # 未依法取得排污许可证排放污染物
+    assert "第一千一百零三条" in penalty                  # 未按照排污许可证载明的种类、浓度……排放污染物
+    # 未依法取得排污许可证排放污染物 is covered: the code repeals 大气污染防治法 (its 同时废止 clause), and
+    # the list's duty for the same violation there (第九十九条第（一）项) carries over through its flag
+    assert "第一千一百零二条" not in penalty
     assert "第一千一百一十二条第一款" not in penalty      # 海关 / 省级以上
 
 
@@ -151,5 +157,73 @@ def test_the_cli_lists_accepts_and_declines(yiju):
     assert "清单已覆盖" in cov.output and "未覆盖" in cov.output
     dom = yiju("departments", "domains", BUREAU)
     assert "生态环境" in dom.output and "设区的市级" in dom.output
+    rep = yiju("report")
+    assert "清单覆盖率：法律授予的职权" in rep.output and "《中华人民共和国大气污染防治法》" in rep.output
+    figures = json.loads(yiju("report", "--json").output)
+    bureau = next(d for d in figures["departments"] if d["department"] == BUREAU)
+    assert bureau["coverage"]["covered"] >= 2 and 0 < bureau["coverage"]["share"] < 1
     bad = yiju("proposals", "--department", "不存在的局")
     assert bad.exit_code == 2
+
+
+def test_the_night_tells_the_department_and_the_digest_shows_new_proposals_and_coverage(db, monkeypatch, tmp_path):
+    from config.settings import MailSettings, Settings
+    from notify import outbox
+    from notify.alerts import queue_department_alerts
+    from notify.digest import render_digest
+    from registry.night import claim_unreported
+
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    add_duty(db, BUREAU, "对未依法取得排污许可证排放大气污染物的处罚", "《中华人民共和国大气污染防治法》第九十九条第（一）项")
+    db.execute("UPDATE departments SET emails = ? WHERE name = ?", [json.dumps(["fgk@jmsthj.example.gov.cn"]), BUREAU])
+    night1 = db["runs"].insert({"started": "2026-03-31T18:30:00+00:00", "state": "succeeded"}).last_pk
+    run_impact(db, night1)
+    claim_unreported(db, night1)
+    _, md1, first = render_digest(db, night1)
+    assert first["totals"]["proposals"] == 0                 # the baseline is a figure, not news
+    assert "本次没有新的拟新增职权" in md1
+    assert "清单覆盖率" in md1 and "江门市生态环境局：1/" in md1
+
+    record_version(db, title=CODE, text=law_text("生态环境法典", "2026-03-12"), source="import",
+                   source_id="法典/2026", promulgated="2026-03-12", effective="2026-08-15", announce_new=True)
+    night2 = db["runs"].insert({"started": "2026-04-01T18:30:00+00:00", "state": "succeeded"}).last_pk
+    run_impact(db, night2)
+    claim_unreported(db, night2)
+    html, md, second = render_digest(db, night2)
+    assert second["totals"]["proposals"] > 50
+    assert "## 十、拟新增职权" in md and "《中华人民共和国生态环境法典》第一千一百零三条" in md
+    settings = Settings()
+    settings.mail = MailSettings(sender="yiju@fzb.example.gov.cn", digest_to=["fzb@example.gov.cn"])
+    queue_department_alerts(db, night2, settings)
+    rows = [r for r in outbox.listing(db) if r["kind"] == "department_alert"]
+    assert len(rows) == 1 and "拟新增职权" in rows[0]["subject"]
+    body = outbox.get(db, rows[0]["id"])["body_text"]
+    assert "yiju proposals accept" in body and "第一千一百零三条" in body and "期限 2026-08-15" in body
+
+
+def test_the_code_after_a_list_built_on_the_laws_it_repeals_gives_flags_and_proposals(db, monkeypatch):
+    """Done when: the duties citing 大气污染防治法 are flagged; the code's penalty provisions that no
+    duty covers are proposed; the one a duty already holds under the repealed law's wording is not."""
+    from impact.record import record_status
+
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    record_version(db, title=AIR, text=law_text("大气污染防治法", "2018-10-26"), source="import",
+                   source_id="大气/2018", promulgated="2018-10-26", effective="2018-10-26")
+    held = add_duty(db, BUREAU, "对未依法取得排污许可证排放大气污染物的处罚",
+                    "《中华人民共和国大气污染防治法》第九十九条第（一）项")
+    run_impact(db)
+    record_version(db, title=CODE, text=law_text("生态环境法典", "2026-03-12"), source="import",
+                   source_id="法典/2026", promulgated="2026-03-12", effective="2026-08-15", announce_new=True)
+    record_status(db, title=AIR, status="已废止", source="import", repealed_on="2026-08-15", successor_title=CODE)
+    run_impact(db)
+    flagged = db.execute("SELECT severity FROM flags WHERE duty_id = ?", [held]).fetchall()
+    assert flagged and flagged[0][0] == "critical"
+    code = {p["basis_text"].split("》")[1]: p for p in props.list_proposals(db, department=BUREAU)
+            if p["law"] == CODE and p["type"] == "行政处罚"}
+    assert "第一千一百零二条" not in code            # 未依法取得排污许可证排放污染物: the flagged duty's
+    assert "第一千一百零七条" in code                # 超过污染物排放标准 …: no duty held it
+    assert len(code) > 100
+    cov = next(c for c in props.coverage(db, department=BUREAU) if c.law == CODE)
+    assert cov.covered == 1 and all("第一千一百零二条" != u["basis"].split("》")[1] for u in cov.uncovered)

@@ -290,6 +290,7 @@ def test_pages_and_downloads(world):
         assert a.get(path).status_code == 200, path
     report = a.get("/report").text
     assert "<svg" in report and B not in report
+    assert "清单覆盖率" in report and "拟新增职权" in report     # completeness beside freshness (issue 17)
     law_id = world["db"].execute("SELECT id FROM laws").fetchone()[0]
     law = a.get(f"/laws/{law_id}").text
     assert "版本对照" in law and "罚款收缴" in law and "交通执法当场收缴" not in law
@@ -346,6 +347,8 @@ def test_proposed_duties_are_accepted_by_the_legal_office(world):
     a = reviewer(world)
     page = a.get("/proposals")
     assert "对拒不缴纳罚款的行政处罚" in page.text and "采纳</button>" not in page.text
+    assert '<span class="sev high">新</span>' in page.text                 # news, not the baseline
+    assert "对拒不缴纳罚款的行政处罚" in a.get(f"/proposals?law={law_id}").text
     assert a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "处罚科"}).status_code == 403
     office = legal(world)
     page = office.get("/proposals")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from config.glossary import name, names, with_names
+from config.glossary import name, names, with_names, word
 from texts.provisions import cited_provision
 from impact import flags as flag_store
 from yiju.app import UserError, actor, emit_json, info
@@ -159,6 +159,15 @@ def print_report(report: dict) -> None:
             f"待处理提示 {o['total']} 项（{'，'.join(f'{n} {o[k]}' for k, n in names('severity').items())}），"
             f"逾期 {r['overdue_flags']} 项；已解决 {r['resolved_flags']} 项，中位用时 {median}；"
             f"依据全部现行的职权 {r['duties_all_current']} 项，占 {share}")
+        cov = r.get("coverage")
+        if cov and cov["powers"]:
+            click.echo(f"    {word('coverage')}：法律授予的职权 {cov['powers']} 项，清单已覆盖 {cov['covered']} 项"
+                       f"（{cov['share'] * 100:.1f}%），{word('proposal')}待处理 {r['open_proposals']} 项")
+            for law in cov.get("laws", []):
+                if law["powers"]:
+                    click.echo(f"      《{law['law']}》{law['covered']}/{law['powers']}"
+                               + (f"，未覆盖：{'；'.join(u['basis'].split('》')[-1] for u in law['uncovered'][:10])}"
+                                  + ("……" if len(law["uncovered"]) > 10 else "") if law["uncovered"] else ""))
 
 
 def register(cli: click.Group) -> None:

@@ -338,13 +338,22 @@ def proposals():
         visible = queries.department_scope(db(), department)
     rows = [p for p in proposal_flow.list_proposals(db(), state="open")
             if visible is None or p["department_id"] in visible]
+    laws: dict[int, dict] = {}
+    for p in rows:
+        laws.setdefault(p["law_id"], {"id": p["law_id"], "title": p["law"], "n": 0})["n"] += 1
+    law = _int(request.args.get("law"))
+    if law in laws:
+        rows = [p for p in rows if p["law_id"] == law]
+    # what a new or amended law brought first (the baseline is a figure, not news), soonest due first
+    rows.sort(key=lambda p: (bool(p["baseline"]), p["due"] or "9999", p["department"], p["law"], p["id"]))
     total, rows = len(rows), rows[:PROPOSALS_SHOWN]
     posts = {}
     for p in rows:
         if p["department_id"] not in posts:
             posts[p["department_id"]] = queries.department_posts(db(), p["department_id"])
     return render_template("proposals.html.j2", rows=rows, posts=posts, total=total, department=department,
-                           departments=queries.departments(db(), scope()))
+                           departments=queries.departments(db(), scope()), law=law,
+                           laws=sorted(laws.values(), key=lambda x: x["title"]))
 
 
 PROPOSALS_SHOWN = 200
@@ -358,7 +367,9 @@ def _proposal_action(fn, proposal_id: int, *args, **kwargs):
         fn(db(), proposal_id, *args, **kwargs)
     except proposal_flow.ProposalError as exc:
         flash(str(exc))
-    return redirect(url_for("pages.proposals"))
+    # back to the list as it was filtered
+    return redirect(url_for("pages.proposals", department=_int(request.form.get("department")),
+                            law=_int(request.form.get("law"))))
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")
