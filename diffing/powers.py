@@ -153,6 +153,7 @@ class _Rules:
     exception: re.Pattern
     inner_lead_in: re.Pattern
     unit_back: re.Pattern
+    other_after_exception: re.Pattern
     persons: re.Pattern
     defined_term: re.Pattern
     domains: tuple[_Domain, ...]
@@ -181,6 +182,7 @@ def rules() -> _Rules:
         exception=re.compile(c["exception"]),
         inner_lead_in=re.compile(c["inner_lead_in"]),
         unit_back=re.compile(c["unit_back"]),
+        other_after_exception=re.compile(c["other_after_exception"]),
         persons=re.compile(c["persons"]),
         defined_term=re.compile(c["defined_term"]),
         domains=tuple(_Domain(a["domain"], re.compile(a["pattern"]), bool(a.get("unknown")))
@@ -282,6 +284,15 @@ def _scopes(text: str, aliases: dict[str, str] | None = None) -> tuple[str, list
     r = rules()
     cuts: list[tuple[int, int, tuple[Authority, ...]]] = []
     for m in re.finditer("由", text):
+        if text[max(0, m.start() - 1):m.start()] == "除":
+            # 除由 X …外，Y 可以…: Y holds what follows
+            out = re.compile(r"外[，,]").search(text, m.end())
+            om = r.other_after_exception.match(text[out.end():]) if out else None
+            if om and _is_authority_phrase(om.group(1)):
+                found = authorities(om.group(1))
+                if found:
+                    cuts.append((out.end(), out.end() + om.end(), found))
+            continue
         rest = text[m.end():]
         end = r.authority_end.search(rest)
         phrase = rest[:end.start()] if end else ""

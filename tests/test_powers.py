@@ -122,3 +122,10 @@ def test_an_exception_before_the_authority_is_not_part_of_the_violation():
     assert ps[0].name == "对企业事业单位造成水污染事故的行政处罚"
     code = powers_of("生态环境法典", "2026-03-12", "第一千一百零九条")
     assert code[0].name.startswith("对违反本法和其他法律法规") and "除本条" not in code[0].name
+
+
+def test_the_authority_after_an_exception_holds_what_follows():
+    """广告法 2021 第五十五条第二款: "除由市场监督管理部门依照本法处罚外，卫生行政部门可以吊销…"."""
+    second = [p for p in powers_of("广告法", "2021-04-29", "第五十五条") if p.paragraph == 2]
+    assert [p.authorities[0].domain for p in second] == ["卫生健康"]
+    assert second[0].measures == ("吊销许可证件",) and second[0].name == "对医疗机构有前款规定违法行为，情节严重的行政处罚"
