@@ -193,7 +193,7 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
                        "counts": counts, "run": run, "date": run["date"], "digest_url": digest_url,
                        "workspace_url": links.home if links else "", "link_days": settings.web.link_days,
                        "unresolved": unresolved[0]["citations"] if unresolved and person.contact else [],
-                       "proposals": mine_proposals, "more": 0}
+                       "proposals": mine_proposals, "more_proposals": 0, "more": 0}
             text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
             keep = len(duties)
             while _size(text, html) > limit and keep > 1:
@@ -202,7 +202,13 @@ def queue_department_alerts(db: sqlite_utils.Database, run_id: int, settings: Se
                 context.update(duties=duties[:keep], more=len(duties) - keep,
                                unresolved=context["unresolved"][:50])
                 text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
-            if context["more"] and department not in report.shortened:
+            keep = len(mine_proposals)
+            while _size(text, html) > limit and keep > 1:
+                # proposals (拟新增职权) too: the first ones in full, the rest counted, where to read them
+                keep = max(1, keep // 2)
+                context.update(proposals=mine_proposals[:keep], more_proposals=len(mine_proposals) - keep)
+                text, html = render("alert.txt.j2", **context), render("alert.html.j2", **context)
+            if (context["more"] or context.get("more_proposals")) and department not in report.shortened:
                 report.shortened.append(department)
             result = outbox.queue(
                 db, run_id=run_id, kind="department_alert", recipient=person.address,

@@ -201,6 +201,13 @@ def test_the_night_tells_the_department_and_the_digest_shows_new_proposals_and_c
     assert len(rows) == 1 and "拟新增职权" in rows[0]["subject"]
     body = outbox.get(db, rows[0]["id"])["body_text"]
     assert "yiju proposals accept" in body and "第一千一百零三条" in body and "期限 2026-08-15" in body
+    # a mail over the size limit lists the first proposals and says where the rest are
+    db.execute("DELETE FROM outbox")
+    settings.mail.max_message_bytes = 30_000
+    queue_department_alerts(db, night2, settings)
+    short = outbox.get(db, [r for r in outbox.listing(db) if r["kind"] == "department_alert"][0]["id"])
+    assert len(short["body_text"].encode()) < 30_000 and "项拟新增职权未在本邮件中逐条列出" in short["body_text"]
+    assert "yiju proposals --department '江门市生态环境局'" in short["body_text"]
 
 
 def test_the_code_after_a_list_built_on_the_laws_it_repeals_gives_flags_and_proposals(db, monkeypatch):
