@@ -345,6 +345,9 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
             have = store.existing(db, holder.id, lawrow["id"])
             live: set[str] = set()
             only = labels.get(lawrow["id"]) if labels is not None else None
+            # 施行日期: the version's, else when the laws it replaces are repealed (a file imported
+            # without one: 生态环境法典's 同时废止 clause gives 2026-08-15)
+            effective = lawrow["effective"] or store.predecessors_repealed_on(db, lawrow["id"])
             for p in powers:
                 if _covered(p, cits, old_powers):
                     continue
@@ -358,7 +361,7 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                        "name": p.name, "measures": list(p.measures), "authority": a.raw,
                        "authority_level": a.level, "shared": int(any(x.shared for x in p.authorities)),
                        "basis_text": _basis_text(lawrow["title"], p), "clause": p.text,
-                       "due": due_for(lawrow["effective"]), "baseline": int(baseline), "created_run_id": run_id}
+                       "due": due_for(effective), "baseline": int(baseline), "created_run_id": run_id}
                 old = have.get(p.key)
                 if old is None:
                     created.append(store.insert(db, row))
@@ -378,13 +381,22 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
 
 
 def for_changes(db: sqlite_utils.Database, changes: list[dict], run_id: int | None = None) -> dict:
-    """Proposals for the changes impact just processed: every article of an enacted law, the
-    inserted and substantively modified articles of an amended one."""
+    """Proposals for the changes impact just processed: every article of an enacted law (or of the
+    law that replaced a repealed one), the inserted and substantively modified articles of an amended one."""
     law_ids: set[int] = set()
     whole: set[int] = set()
     labels: dict[int, set[str]] = {}
     change_ids: dict[int, int] = {}
     for ch in changes:
+        if ch["kind"] == "repealed":
+            # a law imported with the repeals it enacts (yiju laws import: no enacted change of its
+            # own) is as new as an enacted one: 生态环境法典 and the ten laws it repeals
+            old = get_law(db, ch["law_id"])
+            if old and old["successor_id"]:
+                law_ids.add(old["successor_id"])
+                whole.add(old["successor_id"])
+                change_ids.setdefault(old["successor_id"], ch["id"])
+            continue
         if ch["kind"] not in ("enacted", "amended"):
             continue
         law_ids.add(ch["law_id"])

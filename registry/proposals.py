@@ -164,6 +164,12 @@ def predecessors(db: sqlite_utils.Database, law_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM laws WHERE successor_id = ? ORDER BY id", [law_id])]
 
 
+def predecessors_repealed_on(db: sqlite_utils.Database, law_id: int) -> str | None:
+    """When the laws this one replaced stop being in force (its 施行日期 when its text says 同时废止)."""
+    row = db.execute("SELECT min(repealed_on) FROM laws WHERE successor_id = ?", [law_id]).fetchone()
+    return row[0] if row else None
+
+
 def latest_version_with_articles(db: sqlite_utils.Database, law_id: int) -> int | None:
     """The newest accepted version of a law (repealed or not) that has articles."""
     row = db.execute(

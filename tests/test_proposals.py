@@ -234,3 +234,31 @@ def test_the_code_after_a_list_built_on_the_laws_it_repeals_gives_flags_and_prop
     assert len(code) > 100
     cov = next(c for c in props.coverage(db, department=BUREAU) if c.law == CODE)
     assert cov.covered == 1 and all("第一千一百零二条" != u["basis"].split("》")[1] for u in cov.uncovered)
+
+
+def test_importing_the_code_as_a_file_proposes_its_powers_at_once(config_file, monkeypatch, tmp_path):
+    """yiju laws import of 生态环境法典 (no enacted change of its own: imported files are history) still
+    makes it news for proposals, through the repeals its 同时废止 clause records."""
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
+
+    first, second = tmp_path / "laws1" / AIR, tmp_path / "laws2" / CODE
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    (first / "2018-10-26.md").write_text(law_text("大气污染防治法", "2018-10-26"), "utf-8")
+    (second / "2026-03-12.md").write_text(law_text("生态环境法典", "2026-03-12"), "utf-8")
+    table = tmp_path / "list.csv"
+    table.write_text("事项名称,职权类型,实施依据,实施主体\n对未依法取得排污许可证排放大气污染物的处罚,行政处罚,"
+                     "《中华人民共和国大气污染防治法》第九十九条第（一）项,江门市生态环境局\n", "utf-8")
+    assert run("laws", "import", tmp_path / "laws1").exit_code in (0, 1)
+    assert run("duties", "import", table).exit_code == 0
+    assert run("laws", "import", tmp_path / "laws2").exit_code in (0, 1)
+    db = connect(config_file.parent / "data" / "yiju.db")
+    rows = [p for p in props.list_proposals(db, department=BUREAU) if p["law"] == CODE]
+    assert len(rows) > 100 and not any(p["baseline"] for p in rows)
+    assert all(p["due"] == "2026-08-15" for p in rows)
+    assert "第一千一百零二条" not in {p["basis_text"].split("》")[1] for p in rows}    # the list's duty carries it
+    assert db.execute("SELECT count(*) FROM flags").fetchone()[0] >= 1               # and the duty is flagged
