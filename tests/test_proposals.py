@@ -239,12 +239,10 @@ def test_the_code_after_a_list_built_on_the_laws_it_repeals_gives_flags_and_prop
 def test_importing_the_code_as_a_file_proposes_its_powers_at_once(config_file, monkeypatch, tmp_path):
     """yiju laws import of 生态环境法典 (no enacted change of its own: imported files are history) still
     makes it news for proposals, through the repeals its 同时废止 clause records."""
+    from tests.conftest import Yiju
+
     monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--config", str(config_file), *map(str, args)], catch_exceptions=False)
-
+    run = Yiju(config_file)
     first, second = tmp_path / "laws1" / AIR, tmp_path / "laws2" / CODE
     first.mkdir(parents=True)
     second.mkdir(parents=True)
