@@ -135,6 +135,10 @@ class FailureDetector:
         if not request.meta.get("expect") or not isinstance(exception, self.exceptions):
             return None
         reason = _describe(exception)
+        if _unresolvable(exception) and request.meta.get("yiju_retries", 0) >= 1:
+            # A name that did not resolve twice is no network or a wrong address, not a busy
+            # server: waiting through every back-off would only delay the same answer.
+            return None
         try:
             return self._retry_or_fail(request, reason, True, None)
         except SourceFailure:
@@ -170,8 +174,15 @@ def _retry_exceptions(settings) -> tuple:
     return tuple(load_object(n) if isinstance(n, str) else n for n in names)
 
 
+def _unresolvable(exception) -> bool:
+    """True for a failed DNS look-up (Scrapy's CannotResolveHostError, Twisted's DNSLookupError)."""
+    return any(k.__name__ in ("CannotResolveHostError", "DNSLookupError") for k in type(exception).__mro__)
+
+
 def _describe(exception) -> str:
     name = type(exception).__name__
+    if _unresolvable(exception):
+        return "无法解析数据源的域名（本机不能上网，或 base_url 写错）"
     if "Timeout" in name or "TimedOut" in name:
         return f"请求超时（{name}）"
     if "Refused" in name:

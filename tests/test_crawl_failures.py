@@ -60,6 +60,35 @@ def test_ordinary_answers_pass(response, expect):
     assert classify(response, expect) is None
 
 
+def test_a_host_that_does_not_resolve_is_tried_twice_not_through_every_back_off():
+    """No network (or a mistyped base_url): one retry, then the listing fails, named in Chinese."""
+    import asyncio
+
+    from scrapy.exceptions import CannotResolveHostError
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.detect import FailureDetector, describe_failure
+
+    class Crawler:
+        settings = Settings({"CRAWL_RETRIES": 5, "CRAWL_BACKOFF": 0.0,
+                             "RETRY_EXCEPTIONS": [CannotResolveHostError]})
+        stats = None
+
+    Crawler.stats = MemoryStatsCollector(Crawler)
+    detector = FailureDetector(Crawler())
+    first = Request("https://flk.npc.gov.cn/law-search/search/list", meta={"expect": "json"})
+    lost = CannotResolveHostError("DNS lookup failed: no results for hostname lookup: flk.npc.gov.cn.")
+    retry = asyncio.run(detector.process_exception(first, lost))
+    assert isinstance(retry, Request) and retry.meta["yiju_retries"] == 1
+    assert asyncio.run(detector.process_exception(retry, lost)) is None        # to the errback: the source failed
+
+    class Failure:
+        value = lost
+
+    assert "无法解析数据源的域名" in describe_failure(Failure())
+
+
 # ----- the mirror misbehaves ---------------------------------------------------------------------
 
 @pytest.fixture
