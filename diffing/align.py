@@ -42,6 +42,13 @@ _PUNCT = re.compile(r"[^\w]")
 
 STATUSES = ("unchanged", "renumbered", "modified", "inserted", "deleted", "split", "merged")
 
+#: The generation of this alignment. A change stored with an older one (``changes.alignment``) is
+#: aligned again from its two texts the next time impact runs, and the flags it raised are put
+#: right (``impact/realign.py``). Raise it with any change to ``compare`` or to the 款/项 mapping
+#: (``diffing/provisions.py``) that moves an article or a 款 elsewhere on some real pair.
+#: 1: 款/项 evidence, merged and rewritten-in-place articles (issue 12).
+ALIGNMENT = 1
+
 #: Two articles in the same stretch between anchors are one article when they are at least this
 #: alike (``_Aligner.score``; unrelated articles of one law score 0.15-0.4, a rewritten one 0.45+).
 PAIR_MIN = 0.45

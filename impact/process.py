@@ -13,6 +13,7 @@ import sqlite_utils
 
 from impact import proposals
 from impact.assess import ChangeView, Finding, assess_against_processed, store
+from impact.realign import realign_changes
 from impact.reconcile import reconcile
 from impact.record import settle_repeals
 from impact.rules import RULES, SEVERITIES
@@ -33,9 +34,12 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
     a finding of their own (the department cites a law yiju does not know, or cites it wrongly).
     """
     settle_repeals(db)
+    # changes an older alignment computed (a registry written by an earlier release): aligned
+    # again, their flags put right and told as corrections
+    realigned = realign_changes(db, run_id)
     start_watermark = duty_store.impact_watermark(db)
     top_duty = duty_store.max_duty_id(db)
-    created: list[Finding] = []
+    created: list[Finding] = list(realigned["flags"])
     views: dict[int, ChangeView] = {}
 
     # 1. duties added since the last pass, against the changes processed before them; a new
@@ -94,8 +98,9 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
         "unresolved_citations": citation_store.count_unresolved(db),
         "per_change": per_change,
         "proposals": proposed,
+        "realigned": {k: v for k, v in realigned.items() if k != "flags"},
     }
-    if pending or top_duty > start_watermark:
+    if pending or top_duty > start_watermark or realigned["changes"]:
         with db.atomic():
             duty_store.set_impact_watermark(db, top_duty)
             write_audit(db, actor="yiju", action="impact",

@@ -26,7 +26,7 @@ from registry import changes as change_store
 from registry import laws as law_store
 from registry.audit import write_audit
 from texts.structure import LawText, numbering_problems, parse
-from diffing.align import compare
+from diffing.align import ALIGNMENT, compare
 from diffing.provisions import provision_map
 from diffing.repeals import repeals_in
 
@@ -435,7 +435,13 @@ def _write_change(
         db, law_id=law_id, kind=kind, dedupe_key=dedupe_key, old_version_id=old_version_id,
         new_version_id=new_version_id, published=published, effective=effective, run_id=run_id,
         detail=detail, summary=summary, instrument_id=instrument_id,
-        articles=[{"status": m.status, "old_labels": list(m.old), "new_labels": list(m.new),
-                   "similarity": m.similarity, "substance": m.substance, "diff": m.diff,
-                   "provisions": provisions.for_match(m) if provisions is not None and m.old else None}
-                  for m in matches])
+        alignment=ALIGNMENT if kind in change_store.ARTICLE_KINDS else None,
+        articles=article_rows(matches, provisions))
+
+
+def article_rows(matches, provisions) -> list[dict]:
+    """The ``article_changes`` of an alignment's changed matches, with their 款/项 rows."""
+    return [{"status": m.status, "old_labels": list(m.old), "new_labels": list(m.new),
+             "similarity": m.similarity, "substance": m.substance, "diff": m.diff,
+             "provisions": provisions.for_match(m) if provisions is not None and m.old else None}
+            for m in matches]

@@ -141,6 +141,11 @@ def _subject(department: str, flags: list[dict], date: str) -> str:
     counts = {k: sum(1 for f in flags if f["severity"] == k) for k in names("severity")}
     parts = "，".join(f"{names('severity')[k]} {n}" for k, n in counts.items() if n)
     duties = len({f["duty_id"] for f in flags})
+    corrected = sum(1 for f in flags if f.get("correction"))
+    if corrected == len(flags):
+        return one_line(f"【执法依据变动·更正】{department}：此前通知的 {corrected} 处提示有误，已更正（{parts}）· {date}")
+    if corrected:
+        parts += f"；其中更正 {corrected} 处"
     return one_line(f"【执法依据变动】{department}：{duties} 项职权需复核（{parts}）· {date}")
 
 

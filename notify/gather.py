@@ -299,6 +299,11 @@ def _flag_view(db, f: dict, with_article: bool) -> dict:
     f["state_label"] = name("flag_state", f["state"])
     f["change_kind_label"] = name("change_kind", f["change_kind"])
     f["provision"] = cited_provision(f)  # texts.provisions: as the CLI writes it
+    # a flag put right after its change was aligned again (impact/realign.py): told as 更正
+    correction = _json(f.get("correction"), None)
+    f["correction"] = correction if isinstance(correction, dict) else None
+    if f["correction"]:
+        f["correction"]["severity_label"] = name("severity", f["correction"].get("severity") or "")
     detail = _json(f.pop("change_detail"), {})
     f["successor_title"] = f.get("successor_title") or detail.get("successor_title") or ""
     f["article_change"] = None
@@ -333,6 +338,7 @@ def _by_department(flags: list[dict]) -> list[dict]:
             "counts": {k: 0 for k in names("severity")}, "duties": set()})
         dep["flags"].append(f)
         dep["counts"][f["severity"]] = dep["counts"].get(f["severity"], 0) + 1
+        dep["corrected"] = dep.get("corrected", 0) + bool(f.get("correction"))
         dep["duties"].add(f["duty_id"])
     out = []
     for dep in departments.values():

@@ -87,12 +87,13 @@ def write_change(
     old_version_id: int | None = None, new_version_id: int | None = None,
     published: str | None = None, effective: str | None = None, run_id: int | None = None,
     detail: dict | None = None, summary: dict | None = None, instrument_id: int | None = None,
-    articles: Iterable[dict] = (),
+    articles: Iterable[dict] = (), alignment: int | None = None,
 ) -> int:
     """Write a change and its article changes once: the id of the change with this ``dedupe_key``.
 
     ``articles`` are dicts with ``status``, ``old_labels``, ``new_labels`` (lists), ``similarity``,
-    ``substance``, ``diff`` (ops or None) and ``provisions`` (the 款/项 rows, or None), in order. Call inside a transaction.
+    ``substance``, ``diff`` (ops or None) and ``provisions`` (the 款/项 rows, or None), in order;
+    ``alignment`` the generation of the alignment that computed them. Call inside a transaction.
     """
     existing = next(db.query("SELECT id FROM changes WHERE dedupe_key = ?", [dedupe_key]), None)
     if existing:
@@ -102,8 +103,13 @@ def write_change(
         "published": published, "effective": effective,
         "summary": json.dumps(summary or {}, ensure_ascii=False), "instrument_id": instrument_id,
         "check_notes": "[]", "detail": json.dumps(detail or {}, ensure_ascii=False),
-        "detected_run_id": run_id, "detected_at": now(), "dedupe_key": dedupe_key,
+        "detected_run_id": run_id, "detected_at": now(), "dedupe_key": dedupe_key, "alignment": alignment,
     }).last_pk
+    _insert_articles(db, change_id, articles)
+    return change_id
+
+
+def _insert_articles(db: sqlite_utils.Database, change_id: int, articles: Iterable[dict]) -> None:
     rows = [{
         "change_id": change_id, "ordinal": ordinal, "status": a["status"],
         "old_labels": json.dumps(list(a["old_labels"]), ensure_ascii=False),
@@ -116,7 +122,26 @@ def write_change(
     } for ordinal, a in enumerate(articles)]
     if rows:
         db["article_changes"].insert_all(rows)
-    return change_id
+
+
+def realign(db: sqlite_utils.Database, change_id: int, articles: Iterable[dict], *, summary: dict,
+            alignment: int) -> None:
+    """Replace a change's article changes by those of a newer alignment (``write_change``'s
+    ``articles``) and mark the change with its generation. The change's flags lose their link to
+    the old rows; the caller links them again (``registry.flags.relink`` / ``correct``). Call
+    inside a transaction."""
+    db.execute("UPDATE flags SET article_change_id = NULL WHERE change_id = ?", [change_id])
+    db.execute("DELETE FROM article_changes WHERE change_id = ?", [change_id])
+    _insert_articles(db, change_id, articles)
+    db["changes"].update(change_id, {"summary": json.dumps(summary, ensure_ascii=False), "alignment": alignment})
+
+
+def to_realign(db: sqlite_utils.Database, alignment: int) -> list[Change]:
+    """Changes between two texts whose article changes an older alignment computed, oldest first."""
+    return [_change(r) for r in db.query(
+        "SELECT * FROM changes WHERE kind IN ('amended', 'text_corrected', 'renamed') "
+        "AND old_version_id IS NOT NULL AND new_version_id IS NOT NULL "
+        "AND (alignment IS NULL OR alignment < ?) ORDER BY id", [alignment])]
 
 
 def set_detail(db: sqlite_utils.Database, change_id: int, detail: dict) -> None:

@@ -114,6 +114,13 @@ def current_since(db: sqlite_utils.Database, after_duty_id: int) -> list[Citatio
         [after_duty_id]))
 
 
+def refs(db: sqlite_utils.Database, ids: Iterable[int]) -> dict[int, CitationRef]:
+    """These citations as impact judges them (any duty version), by id."""
+    return {r["id"]: r for r in db.query(  # type: ignore[misc]
+        _REF.replace(" WHERE d.is_current = 1", " WHERE c.id IN (SELECT value FROM json_each(?))"),
+        [json.dumps(sorted(set(ids)))])}
+
+
 def wrong_of_duty(db: sqlite_utils.Database, duty_id: int, field: str) -> list[tuple[str, str | None]]:
     """(raw, problem) of a duty version's citations in ``field`` that cite nothing real: an unknown
     law, an article the law does not have, or a repealed law. A provision cited on purpose by an

@@ -46,6 +46,7 @@ class Flag(TypedDict):
     reviewed_by: str | None         # the legal office's last decision
     reviewed_at: str | None
     review_note: str | None         # why it was returned
+    correction: dict | None         # what it said before an alignment put it right (decoded)
     duty_name: str
     duty_code: str | None
     duty_is_current: int
@@ -68,7 +69,7 @@ class Flag(TypedDict):
 _LIST_SQL = """
 SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
        f.suggestion, f.due, f.state, f.created_at, f.updated_at, f.updated_by, f.closed_at, f.closing_note,
-       f.proposal, f.proposed_by, f.proposed_at, f.reviewed_by, f.reviewed_at, f.review_note,
+       f.proposal, f.proposed_by, f.proposed_at, f.reviewed_by, f.reviewed_at, f.review_note, f.correction,
        d.name AS duty_name, d.code AS duty_code, d.is_current AS duty_is_current, d.duty_key,
        dep.id AS department_id, dep.name AS department, p.name AS post,
        c.raw AS citation, c.law_title, c.article, c.paragraph, c.item, c.sub_item, c.field,
@@ -91,6 +92,7 @@ WITH_DEPARTMENT_SQL = "('open', 'acknowledged', 'returned')"
 def _flag(row: dict) -> Flag:
     row["suggestion"] = json.loads(row["suggestion"] or "{}")
     row["proposal"] = json.loads(row["proposal"]) if row.get("proposal") else None
+    row["correction"] = json.loads(row["correction"]) if row.get("correction") else None
     return row  # type: ignore[return-value]
 
 
@@ -173,6 +175,13 @@ def reimported_duties(db: sqlite_utils.Database, after_duty_id: int) -> list[tup
         f"WHERE f.state IN {ACTIVE_SQL} AND o.is_current = 0)", [after_duty_id])]
 
 
+def of_change(db: sqlite_utils.Database, change_id: int) -> list[dict]:
+    """Every flag a change raised, any state: {id, duty_id, citation_id, article_change_id, severity,
+    reason, suggestion (JSON), state, correction (JSON)}, by id."""
+    return list(db.query("SELECT id, duty_id, citation_id, article_change_id, severity, reason, suggestion, "
+                         "state, correction FROM flags WHERE change_id = ? ORDER BY id", [change_id]))
+
+
 # -- writing ---------------------------------------------------------------------------------------
 
 _INSERT = (f"INSERT OR IGNORE INTO flags ({', '.join(NEW_COLUMNS)}, state, created_at, updated_at) "
@@ -221,6 +230,26 @@ def reviewed(db: sqlite_utils.Database, flag_id: int, *, by: str, note: str | No
     if state:
         values.update(state=state, updated_at=stamp, updated_by=by)
     db["flags"].update(flag_id, values)
+
+
+def correct(db: sqlite_utils.Database, flag_id: int, *, severity: str, reason: str, suggestion: str,
+            article_change_id: int | None, correction: dict, state: str | None = None,
+            closing_note: str | None = None) -> None:
+    """Put a flag right after its change was aligned again: its new words, what it said before
+    (``correction``), and told again by the next run (``notified_run_id`` cleared). ``state``
+    (dismissed) with ``closing_note`` closes it: the change no longer touches the citation."""
+    stamp = now()
+    values = {"severity": severity, "reason": reason, "suggestion": suggestion,
+              "article_change_id": article_change_id, "correction": json.dumps(correction, ensure_ascii=False),
+              "notified_run_id": None, "updated_at": stamp, "updated_by": "yiju"}
+    if state:
+        values.update(state=state, closed_at=stamp, closing_note=closing_note)
+    db["flags"].update(flag_id, values)
+
+
+def relink(db: sqlite_utils.Database, flag_id: int, article_change_id: int | None) -> None:
+    """Point a flag at its change's article change of the current alignment (words unchanged)."""
+    db["flags"].update(flag_id, {"article_change_id": article_change_id})
 
 
 def close_active_of_key(db: sqlite_utils.Database, duty_key: str, state: str, *, by: str, note: str,

@@ -169,6 +169,7 @@ class FlagRow(TypedDict):
     citation_field: str             # basis / penalty_basis
     citation_span: str | None       # JSON [start, end]
     current_label: str | None
+    correction: str | None          # JSON: what the flag said before an alignment put it right
     change_kind: str
     change_published: str | None
     change_effective: str | None
@@ -181,7 +182,7 @@ class FlagRow(TypedDict):
 
 _FLAG_SQL = """
 SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
-       f.suggestion, f.due, f.state, f.created_run_id,
+       f.suggestion, f.due, f.state, f.created_run_id, f.correction,
        d.code AS duty_code, d.name AS duty_name, d.kind AS duty_kind, d.department_id,
        d.post_id, d.basis_text, d.penalty_basis_text,
        dep.name AS department_name, p.name AS post_name,

@@ -468,6 +468,21 @@ def _m0009_amend_article_provisions(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE article_changes ADD COLUMN provisions TEXT")
 
 
+@migrations(name="0010_amend2_realignment")
+def _m0010_amend2_realignment(db: sqlite_utils.Database) -> None:
+    # Which generation of the alignment (diffing.align.ALIGNMENT) computed a change's
+    # article_changes; NULL: a release before generations were kept. Impact aligns a change of an
+    # older generation again from its two stored texts and corrects the flags it raised
+    # (impact/realign.py). Generation 1 is the 款/项 evidence of issue 12: the changes recorded
+    # with their 款/项 mapping (provisions) were computed by it.
+    db.execute("ALTER TABLE changes ADD COLUMN alignment INTEGER")
+    db.execute("""UPDATE changes SET alignment = 1 WHERE EXISTS (
+                      SELECT 1 FROM article_changes ac WHERE ac.change_id = changes.id AND ac.provisions IS NOT NULL)""")
+    # A flag put right after its change was aligned again: JSON {"at", "alignment", "severity",
+    # "reason", "suggestion", "state"?} of what it said before (the department was told that).
+    db.execute("ALTER TABLE flags ADD COLUMN correction TEXT")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 
