@@ -28,6 +28,7 @@ import sqlite_utils
 from config.clock import today
 from impact.rules import REASONS, RULES, severity_rank
 from impact.successor import cited_text, index_for_version, provisions_index_for_version
+from impact.where import provision_row
 from registry import changes as change_store
 from registry import citations as citation_store
 from registry import flags as flag_store
@@ -447,24 +448,11 @@ def assess_against_processed(db: sqlite_utils.Database, cits: list[CitationRef],
 
 # -- small readers ------------------------------------------------------------------------------
 
-def _place_row(ac: ArticleChange, label: str, paragraph: int | None, item: int | None) -> dict | None:
-    """The 款/项 row of an article change (DESIGN §5 "paragraphs") for a cited 款 or 项."""
-    if paragraph is None and item is None:
-        return None
-    if paragraph is None:
-        paragraph = 1  # 第X条第（Z）项 of a one-款 article
-    for row in ac.get("provisions") or ():
-        old = row["old"]
-        if old["article"] == label and old["paragraph"] == paragraph and old["item"] == item:
-            return row
-    return None
-
-
 def _place_words(ac: ArticleChange, label: str, paragraph, item, suggestion: dict) -> str:
     """Where a cited 款/项 went, as a reason piece; sets the suggestion's exact place (``new_place``,
     and ``new_label`` to its article for a split or merger). A renumbering stays one click only
     when the 款 and 项 keep their numbers and the 款 division did not change."""
-    row = _place_row(ac, label, paragraph, item)
+    row = provision_row(ac, label, paragraph, item)
     if row is None:
         return ""
     old_place = row["old"]["label"]

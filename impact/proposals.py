@@ -34,6 +34,7 @@ from config.clock import now
 from config.glossary import name as glossary_name
 from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, defined_authorities, level_allows, rules_version
+from impact.where import split_place
 from impact import duties as duty_store
 from impact.assess import due_for
 from impact.successor import SuccessorIndex
@@ -159,16 +160,19 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
     """
     out = []
     for c in citations:
-        label = c["current_label"] or c["article"]
+        label, paragraph, item = c["current_label"] or c["article"], c["paragraph"], c["item"]
         if label is None:
             continue
+        moved = split_place(c["current_label"]) if c["current_label"] else None
+        if moved is not None and (moved[1] is not None or moved[2] is not None):
+            label, paragraph, item = moved      # the 款/项 it is today (impact.where)
         if label != power.article:
             continue
-        if c["paragraph"] is not None and c["paragraph"] != (power.paragraph or 1):
+        if paragraph is not None and paragraph != (power.paragraph or 1):
             continue
-        if c["item"] is not None and power.item is not None and c["item"] != power.item:
+        if item is not None and power.item is not None and item != power.item:
             continue
-        if c["item"] is not None and power.item is None:
+        if item is not None and power.item is None:
             continue
         out.append(c)
     return out

@@ -26,11 +26,14 @@ import sqlite_utils
 from diffing.cite.find import BasisParse, Citation
 from diffing.cite.titles import BUILTIN, TitleIndex, renamed, title_key
 from texts.numerals import to_int
-from texts.provisions import item_label, paragraph_label
 from registry import changes as change_store
 from registry import laws as law_store
 from config.clock import today
 from diffing.align import compare
+from diffing.provisions import provision_map
+from impact.record import article_rows
+from impact.where import Step, same_place, step
+from texts.provisions import item_label, paragraph_label, provision
 from texts.structure import parse
 
 _NOTE_DATE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -113,7 +116,7 @@ class Resolver:
                 self.index.names[key] = (hit[0], hit[1], how)
         self._versions: dict[int, list[dict]] = {}
         self._articles: dict[int, dict[tuple[int, int], dict]] = {}
-        self._maps: dict[tuple[int, int], dict[str, tuple[str, list[str]]]] = {}
+        self._maps: dict[tuple[int, int], dict[str, dict]] = {}
 
     # ------------------------------------------------------------------ laws and versions
     def find_law(self, citation: Citation) -> tuple[dict | None, str | None]:
@@ -192,43 +195,51 @@ class Resolver:
         return f"{citation.article}{missing}" if missing else None
 
     # ------------------------------------------------------------------ renumbering
-    def label_map(self, old: dict, new: dict) -> dict[str, tuple[str, list[str]]]:
-        """old label → (status, new labels) between two versions; labels not in it are unchanged."""
+    def changes_between(self, old: dict, new: dict) -> dict[str, dict]:
+        """old label → its article change between two versions (with its 款/项 rows); labels not
+        in it are unchanged. The stored alignment when a change links them, else computed."""
         key = (old["id"], new["id"])
         if key in self._maps:
             return self._maps[key]
-        mapping: dict[str, tuple[str, list[str]]] = {}
+        by_label: dict[str, dict] = {}
         change = change_store.between(self.db, old["id"], new["id"])
         if change is not None:
-            for ac in change_store.article_changes(self.db, change["id"]):
-                for label in ac["old_labels"]:
-                    mapping[label] = (ac["status"], ac["new_labels"])
+            rows = change_store.article_changes(self.db, change["id"])
         else:
-            comparison = compare(parse(old["text"]), parse(new["text"]))
-            for match in comparison.matches:
-                for label in match.old:
-                    mapping[label] = (match.status, list(match.new))
-        self._maps[key] = mapping
-        return mapping
+            old_law, new_law = parse(old["text"]), parse(new["text"])
+            comparison = compare(old_law, new_law)
+            changed = [m for m in comparison.matches if m.status != "unchanged"]
+            rows = article_rows(changed, provision_map(old_law, new_law, comparison) if changed else None)
+        for ac in rows:
+            for label in ac["old_labels"]:
+                by_label.setdefault(label, ac)
+        self._maps[key] = by_label
+        return by_label
 
-    def follow(self, law_id: int, start: dict, end: dict, label: str) -> list[str]:
-        """Where ``label`` of version ``start`` sits in version ``end`` (empty: deleted)."""
+    def follow(self, law_id: int, start: dict, end: dict, label: str, paragraph: int | None = None,
+               item: int | None = None) -> Step:
+        """Where ``label`` (its 款 and 项) of version ``start`` is in version ``end``, through the
+        changes between them (``impact.where.step``, the one 款/项 mapping)."""
         rows = self.versions(law_id)
         ids = [r["id"] for r in rows]
         i, j = ids.index(start["id"]), ids.index(end["id"])
+        here = Step([label], (label, paragraph, item) if paragraph or item else None)
         if j <= i:
-            return [label]
-        labels = [label]
+            return here
         for a, b in zip(rows[i:j], rows[i + 1:j + 1]):
-            mapping = self.label_map(a, b)
-            nxt: list[str] = []
-            for lab in labels:
-                status, news = mapping.get(lab, ("unchanged", [lab]))
-                for n in (news if status != "deleted" else []):
-                    if n not in nxt:
-                        nxt.append(n)
-            labels = nxt
-        return labels
+            by_label = self.changes_between(a, b)
+            if here.place is not None:
+                here = step(by_label, *here.place)
+                continue
+            labels: list[str] = []
+            for lab in here.labels:
+                for n in step(by_label, lab).labels:
+                    if n not in labels:
+                        labels.append(n)
+            here = Step(labels, None, not labels)
+            if not labels:
+                break
+        return here
 
     # ------------------------------------------------------------------ one citation
     def resolve(self, citation: Citation, as_of: str | None = None) -> Resolution:
@@ -283,14 +294,22 @@ class Resolver:
         current = citation.article
         today_version = self.current_version(law["id"])
         if today_version is not None and today_version["id"] != version["id"] and not pending:
-            labels = self.follow(law["id"], version, today_version, citation.article)
-            if not labels:
+            went = self.follow(law["id"], version, today_version, citation.article, citation.paragraph,
+                               citation.item)
+            cited = provision(citation.article, citation.paragraph, citation.item)
+            if not went.labels:
                 state, current = "stale", None
                 problems.append(f"{citation.article}在《{law['title']}》现行版本"
                                 f"（{today_version['promulgated']}公布）中已删除")
-            elif labels != [citation.article]:
-                state, current = "stale", "、".join(labels)
-                problems.append(f"{citation.article}是按{when}公布的版本引用的，"
+            elif went.deleted:
+                state, current = "stale", None
+                problems.append(f"{cited}的文字在《{law['title']}》现行版本"
+                                f"（{today_version['promulgated']}公布）中已删去")
+            elif went.labels != [citation.article] or (
+                    went.place is not None
+                    and not same_place(went.place, citation.article, citation.paragraph, citation.item)):
+                state, current = "stale", went.label
+                problems.append(f"{cited}是按{when}公布的版本引用的，"
                                 f"在现行版本（{today_version['promulgated']}公布）中是{current}")
         if law["status"] == "已废止":
             state, current = "stale", None  # where it went is the flag's (successor candidates)

@@ -18,13 +18,20 @@ import json
 import re
 from dataclasses import dataclass
 
+from impact.where import split_place
 from texts.numerals import parse_article_label, to_int
+from texts.provisions import provision
 
 #: citations.field → the duty column its basis text is in.
 BASIS_COLUMNS = {"basis": "basis_text", "penalty_basis": "penalty_basis_text"}
 
 _LOCATOR = re.compile(r"第\s*([零〇一二两三四五六七八九十百千万]+|[0-9０-９]+)\s*条"
                       r"(?:\s*之\s*([零〇一二两三四五六七八九十]+|[0-9０-９]+))?")
+
+
+#: The 款 and 项 written after an article locator (第一款第（二）项, 第1款第(2)项, （二）).
+_TAIL = re.compile(r"(?:\s*第\s*(?:[零〇一二两三四五六七八九十]+|[0-9０-９]+)\s*款)?"
+                   r"(?:\s*第?\s*[（(]\s*(?:[零〇一二两三四五六七八九十]+|[0-9０-９]+)\s*[)）]\s*项?)?")
 
 
 @dataclass(frozen=True)
@@ -97,21 +104,30 @@ def relabel(text: str, article: str | None, new_label: str | None, span=None) ->
     """The edit that makes ``text`` cite ``new_label`` where it cites ``article`` (a registry label
     such as 第三十二条), or None when that is not mechanical (the article cannot be found once,
     or there is no new label). ``span``: the citation's [start, end] in ``text`` (JSON or a pair).
+    A ``new_label`` with its 款/项 (第七十一条第一款第（二）项: where the cited 款/项 is now,
+    ``impact.where``) replaces the article and the 款/项 written after it.
 
     >>> relabel("《行政处罚法》第32条、第三十二条", "第三十二条", "第三十三条", [0, 12])
     Edit(start=7, end=11, old='第32条', new='第33条')
     >>> relabel("《行政处罚法》第32条、第三十二条", "第三十二条", "第三十三条") is None
     True
+    >>> relabel("《网络安全法》第六十四条第一款", "第六十四条", "第七十一条第一款第（二）项")
+    Edit(start=7, end=15, old='第六十四条第一款', new='第七十一条第一款第（二）项')
     """
     if not (text and article and new_label):
         return None
+    place = split_place(new_label)
     try:
         number, suffix = parse_article_label(article)
         hit = locate_article(text, number, suffix, _span(span))
         if hit is None:
             return None
         start, end, arabic = hit
-        return Edit(start, end, text[start:end], written_like(new_label, arabic))
+        if place is None or (place[1] is None and place[2] is None):
+            return Edit(start, end, text[start:end], written_like(new_label, arabic))
+        tail = _TAIL.match(text, end)
+        end = tail.end() if tail else end
+        return Edit(start, end, text[start:end], written_like(place[0], arabic) + provision("x", *place[1:])[1:])
     except ValueError:
         return None
 

@@ -29,6 +29,7 @@ from notify.digest import digest_name, render_digest
 from notify.gather import department_flags, group_by_duty, new_proposals, run_info, unresolved_citations
 from notify.render import render, shell_quote
 from impact.rewrite import basis_column, suggested_basis
+from impact.where import cite_now
 from registry import duties as duty_rows
 from registry.duties import get_department, same_posts, staff_on_posts
 from config.glossary import name, names, word
@@ -66,7 +67,7 @@ class QueueReport:
 def fix_view(f: dict) -> dict:
     """What to do about one flag: new labels, successor candidates, a suggested basis, commands."""
     s = f.get("suggestion") or {}
-    labels = [s["new_label"]] if s.get("new_label") else list(s.get("new_labels") or [])
+    labels = cite_now(s)   # impact.where: the exact 款/项 when known, as the flag says
     successor = (s.get("successor") or {}).get("title") or f.get("successor_title") or ""
     candidates = []
     for c in s.get("candidates") or []:

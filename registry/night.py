@@ -277,8 +277,11 @@ class UnresolvedCitation(TypedDict):
 
 def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = None) -> list[UnresolvedCitation]:
     """Citations of current duties yiju cannot resolve or that point at an old number,
-    by department name, then stale before unresolved."""
-    where = "d.is_current = 1 AND ci.resolution IN ('unresolved', 'stale')"
+    by department name, then stale before unresolved. A citation with a flag still waiting for
+    someone is left out: the flag already says what happened to it, and where it went."""
+    where = ("d.is_current = 1 AND ci.resolution IN ('unresolved', 'stale') AND NOT EXISTS ("
+             "SELECT 1 FROM flags f WHERE f.citation_id = ci.id "
+             "AND f.state IN ('open', 'acknowledged', 'submitted', 'returned'))")
     params: list[Any] = []
     if department_id is not None:
         where += " AND d.department_id = ?"

@@ -11,6 +11,7 @@ import itertools
 import json
 
 from config.clock import now
+from diffing.align import ALIGNMENT
 
 _counter = itertools.count(1)
 
@@ -39,11 +40,14 @@ class Builder:
 
     def change(self, law_id: int, kind: str, old: int | None, new: int | None, *, effective: str | None = None,
                published: str | None = None, articles=(), detail: dict | None = None,
-               detected_at: str | None = None) -> int:
+               detected_at: str | None = None, alignment: int | None = ALIGNMENT) -> int:
+        """A change with its article changes as the current alignment would store them
+        (``alignment=None``: as a release before alignment generations stored it)."""
         change_id = self.db["changes"].insert({
             "law_id": law_id, "kind": kind, "old_version_id": old, "new_version_id": new,
             "published": published, "effective": effective, "summary": "{}", "detail": json.dumps(detail or {}),
             "detected_at": detected_at or now(), "dedupe_key": f"test:{next(_counter)}",
+            "alignment": alignment if kind in ("amended", "text_corrected", "renamed") else None,
         }).last_pk
         for ordinal, a in enumerate(articles):
             status, olds, news = a[0], a[1], a[2]

@@ -57,7 +57,15 @@ def test_the_duty_date_picks_the_version(punish):
 def test_without_a_date_a_provision_only_the_old_text_has_is_read_against_it(punish):
     # 荆州 decision (real_bases line 226): 第五十一条第（一）项 only exists in the 2017 text
     [r] = resolve(punish, "依据《行政处罚法》第五十一条第（一）项规定，每日按罚款数额的3%加处罚款")
-    assert (r.resolution, r.current_label) == ("stale", "第七十二条")
+    # where that 项 is today, by the one 款/项 mapping (impact.where): the first 项 of 第七十二条's first 款
+    assert (r.resolution, r.current_label) == ("stale", "第七十二条第一款第（一）项")
+
+
+def test_a_cited_paragraph_is_followed_to_where_its_words_are_now(punish):
+    # 2017 第三十七条第二款 (先行登记保存) is word for word in 2021 第五十六条: not "43/55/56"
+    [r] = resolve(punish, "《中华人民共和国行政处罚法》（2017年修正）第三十七条第二款")
+    assert (r.resolution, r.current_label) == ("stale", "第五十六条第一款")
+    assert "第三十七条第二款是按2017-09-01公布的版本引用的" in r.problem
 
 
 def test_a_provision_that_does_not_exist_is_unresolved_with_the_reason(punish):

@@ -38,7 +38,7 @@ def test_old_numbering_is_reported_stale_with_todays_label(penalty_law, tmp_path
     [c] = list(db.query("SELECT * FROM citations"))
     assert (c["law_title"], c["article"], c["item"]) == ("中华人民共和国行政处罚法", "第五十一条", 1)
     assert c["resolution"] == "stale"
-    assert c["current_label"] == "第七十二条"
+    assert c["current_label"] == "第七十二条第一款第（一）项"   # where the cited 项 is now (impact.where)
     written = db.execute("SELECT promulgated FROM versions WHERE id = ?", [c["version_id"]]).fetchone()[0]
     assert written == "2017-09-01"
     [group] = store.list_duties(db)
@@ -83,7 +83,7 @@ def test_reresolve_after_the_law_arrives_keeps_the_citation_rows(db, tmp_path):
     add(db, "行政处罚法", "2021-01-22", "中华人民共和国行政处罚法")
     assert store.reresolve_citations(db) == 1
     [later] = list(db.query("SELECT * FROM citations"))
-    assert (later["id"], later["resolution"], later["current_label"]) == (after["id"], "stale", "第七十二条")
+    assert (later["id"], later["resolution"], later["current_label"]) == (after["id"], "stale", "第七十二条第一款第（一）项")
     assert later["version_id"] == after["version_id"]
     assert store.reresolve_citations(db) == 0                       # nothing new: nothing changes
 

@@ -123,7 +123,7 @@ def test_demo_scenario_end_to_end(world):
     # a stale citation found at import (安全生产法 2014 numbering) and an unknown law are findings
     stale = list(db.query("SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
                      "WHERE d.code = 'SF-YJGL-CF-001' AND d.is_current = 1"))
-    assert stale[0]["resolution"] == "stale" and stale[0]["current_label"] == "第九十七条"
+    assert stale[0]["resolution"] == "stale" and stale[0]["current_label"] == "第九十七条第一款第（一）项"
     unknown = list(db.query("SELECT c.* FROM citations c JOIN duties d ON d.id = c.duty_id "
                        "WHERE d.code = 'SF-SCJG-QT-002' AND d.is_current = 1"))
     assert unknown[0]["resolution"] == "unresolved" and unknown[0]["problem"]

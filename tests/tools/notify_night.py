@@ -17,6 +17,8 @@ import pathlib
 
 import sqlite_utils
 
+from diffing.align import ALIGNMENT
+
 NIGHT = json.loads((pathlib.Path(__file__).resolve().parents[1] / "data" / "notify" / "night.json")
                    .read_text("utf-8"))
 STAMP = "2025-12-28T18:40:00+00:00"
@@ -55,7 +57,8 @@ def _change(db, law_id, kind, old_vid, new_vid, published, effective, run_id, *,
         "published": published, "effective": effective, "summary": json.dumps(summary or {}, ensure_ascii=False),
         "detail": json.dumps(detail or {}, ensure_ascii=False), "detected_run_id": run_id, "detected_at": STAMP,
         "reported_run_id": run_id if run_id and run_id < 2 else None,
-        "impact_done_at": STAMP, "dedupe_key": f"{kind}:{law_id}:{old_vid}:{new_vid}"}).last_pk
+        "impact_done_at": STAMP, "dedupe_key": f"{kind}:{law_id}:{old_vid}:{new_vid}",
+        "alignment": ALIGNMENT if old_vid and new_vid else None}).last_pk
     ids = {}
     for ordinal, ac in enumerate(article_changes):
         acid = db["article_changes"].insert({

@@ -22,6 +22,7 @@ from registry.duties import same_posts
 from impact.report import department_report
 from impact.review import adopt, check_basis
 from impact.rules import CLOSED, SEVERITY_NAMES, STATE_NAMES, WITH_DEPARTMENT
+from impact.where import cite_now, split_place
 from registry import proposals as proposal_store
 from registry import web as queries
 from registry.search import SearchError, search_articles
@@ -125,7 +126,7 @@ def _candidates(d: dict) -> list[dict]:
     or articles of the successor law."""
     s = d["suggestion"] or {}
     out = []
-    labels = [s["new_label"]] if s.get("new_label") else list(s.get("new_labels") or [])
+    labels = cite_now(s)   # impact.where: the exact 款/项 when known, as the flag says
     title = s.get("new_title")
     for label in labels:
         if label and label != d["article"] or title:
@@ -139,8 +140,10 @@ def _candidates(d: dict) -> list[dict]:
 
 
 def _article_text(d: dict, label: str) -> str:
+    place = split_place(label)
+    article = place[0] if place else label
     for a in d["new_articles"]:
-        if a["label"] == label:
+        if a["label"] == article:
             return a["text"]
     return ""
 
