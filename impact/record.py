@@ -28,6 +28,7 @@ from registry.audit import write_audit
 from texts.structure import LawText, numbering_problems, parse
 from diffing.align import ALIGNMENT, compare
 from diffing.provisions import provision_map
+from diffing.cite.titles import title_key
 from diffing.repeals import repeals_in
 
 
@@ -149,6 +150,8 @@ def record_version(
             return Recorded(law_id, version_id, None, "new")  # history filled in: no event, no repeal
         repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
                                   effective=effective, source=source, run_id=run_id)
+        if previous is None:
+            repealed += repeals_written_for(db, law_id, run_id=run_id)
         return Recorded(law_id, version_id, change_id, "new", tuple(repealed))
 
 
@@ -383,6 +386,12 @@ def record_repeals(
     if not found.titles:
         return []
     date = found.effective or effective or promulgated
+    replaces = found.replaces and law_id is not None
+    for name in found.titles:
+        # kept whether or not the registry holds the law yet: one registered later picks it up
+        change_store.add_repeal_clause(db, name=name, name_key=title_key(name), by_title=title, by_law_id=law_id,
+                                       effective=date, replaces=replaces, source=source,
+                                       instrument_id=instrument_id)
     done = []
     for name in found.titles:
         law = _law_named_as(db, name)
@@ -395,6 +404,30 @@ def record_repeals(
                       successor_title=title if found.replaces and law_id is not None else None)
         done.append(law["id"])
     return done
+
+
+def repeals_written_for(db: sqlite_utils.Database, law_id: int, *, run_id: int | None = None) -> list[int]:
+    """A law registered after a text that repeals it (生态环境法典 imported before 大气污染防治法, or
+    食品安全法 2009 before 食品卫生法): the repeal that text wrote is recorded now, as it would have
+    been in the other order — pending (即将废止) until its date, its successor named. Returns the
+    repealed law's id when a repeal was recorded ([] otherwise)."""
+    law = law_store.get_law(db, law_id)
+    if law["status"] == "已废止":
+        return []
+    names = [law["title"], *(a for a in law["aliases"] if isinstance(a, str))]
+    if law.get("short_title"):
+        names.append(law["short_title"])
+    for clause in change_store.repeal_clauses(db, {title_key(n) for n in names}):
+        if clause["by_law_id"] == law_id:
+            continue
+        if any(c["effective"] == clause["effective"] for c in change_store.repeals_of_law(db, law_id)):
+            return []
+        record_status(db, law_id=law_id, status="已废止", source=clause["source"], run_id=run_id,
+                      repealed_on=clause["effective"], effective=clause["effective"],
+                      instrument_id=clause["instrument_id"],
+                      successor_title=clause["by_title"] if clause["replaces"] else None)
+        return [law_id]
+    return []
 
 
 def _law_named_as(db, name: str):

@@ -235,3 +235,20 @@ def detected(db: sqlite_utils.Database, *, run_id: int | None = None, since: str
         "SELECT c.*, l.title AS law_title FROM changes c JOIN laws l ON l.id = c.law_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY c.detected_at DESC, c.id DESC", params)]
+
+
+# -- repeals a text writes (``repeal_clauses``) --------------------------------------------------
+
+def add_repeal_clause(db: sqlite_utils.Database, *, name: str, name_key: str, by_title: str,
+                      by_law_id: int | None, effective: str | None, replaces: bool, source: str,
+                      instrument_id: int | None = None) -> None:
+    """Keep a repeal a registered text writes (once per name, repealing text and date)."""
+    db.execute("INSERT OR IGNORE INTO repeal_clauses (name, name_key, by_title, by_law_id, effective, replaces, "
+               "source, instrument_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [name, name_key, by_title, by_law_id, effective, int(bool(replaces)), source, instrument_id, now()])
+
+
+def repeal_clauses(db: sqlite_utils.Database, name_keys: Iterable[str]) -> list[dict]:
+    """The repeals registered texts wrote of an instrument known by one of these keys, oldest first."""
+    return list(db.query("SELECT * FROM repeal_clauses WHERE name_key IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY id", [json.dumps(sorted(set(name_keys)), ensure_ascii=False)]))

@@ -481,6 +481,22 @@ def _m0010_amend2_realignment(db: sqlite_utils.Database) -> None:
     # A flag put right after its change was aligned again: JSON {"at", "alignment", "severity",
     # "reason", "suggestion", "state"?} of what it said before (the department was told that).
     db.execute("ALTER TABLE flags ADD COLUMN correction TEXT")
+    # The repeals a registered text writes (its 同时废止 / 予以废止 clauses, a 废止决定), whether or
+    # not the registry holds the laws it names yet: a law registered later picks its repeal up
+    # (impact/record.py). ``name_key``: diffing.cite.titles.title_key of the name as written.
+    db.execute("""CREATE TABLE repeal_clauses (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,                           -- the repealed instrument, as the text writes it
+        name_key TEXT NOT NULL,
+        by_title TEXT NOT NULL,                       -- the repealing text
+        by_law_id INTEGER REFERENCES laws(id),        -- NULL for a 废止决定 (not a law of the registry)
+        effective TEXT,                               -- the repeal's date (the text's 施行日期)
+        replaces INTEGER NOT NULL DEFAULT 0,          -- the repealing law takes the repealed one's place
+        source TEXT NOT NULL,
+        instrument_id INTEGER REFERENCES instruments(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (name_key, by_title, effective)
+    )""")
 
 
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:

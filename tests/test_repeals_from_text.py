@@ -146,3 +146,61 @@ def test_a_repeal_decision_imported_like_any_text_repeals_what_it_names(db, tmp_
     assert "依文本中的废止条款记录废止 1 部法律" in report.summary()
     law = law_store.find_law(db, "上海市机动车道路交通事故赔偿责任若干规定")
     assert law["status"] == "已废止"
+
+
+def test_a_law_imported_after_the_code_that_repeals_it_picks_the_repeal_up(db, tmp_path, monkeypatch):
+    # the other order: the code first (nothing it names is known yet), then one of the ten laws
+    monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
+    b = Builder(db)
+    dep = b.department("某市生态环境局")
+    _import(db, tmp_path, "生态环境法典", name="code")
+    run_impact(db)
+    report = _import(db, tmp_path, "水污染防治法", name="later")
+    assert report.repeals == 1
+    code = law_store.find_law(db, "中华人民共和国生态环境法典")
+    water, version = _latest(db, "水污染防治法")
+    assert water["status"] == "有效" and water["repealed_on"] == "2026-08-15"   # 即将废止
+    assert water["successor_id"] == code["id"]
+    duty = b.duty(dep, "水职责", [cite(water["id"], version["id"], "第八十三条", raw="《水污染防治法》第八十三条")])
+    run_impact(db)
+    (flag,) = b.flags(duty_id=duty)
+    assert flag["severity"] == "critical" and flag["due"] == "2026-08-15"
+    assert "将于2026-08-15废止（即将废止），由《中华人民共和国生态环境法典》取代" in flag["reason"]
+    assert flag["suggestion"]["candidates"], "candidates in the code, as in the other order"
+    # importing the law again records nothing twice
+    assert _import(db, tmp_path, "水污染防治法", name="again").repeals == 0
+
+
+@pytest.mark.parametrize("first", ["食品安全法", "食品卫生法"])
+def test_the_food_hygiene_law_is_repealed_whichever_comes_first(db, tmp_path, monkeypatch, first):
+    monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
+
+    def one(folder, name):
+        root = tmp_path / name / folder
+        root.mkdir(parents=True)
+        files = ["2009-02-28.md"] if folder == "食品安全法" else [p.name for p in (CORPUS / folder).glob("*.md")]
+        for f in files:
+            shutil.copy(CORPUS / folder / f, root / f)
+        assert not import_directory(db, tmp_path / name, tmp_path / "files").problems
+
+    second = "食品卫生法" if first == "食品安全法" else "食品安全法"
+    one(first, "first")
+    one(second, "second")
+    hygiene = law_store.find_law(db, "中华人民共和国食品卫生法")
+    safety = law_store.find_law(db, "中华人民共和国食品安全法")
+    assert (hygiene["status"], hygiene["repealed_on"], hygiene["successor_id"]) == ("已废止", "2009-06-01", safety["id"])
+    assert safety["status"] != "已废止"
+
+
+def test_a_crawled_law_picks_up_the_repeal_of_a_text_registered_before(db, monkeypatch):
+    # the crawler records texts through the same record_version: the order of the night does not matter
+    from impact.record import record_version
+
+    monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
+    record_version(db, title="中华人民共和国食品安全法", text=(CORPUS / "食品安全法" / "2009-02-28.md").read_text("utf-8"),
+                   source="flk", source_id="safety", promulgated="2009-02-28", effective="2009-06-01")
+    (hygiene_file,) = sorted((CORPUS / "食品卫生法").glob("*.md"))[-1:]
+    recorded = record_version(db, title="中华人民共和国食品卫生法", text=hygiene_file.read_text("utf-8"),
+                              source="flk", source_id="hygiene", promulgated=hygiene_file.stem)
+    assert recorded.repealed == (recorded.law_id,)
+    assert law_store.get_law(db, recorded.law_id)["status"] == "已废止"
