@@ -28,7 +28,7 @@ import sqlite_utils
 from config.clock import today
 from impact.rules import REASONS, RULES, severity_rank
 from impact.successor import cited_text, index_for_version, provisions_index_for_version
-from impact.where import provision_row
+from impact.where import provision_row, step
 from registry import changes as change_store
 from registry import citations as citation_store
 from registry import flags as flag_store
@@ -185,16 +185,17 @@ class ChangeView:
                 return self._finding(cit, ("renamed",), None, "renamed", "renamed", {"new_title": self.new_title})
             return self._finding(cit, ("whole",), None, "whole_law", "whole_law", {"summary": self.summary})
         article = _canonical(article)
-        labels = [article]
+        places = [(article, cit.get("paragraph"), cit.get("item"))]
         if version is not None and version in self.older:
-            labels = self._chain.trace(version, self.old_version_id, article)
+            # written for an older text: where the cited provision was in this change's old text
+            places = self._chain.trace(version, self.old_version_id, *places[0])
         best = None
-        for label in labels:
+        for label, paragraph, item in places:
             ac = self.by_label.get(label)
             if ac is None or ac["status"] == "unchanged":
                 continue
-            best = worse(best, self._article_finding(cit, label, ac))
-        if best is None and self.new_title and labels:
+            best = worse(best, self._article_finding(cit, label, ac, paragraph, item))
+        if best is None and self.new_title and places:
             best = self._finding(cit, ("renamed",), None, "renamed", "renamed", {"new_title": self.new_title})
         return best
 
@@ -204,8 +205,8 @@ class ChangeView:
         created = cit.get("created_at") or ""
         return bool(created and created <= self.detected_at and not cit.get("version_note"))
 
-    def _article_finding(self, cit: dict, label: str, ac: dict) -> Finding:
-        paragraph, item = cit.get("paragraph"), cit.get("item")
+    def _article_finding(self, cit: dict, label: str, ac: dict, paragraph: int | None,
+                         item: int | None) -> Finding:
         key = ("article", ac["id"], label, paragraph, item)
         if key in self._verdicts:
             return self._finding(cit, key)
@@ -324,7 +325,7 @@ class _VersionChain:
             self.forward[old].append((new, change_id))
             self.back[new].append(old)
         self.dates = law_store.version_dates(db, law_id)
-        self._maps: dict[int, dict[str, list[str]]] = {}
+        self._maps: dict[int, dict[str, ArticleChange]] = {}
 
     def before(self, version: int) -> set[int]:
         """Versions from which ``version`` is reached by changes (strictly older texts)."""
@@ -352,21 +353,26 @@ class _VersionChain:
         seen.discard(old)
         return seen
 
-    def trace(self, start: int, target: int, label: str) -> list[str]:
-        """Where article ``label`` of version ``start`` sits in version ``target`` ([] = deleted)."""
+    def trace(self, start: int, target: int, label: str, paragraph: int | None = None,
+              item: int | None = None) -> list[tuple[str, int | None, int | None]]:
+        """Where article ``label`` (its 款 and 项) of version ``start`` sits in version ``target``:
+        (article, 款, 项) places through the changes between them (``impact.where.step``, the one
+        款/项 mapping; the 款/项 are None where the mapping cannot say); [] = deleted."""
         path = self._path(start, target)
+        here = [(label, paragraph, item)]
         if path is None:
-            return [label]
-        labels = [label]
+            return here
         for change_id in path:
-            mapping = self._map(change_id)
-            nxt: list[str] = []
-            for lab in labels:
-                for moved in mapping.get(lab, [lab]):
-                    if moved not in nxt:
-                        nxt.append(moved)
-            labels = nxt
-        return labels
+            by_label = self._changes(change_id)
+            nxt: list[tuple[str, int | None, int | None]] = []
+            for lab, p, z in here:
+                went = step(by_label, lab, p, z)
+                found = [went.place] if went.place is not None else [(n, None, None) for n in went.labels]
+                for place in found:
+                    if place not in nxt:
+                        nxt.append(place)
+            here = nxt
+        return here
 
     def _path(self, start: int, target: int) -> list[int] | None:
         prev: dict[int, tuple[int, int]] = {}
@@ -387,13 +393,13 @@ class _VersionChain:
                     todo.append(nxt)
         return None
 
-    def _map(self, change_id: int) -> dict[str, list[str]]:
+    def _changes(self, change_id: int) -> dict[str, ArticleChange]:
         if change_id not in self._maps:
-            mapping: dict[str, list[str]] = {}
+            by_label: dict[str, ArticleChange] = {}
             for ac in change_store.article_changes(self.db, change_id):
                 for lab in ac["old_labels"]:
-                    mapping.setdefault(lab, ac["new_labels"] if ac["status"] != "deleted" else [])
-            self._maps[change_id] = mapping
+                    by_label.setdefault(lab, ac)
+            self._maps[change_id] = by_label
         return self._maps[change_id]
 
 

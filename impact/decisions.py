@@ -11,6 +11,7 @@ from diffing.align import compare
 from diffing.instruments import check, parse
 from registry import changes as change_store
 from registry import laws as law_store
+from registry import instruments as instrument_store
 from registry.instruments import decisions_for
 from texts.structure import parse as parse_law
 
@@ -38,3 +39,20 @@ def check_recorded_changes(db) -> dict:
             stats["disagreements"] += len(notes)
             break
     return stats
+
+
+def recheck(db, change: dict, comparison) -> list[str] | None:
+    """Check a change against the decision it was checked against before, with a new alignment
+    (``impact.realign``): the new notes, stored (None when the change has no decision)."""
+    if not change.get("instrument_id"):
+        return None
+    decision = instrument_store.decision(db, change["instrument_id"])
+    if decision is None:
+        return None
+    title = law_store.get_law(db, change["law_id"])["title"]
+    instructions = parse(decision["text"], decision["title"]).instructions_for(title)
+    if not instructions:
+        return None
+    notes = check(comparison, instructions)
+    change_store.set_check(db, change["id"], decision["id"], notes)
+    return notes

@@ -38,6 +38,7 @@ import sqlite_utils
 from config.clock import now
 from diffing.align import ALIGNMENT, compare
 from diffing.provisions import provision_map
+from impact import decisions
 from impact import duties as duty_import  # a module: impact.duties → process → realign is a cycle
 from impact.assess import ChangeView, Finding, store
 from impact.record import article_rows
@@ -117,6 +118,7 @@ def _realign(db, change: dict, run_id: int | None) -> dict | None:
     flags = flag_store.of_change(db, change["id"])
     change_store.realign(db, change["id"], article_rows(changed, provisions), summary=comparison.summary,
                          alignment=ALIGNMENT)
+    decisions.recheck(db, change, comparison)   # the decision's check notes, with the new alignment
     view = ChangeView(db, change_store.get_change(db, change["id"]))
     done = {"corrected": 0, "closed": 0, "flags": []}
     if change["impact_done_at"] is None:

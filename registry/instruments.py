@@ -35,6 +35,12 @@ def decisions_for(db: sqlite_utils.Database, *, published: str, law_id: int, sho
         [published, law_id, f"%{short_title}%"]))
 
 
+def decision(db: sqlite_utils.Database, instrument_id: int) -> Decision | None:
+    """One instrument's id, title and text (None when it has no text or does not exist)."""
+    return next(db.query("SELECT id, title, text FROM instruments WHERE id = ? AND text IS NOT NULL",  # type: ignore[arg-type]
+                         [instrument_id]), None)
+
+
 class NewInstrument(TypedDict):
     source: str
     source_id: str | None
