@@ -38,6 +38,7 @@ from config.clock import today
 from impact.duties import DutyError, current_version, revise_duty
 from impact.reconcile import reconcile
 from impact.rewrite import basis_column, relabel, rewrite
+from impact.where import cite_now
 from impact.rules import (ACTIVE, CLOSED, GROUPS, MESSAGES, SEVERITY_NAMES, STATE_NAMES, STATES, SUGGESTIONS,
                           WITH_DEPARTMENT, FlagError, FlagNotFound, severity_rank)
 from registry import audit
@@ -246,7 +247,8 @@ def plan_renumbering(db: sqlite_utils.Database, *, department: str | None = None
         used = []
         for f in flags:
             field = basis_column(f["field"])
-            new_label = json.loads(f["suggestion"]).get("new_label")
+            targets = cite_now(json.loads(f["suggestion"]))   # impact.where: what the flag says to cite
+            new_label = targets[0] if len(targets) == 1 else None
             edit = relabel(texts[field], f["article"], new_label, f["span"])
             if edit is None:
                 skipped.append({"flag": f["id"], "reason": MESSAGES["cannot_locate"].format(

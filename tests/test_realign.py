@@ -120,3 +120,33 @@ def test_the_next_night_corrects_the_flags_and_tells_the_department_it_is_a_corr
     again = yiju("impact", "--json")
     assert json.loads(again.stdout)["realigned"]["changes"] == 0
     assert json.loads(yiju("flags", "--state", "all", "--json").stdout) == after
+
+
+def test_the_workspace_shows_the_correction_and_offers_where_the_paragraph_is_now(upgraded):
+    from config.settings import Settings
+    from registry import users
+    from registry.schema import connect
+    from yiju.web import create_app
+
+    path, yiju, root = upgraded
+    assert yiju("impact").exit_code == 0
+    settings = Settings()
+    settings.registry.path = path
+    settings.registry.files = root / "data" / "files"
+    settings.web.base_url = "http://127.0.0.1:8080"
+    db = connect(path)
+    [first] = [f for f in json.loads(yiju("flags", "--json").stdout)
+               if f["citation"] == "《中华人民共和国网络安全法》第六十四条第一款"]
+    department = db.execute("SELECT id FROM departments").fetchone()[0]
+    uid = users.department_user(db, department, email="wxb@demo.gov.cn", name="网信办法制科")
+    app = create_app(settings, secret="s" * 32)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    token = users.issue_link(db, "s" * 32, uid, f"/flags/{first['id']}", days=7, purpose="test")
+    page = client.get(f"/s/{token}")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post(f"/s/{token}", data={"csrf_token": csrf})
+    shown = client.get(f"/flags/{first['id']}").text
+    assert "<dt>更正</dt>" in shown and "此前通知此项为【严重】" in shown
+    assert "第七十一条第一款第（二）项" in shown       # the candidate to adopt is the exact 项
+    db.close()

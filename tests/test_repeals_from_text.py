@@ -204,3 +204,20 @@ def test_a_crawled_law_picks_up_the_repeal_of_a_text_registered_before(db, monke
                               source="flk", source_id="hygiene", promulgated=hygiene_file.stem)
     assert recorded.repealed == (recorded.law_id,)
     assert law_store.get_law(db, recorded.law_id)["status"] == "已废止"
+
+
+def test_after_its_date_the_repeal_is_in_force_and_due_by_the_usual_rule(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("YIJU_TODAY", "2026-09-01")
+    _import(db, tmp_path, "大气污染防治法", name="before")
+    b = Builder(db)
+    air, version = _latest(db, "大气污染防治法")
+    duty = b.duty(b.department("某市生态环境局"), "大气职责",
+                  [cite(air["id"], version["id"], "第九十九条", paragraph=1, raw="《大气污染防治法》第九十九条第一款")])
+    run_impact(db)
+    _import(db, tmp_path, "生态环境法典", name="code")
+    run_impact(db)
+    assert law_store.find_law(db, "中华人民共和国大气污染防治法")["status"] == "已废止"
+    (flag,) = b.flags(duty_id=duty)
+    assert flag["severity"] == "critical" and flag["due"] == "2026-10-01"   # today + REVIEW_DAYS
+    assert "即将" not in flag["reason"] and "已废止" in flag["reason"]
+    assert flag["suggestion"]["candidates"] and all("条" in c["label"] for c in flag["suggestion"]["candidates"])
