@@ -27,10 +27,20 @@ proposes the code's powers for the bureau, except those a duty holds under the r
 wording (its flag moves the citation). Printed: flags, the code's penalty powers for the bureau,
 how many the old list holds that way, penalty proposals.
 
+A second real list (``--list guangdong``): 广东省生态环境厅《广东省生态环境违法行为行政处罚罚款金额裁量表》
+(粤环发〔2021〕7号 附件1, ``bench/data/guangdong_fines.tsv``, from the PDF in the same repository,
+shared/citations/SOURCES.md block S-B) for ten laws and regulations whose 2021 version is in the
+corpus, at the province's level; only proposals with a fine are compared (it is a fine table).
+
+Both are discretion tables: they list what an officer must choose an amount or a measure for, so
+precision is printed twice — over every proposal, and over those a discretion table can hold (not a
+fixed fine alone, not a bare "依法予以处罚": ``out_of_scope``). Every false proposal is printed with
+its article text and, for 江门, whether the 广东 table has it.
+
 Speed is printed too: proposals for the five laws, against a baseline in the same process (reading
 the laws' articles and nothing else).
 
-    .venv/bin/python bench/proposals.py [--law 大气污染防治法]
+    .venv/bin/python bench/proposals.py [--law 大气污染防治法] [--list jiangmen|guangdong|both]
 """
 
 from __future__ import annotations

@@ -129,3 +129,9 @@ def test_the_authority_after_an_exception_holds_what_follows():
     second = [p for p in powers_of("广告法", "2021-04-29", "第五十五条") if p.paragraph == 2]
     assert [p.authorities[0].domain for p in second] == ["卫生健康"]
     assert second[0].measures == ("吊销许可证件",) and second[0].name == "对医疗机构有前款规定违法行为，情节严重的行政处罚"
+
+
+def test_a_dispatched_body_acting_in_its_own_name_is_not_the_department():
+    """生态环境法典 第五十三条: the 派出机构 of a 设区的市 bureau acts in its own name (its own list)."""
+    ps = powers_of("生态环境法典", "2026-03-12", "第五十三条")
+    assert ps and all(not a.known for p in ps for a in p.authorities)

@@ -194,6 +194,9 @@ def test_the_night_tells_the_department_and_the_digest_shows_new_proposals_and_c
     html, md, second = render_digest(db, night2)
     assert second["totals"]["proposals"] > 50
     assert "## 十、拟新增职权" in md and "《中华人民共和国生态环境法典》第一千一百零三条" in md
+    _, brief, _ = render_digest(db, night2, summary=True, digest_path="/srv/yiju/digests")   # a mail too large
+    assert "## 拟新增职权（按部门）" in brief and f"{BUREAU}：{second['totals']['proposals']} 项" in brief
+    assert "清单覆盖率：江门市生态环境局" in brief
     settings = Settings()
     settings.mail = MailSettings(sender="yiju@fzb.example.gov.cn", digest_to=["fzb@example.gov.cn"])
     queue_department_alerts(db, night2, settings)
