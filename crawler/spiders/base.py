@@ -46,7 +46,7 @@ def has_articles(text: str) -> bool:
 
 
 class SourceSpider(scrapy.Spider):
-    """Base of the flk, xzfg and html_list spiders."""
+    """Base of every source's spider (flk, xzfg, gov_rules, json_api, html_list)."""
 
     name = "yiju"
 
@@ -62,6 +62,8 @@ class SourceSpider(scrapy.Spider):
         self.rows: list[Listed] = []
         self.pages_expected: int | None = None
         self.pages_seen = 0
+        self.categories: list = []                   # parts paged on their own (empty: one listing)
+        self.first_pages: dict = {}                  # category → its page count, once its page 1 is in
         self.page_errors: list[str] = []
         self.scheduled: set[str] = set()
         self.known: dict[str, Known] = {}
@@ -124,16 +126,34 @@ class SourceSpider(scrapy.Spider):
         self.page_errors.append(f"{where}：{why}")
         self.pages_seen += 1
 
+    def page_label(self, category, page: int) -> str:
+        """How a person reads a list page's place: 第 2 页, or 部门规章 第 2 页 in a listing by category."""
+        return f"第 {page} 页" if category is None else f"{category} 第 {page} 页"
+
+    def pages_known(self, category, pages: int) -> None:
+        """Page 1 (of ``category``, in a listing by category) says how many pages there are."""
+        if category is None:
+            self.pages_expected = pages
+        else:
+            self.first_pages[category] = pages
+
     def list_failed(self, failure):
         """A list page failed (after retries): the listing is incomplete, so the night records nothing."""
-        page = failure.request.meta["page"]
-        self.page_failed(f"第 {page} 页", describe_failure(failure))
-        if page == 1 and self.pages_expected is None:
-            self.pages_expected = 1
+        meta = failure.request.meta
+        category, page = meta.get("category"), meta["page"]
+        self.page_failed(self.page_label(category, page), describe_failure(failure))
+        if page == 1 and (category is not None or self.pages_expected is None):
+            self.pages_known(category, 1)
         if self.listing_done():
             yield from self.finish_listing()
 
     def listing_done(self) -> bool:
+        """Every list page has arrived or failed. A listing by category (``categories``) is done
+        once page 1 of each category has said how many pages it has and all of them are in."""
+        if self.categories:
+            if len(self.first_pages) < len(self.categories):
+                return False
+            self.pages_expected = sum(self.first_pages.values())
         return self.pages_expected is None or self.pages_seen >= self.pages_expected
 
     def finish_listing(self):

@@ -8,6 +8,9 @@
    and the page asked again; refused twice, the listing is incomplete and nothing is recorded.
 3. Rows not seen before are fetched from their gov.cn page (``#UCAP-CONTENT``). The site lists
    only rules in force: a rule that drops out of the listing is counted missing, never repealed.
+4. A listed decision on other rules (关于废止《…》的决定, 关于修改和废止部分规章的决定, by its title)
+   is an instrument, not a rule: the repeals its text writes are recorded with it (the pipeline,
+   ``InstrumentItem.records_repeals``) — that, not the absence, is what repeals a rule.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from urllib.parse import urlparse
 import scrapy
 
 from crawler.detect import describe_failure
-from crawler.items import Listed, VersionItem
+from crawler.items import InstrumentItem, Listed, VersionItem
 from crawler.parse import BadResponse
 from crawler.parse import gov_rules
+from crawler.parse.flk import instrument_kind
 from crawler.spiders.base import PRIO_LIST, SourceSpider, date_priority
 from texts.extract import ExtractionError, TextUnavailable
 
@@ -39,7 +43,6 @@ class GovRulesSpider(SourceSpider):
         self.discoveries = 0                          # how many times the key was looked up tonight
         self.keys_round = 0                           # the look-up the current key came from
         self.waiting: list[tuple[str, int]] = []      # pages to ask again once a new key is known
-        self.first_pages: dict[str, int] = {}         # category → its page count, once page 1 arrived
         self.details: dict[str, gov_rules.RuleRow] = {}  # source id → its row (link, 题注, issuer)
 
     # ----- the key -------------------------------------------------------------------------------
@@ -121,42 +124,29 @@ class GovRulesSpider(SourceSpider):
                 self.waiting.append((category, page))
                 yield self.discover()
                 return
-            self.page_failed(f"{category} 第 {page} 页", f"{exc}，重新取得密钥后仍被拒绝")
+            self.page_failed(self.page_label(category, page), f"{exc}，重新取得密钥后仍被拒绝")
             parsed = None
         except BadResponse as exc:
-            self.page_failed(f"{category} 第 {page} 页", str(exc))
+            self.page_failed(self.page_label(category, page), str(exc))
             parsed = None
         offsite = [r.url for r in parsed.rows if not self.same_site(r.url)] if parsed is not None else []
         if offsite:  # never follow a listed link off the site: the page counts as not read
-            self.page_failed(f"{category} 第 {page} 页", f"结果中的链接不在规章库的站点上：{offsite[0]}")
+            self.page_failed(self.page_label(category, page), f"结果中的链接不在规章库的站点上：{offsite[0]}")
             parsed = None
         if parsed is not None:
-            self.page_arrived([Listed(r.source_id, r.title, r.promulgated, r.effective, None, None, r.issuer)
+            self.page_arrived([Listed(r.source_id, r.title, r.promulgated, r.effective, None, None, r.issuer,
+                                      "instrument" if gov_rules.is_decision(r.title) else "law")
                                for r in parsed.rows])
             self.details.update({r.source_id: r for r in parsed.rows})
             if page == 1:
                 pages = parsed.pages or -(-parsed.total // self.page_size) or 1
-                self.first_pages[category] = pages
+                self.pages_known(category, pages)
                 for n in range(2, pages + 1):
                     yield self.list_request(category, n)
         elif page == 1:
-            self.first_pages[category] = 1
+            self.pages_known(category, 1)
         if self.listing_done():
             yield from self.finish_listing()
-
-    def list_failed(self, failure):
-        request = failure.request
-        if request.meta.get("page") == 1:
-            self.first_pages[request.meta["category"]] = 1
-        self.page_failed(f"{request.meta['category']} 第 {request.meta['page']} 页", describe_failure(failure))
-        if self.listing_done():
-            yield from self.finish_listing()
-
-    def listing_done(self) -> bool:
-        if len(self.first_pages) < len(self.categories):
-            return False
-        self.pages_expected = sum(self.first_pages.values())
-        return self.pages_seen >= self.pages_expected
 
     # ----- texts ---------------------------------------------------------------------------------
     def fetch(self, row: Listed, listed: bool = True):
@@ -182,6 +172,12 @@ class GovRulesSpider(SourceSpider):
             return
         if not text.startswith(rule.title):
             text = f"{rule.title}\n{text}"
+        if gov_rules.is_decision(rule.title):
+            yield InstrumentItem(
+                source=self.source.name, source_id=rule.source_id, title=rule.title, kind=instrument_kind(rule.title),
+                text=text, raw=response.body, raw_name="detail.html", promulgated=rule.promulgated,
+                effective=rule.effective, records_repeals=True)
+            return
         level = rule.category or detail.category or self.source.level or None
         yield VersionItem(
             source=self.source.name, source_id=rule.source_id, title=rule.title, text=text, raw=response.body,

@@ -13,7 +13,6 @@ from urllib.parse import urlparse
 
 import scrapy
 
-from crawler.detect import describe_failure
 from crawler.items import Listed, VersionItem
 from crawler.parse import BadResponse
 from crawler.parse.provinces import ApiFile, ApiRow, Call, profile
@@ -30,7 +29,6 @@ class JsonApiSpider(SourceSpider):
         self.profile = profile(self.source.profile)
         self.categories = list(self.source.categories) or list(self.profile.LEVELS)
         self.token: str | None = None
-        self.first_pages: dict[int, int] = {}
         self.details: dict[str, ApiRow] = {}
 
     def _request(self, call: Call, callback, errback, *, priority: int, meta: dict, expect: str) -> scrapy.Request:
@@ -39,6 +37,9 @@ class JsonApiSpider(SourceSpider):
                               meta={"expect": expect, **meta}, dont_filter=True)
 
     # ----- the listing -------------------------------------------------------------------------
+    def page_label(self, category, page: int) -> str:
+        return f"类别 {category} 第 {page} 页"
+
     def list_request(self, category: int, page: int) -> scrapy.Request:
         call = self.profile.list_call(self.base, category, page, self.source.page_size, self.token)
         return self._request(call, self.parse_list, self.list_failed, priority=PRIO_LIST,
@@ -54,7 +55,7 @@ class JsonApiSpider(SourceSpider):
         try:
             rows, total, token = self.profile.parse_list(response.body, category)
         except BadResponse as exc:
-            self.page_failed(f"类别 {category} 第 {page} 页", str(exc))
+            self.page_failed(self.page_label(category, page), str(exc))
             rows = None
         if rows is not None:
             self.token = token or self.token
@@ -63,27 +64,13 @@ class JsonApiSpider(SourceSpider):
             self.details.update({r.source_id: r for r in rows})
             if page == 1:
                 pages = max(1, -(-total // self.source.page_size))
-                self.first_pages[category] = pages
+                self.pages_known(category, pages)
                 for n in range(2, pages + 1):
                     yield self.list_request(category, n)
         elif page == 1:
-            self.first_pages[category] = 1
+            self.pages_known(category, 1)
         if self.listing_done():
             yield from self.finish_listing()
-
-    def list_failed(self, failure):
-        meta = failure.request.meta
-        if meta["page"] == 1:
-            self.first_pages[meta["category"]] = 1
-        self.page_failed(f"类别 {meta['category']} 第 {meta['page']} 页", describe_failure(failure))
-        if self.listing_done():
-            yield from self.finish_listing()
-
-    def listing_done(self) -> bool:
-        if len(self.first_pages) < len(self.categories):
-            return False
-        self.pages_expected = sum(self.first_pages.values())
-        return self.pages_seen >= self.pages_expected
 
     # ----- one document ------------------------------------------------------------------------
     def fetch(self, row: Listed, listed: bool = True):
