@@ -79,6 +79,8 @@ class InstrumentItem:
     effective: str | None = None
     law_source_id: str | None = None    # the version it came with (xgzl), when known
     listed: bool = True                 # a row of the listing (a decision record) or an xgzl material
+    records_repeals: bool = False       # the source shows a repeal only by this decision (no status flips):
+                                        # record the repeals its text writes, with it
 
 
 @dataclass

@@ -26,7 +26,7 @@ from config.clock import today
 from registry.schema import connect
 from texts.extract import detect_format
 from impact.record import NotALawText, record_version
-from impact.record import link_successor, record_status
+from impact.record import link_successor, record_repeals, record_status
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,15 @@ class RegistryPipeline:
             state = "fetched" if item.text is not None else "unavailable"
             listings.mark_detail(self.db, item.source, item.source_id, state, instrument_id=instrument_id,
                                  error=None if item.text is not None else "文件中没有可读取的文字")
+        if item.records_repeals and item.text:
+            # 国家规章库 never flips a status: a rule it stops listing is repealed only when a decision
+            # the night brought says so, and the repeal is that decision's (its date, its title)
+            repealed = record_repeals(self.db, law_id=None, title=item.title, text=item.text, source=item.source,
+                                      promulgated=item.promulgated, effective=item.effective, run_id=self.run_id,
+                                      instrument_id=instrument_id)
+            if repealed:
+                self._stat("status_changes", len(repealed))
+                self._stat("changes", len(repealed))
 
     def _problem(self, item: DetailProblem) -> None:
         if listings.get(self.db, item.source, item.source_id) is None:

@@ -32,6 +32,7 @@ from impact.where import provision_row, step
 from registry import changes as change_store
 from registry import citations as citation_store
 from registry import flags as flag_store
+from registry import instruments
 from registry import laws as law_store
 from registry.changes import ARTICLE_KINDS, ArticleChange, Change
 from registry.citations import CitationRef
@@ -101,6 +102,15 @@ def due_for(effective: str | None, on: str | None = None) -> str:
     return (_dt.date.fromisoformat(on) + _dt.timedelta(days=REVIEW_DAYS)).isoformat()
 
 
+def _inner_quotes(title: str) -> str:
+    """A title to be quoted inside 《》: its own 《》 become 〈〉.
+
+    >>> _inner_quotes("广东省人民政府关于废止《广东省碳排放管理试行办法》的决定")
+    '广东省人民政府关于废止〈广东省碳排放管理试行办法〉的决定'
+    """
+    return title.replace("《", "〈").replace("》", "〉")
+
+
 class ChangeView:
     """One change, ready to judge citations: its article changes by old label, its versions."""
 
@@ -124,6 +134,8 @@ class ChangeView:
         new_title = self.detail.get("new_title")
         self.new_title = new_title if new_title and new_title != self.law_title else None
         self.successor_id = self.detail.get("successor_id") or law["successor_id"]
+        self.instrument_title = (instruments.title_of(db, change.get("instrument_id"))
+                                 if self.kind == "repealed" else None)
         self.by_label: dict[str, ArticleChange] = {}
         if self.kind in ARTICLE_KINDS:
             for ac in change_store.article_changes(db, self.id):
@@ -297,6 +309,8 @@ class ChangeView:
         reasons = REASONS
         if self.kind == "repealed":
             when = reasons["when_repealed_pending" if self.pending else "when_repealed"] if self.effective else ""
+            if self.effective and not self.pending and self.instrument_title:
+                when = reasons["when_repealed_by"].replace("{instrument}", _inner_quotes(self.instrument_title))
         else:
             when = reasons["when_pending" if self.pending else "when_effective"] if self.effective else ""
         if self._new_version_date is None:

@@ -9,6 +9,8 @@
 ...                            "text": "废止《甲法》。", "raw_blob": None, "law_id": None, "run_id": None})
 >>> find_instrument(db, "flk", "d1") == inst, [i["title"] for i in of_run(db, "flk", None)]
 (True, ['关于废止《甲法》的决定'])
+>>> title_of(db, inst), title_of(db, None)
+('关于废止《甲法》的决定', None)
 """
 
 from __future__ import annotations
@@ -69,6 +71,14 @@ def find_instrument(db: sqlite_utils.Database, source: str, source_id: str) -> i
 
 def add_instrument(db: sqlite_utils.Database, instrument: NewInstrument) -> int:
     return db["instruments"].insert({**instrument, "fetched_at": now()}).last_pk
+
+
+def title_of(db: sqlite_utils.Database, instrument_id: int | None) -> str | None:
+    """The title of an instrument (None for None or an unknown id)."""
+    if instrument_id is None:
+        return None
+    rows = list(db["instruments"].rows_where("id = ?", [instrument_id], select="title"))
+    return rows[0]["title"] if rows else None
 
 
 def link_law(db: sqlite_utils.Database, instrument_id: int, law_id: int) -> None:

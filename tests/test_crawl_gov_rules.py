@@ -93,6 +93,39 @@ def test_second_night_fetches_only_the_amended_rule_and_a_rule_that_drops_out_is
     assert _laws(settings)[NOISE]["status"] == "有效"          # absence alone is never a repeal
 
 
+PUBLICITY = "市场监督管理行政处罚信息公示规定"
+DECISION = "国家市场监督管理总局关于废止部分规章的决定"
+# Written for this test in the form of the ministry's real repeal decisions (令号 in the 题注, the
+# rules it repeals listed with their 令号); no such decision has been issued.
+DECISION_NOTE = "（2026年6月28日国家市场监督管理总局令第125号公布 自公布之日起施行）"
+DECISION_TEXT = (
+    "为维护法制统一，国家市场监督管理总局对现行有效的规章进行了清理。经研究，决定废止以下规章：\n"
+    "一、《市场监督管理行政处罚信息公示规定》（2021年7月30日国家市场监督管理总局令第45号公布）\n"
+    "本决定自公布之日起施行。\n")
+
+
+def test_a_rule_repealed_by_a_ministry_decision_is_repealed_with_that_decision(world):
+    mirror, settings = world
+    crawl(settings)
+    mirror.scenario.repeal_rule(PUBLICITY, decision_title=DECISION, posted="2026-06-30", note=DECISION_NOTE,
+                                issuer="国家市场监督管理总局", text=DECISION_TEXT)
+    mirror.scenario.unlist_rule(NOISE)                       # dropped out too, but no decision names it
+    second = crawl(settings)
+    source = second["sources"]["gjgzk"]
+    assert second["ok"] and source["instruments"] == 1 and source["status_changes"] == 1
+    laws = _laws(settings)
+    assert laws[PUBLICITY]["status"] == "已废止" and laws[PUBLICITY]["repealed_on"] == "2026-06-28"
+    assert laws[NOISE]["status"] == "有效"                    # absence alone is never a repeal
+    assert DECISION not in laws                              # a decision is an instrument, not a rule
+    db = connect(settings.registry.path)
+    changes = db.execute("SELECT l.title, c.kind, c.effective, i.title, i.kind FROM changes c "
+                         "JOIN laws l ON l.id = c.law_id LEFT JOIN instruments i ON i.id = c.instrument_id").fetchall()
+    db.close()
+    assert changes == [(PUBLICITY, "repealed", "2026-06-28", DECISION, "废止决定")]
+    third = crawl(settings)                                  # the next night: nothing again
+    assert third["ok"] and third["sources"]["gjgzk"]["status_changes"] == 0 and _count(settings, "changes") == 1
+
+
 @pytest.mark.parametrize("refusal", ["http", "code"])
 def test_a_refused_key_is_discovered_again_once(world, refusal):
     mirror, settings = world

@@ -101,7 +101,7 @@ def test_demo_scenario_end_to_end(world):
 
     db = world.db()
     kinds = collections.Counter(r["kind"] for r in list(db.query("SELECT kind FROM changes")))
-    assert kinds == {"amended": 2, "enacted": 2, "repealed": 3}
+    assert kinds == {"amended": 3, "enacted": 2, "repealed": 4}
 
     # 广告法 2021 deleted 第六十条: a duty citing it is critical; 第六十一条 is now 第六十条 (one click)
     deleted = flag_of(db, "SF-SCJG-CF-011", "第六十条")
@@ -117,6 +117,16 @@ def test_demo_scenario_end_to_end(world):
     assert repealed["severity"] == "critical"
     candidates = json.loads(repealed["suggestion"]).get("candidates") or []
     assert candidates and all(c["label"].startswith("第") for c in candidates)
+    # 国家规章库: a 部门规章 amended (第十五条's fines, written for the demo) and a 地方政府规章
+    # repealed by the provincial government's decision, which the flag names
+    fines = flag_of(db, "SF-SCJG-CF-017", "第十五条")
+    assert fines["severity"] == "high" and "第十五条内容有实质修改" in fines["reason"]
+    assert flag_of(db, "SF-SCJG-CF-019", "第十四条") is None      # same rule, article unchanged
+    carbon = flag_of(db, "SF-STHJ-JC-001", "广东省碳排放管理试行办法")
+    assert carbon["severity"] == "critical" and demo.REPEAL_DECISION.replace("《", "〈").replace("》", "〉") in carbon["reason"]
+    repeal = list(db.query("SELECT c.effective, i.title FROM changes c JOIN laws l ON l.id = c.law_id "
+                           "JOIN instruments i ON i.id = c.instrument_id WHERE l.title = ?", [demo.REPEALED_RULE]))
+    assert repeal == [{"effective": "2026-07-10", "title": demo.REPEAL_DECISION}]
     # duties citing unchanged laws are not flagged
     assert flag_of(db, "SF-SCJG-CF-014", "产品质量法") is None
     assert flag_of(db, "SF-SCJG-CF-001", "食品安全法") is None
@@ -133,6 +143,7 @@ def test_demo_scenario_end_to_end(world):
     for section in ("数据源", "新制定", "修改", "废止", "即将施行", "受影响的职权"):
         assert section in html, section
     assert "中华人民共和国生态环境法典" in html and "第七十二条" in html
+    assert "侵害消费者权益行为处罚办法" in html and "废止依据：《广东省人民政府关于废止〈广东省碳排放管理试行办法〉的决定》" in html
     assert (pathlib.Path(second.digest["html"]).parent.parent / "index.html").exists()
 
     # e-mails: one digest per night to the legal-affairs office, one alert per department
@@ -146,6 +157,8 @@ def test_demo_scenario_end_to_end(world):
     assert "示范市市场监督管理局" in str(alert["Subject"])
     text = alert.get_body(("plain",)).get_content()
     assert "第六十条" in text and "yiju flags" in text
+    contact = next(m for m in messages if m["To"].addresses[0].addr_spec == "fgk@scjgj.demo.gov.cn")
+    assert "最高不超过**二十**万元" in contact.get_body(("plain",)).get_content()   # the rule's 对照
     assert all(n == 1 for address, n in to.items() if address != "fzb@demo.gov.cn")
     db.close()
 
@@ -213,7 +226,7 @@ def test_run_killed_mid_crawl_is_finished_by_the_next_run(world):
     assert rerun.stats.get("resumed_after")
     db = world.db()
     kinds = collections.Counter(r["kind"] for r in list(db.query("SELECT kind FROM changes")))
-    assert kinds == {"amended": 2, "enacted": 2, "repealed": 3}
+    assert kinds == {"amended": 3, "enacted": 2, "repealed": 4}
     assert db.execute("SELECT count(*) FROM versions WHERE review_state = 'accepted'").fetchone()[0] == \
         db.execute("SELECT count(DISTINCT source_id) FROM versions WHERE review_state = 'accepted'").fetchone()[0]
     abandoned = list(db.query("SELECT * FROM runs WHERE state = 'abandoned'"))
@@ -293,18 +306,19 @@ def test_throttled_source_is_reported_and_invents_no_change(world):
     world.load_power_list()
     demo._night_two(world.scenario)
     world.scenario.fault("list", kind="waf")
+    world.scenario.fault("rules_list", kind="waf")          # both sources' listings are blocked
     throttled = world.night()
     assert throttled.state == "degraded"
     db = world.db()
     assert db["changes"].count == 0 and db["flags"].count == 0
     html = pathlib.Path(throttled.digest["html"]).read_text("utf-8")
-    assert "flk" in html and ("拦截" in html or "失败" in html or "异常" in html)
+    assert "flk" in html and "gjgzk" in html and ("拦截" in html or "失败" in html or "异常" in html)
     db.close()
     world.scenario.clear_faults()
     recovered = world.night()
     assert recovered.state == "succeeded"
     db = world.db()
-    assert db["changes"].count == 7
+    assert db["changes"].count == 9                     # flk's seven and the two 规章
     db.close()
 
 

@@ -206,8 +206,8 @@ def test_the_demo_speaks_the_glossary(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "  运行 #2：成功" in out
-    assert "法律变化：修改 2，新制定 2，废止 3" in out
-    assert "职权：50 项；依据引用：已核对 58，已过时 18，未能核对 3" in out
+    assert "法律变化：修改 3，新制定 2，废止 4" in out
+    assert "职权：54 项；依据引用：已核对 64，已过时 20，未能核对 4" in out
     assert "需复核的提示：" in out and "变动日报：" in out
     text = _strip_data(out)
     assert not _retired_in(text), _retired_in(text)

@@ -9,7 +9,10 @@ The demo is dated 2026-08-01 (``$YIJU_TODAY``), two weeks before the 生态环�
 Night 2 brings: the 2021 revision of 行政处罚法 (heavy renumbering), the 2021 amendment of 广告法
 (第六十条 deleted, later articles renumbered), the 生态环境法典 (new, not yet in force) with the
 repeal of 环境保护法, 水污染防治法 and 大气污染防治法 that it names as its successor, and the
-突发公共卫生事件应对法 (new, in force).
+突发公共卫生事件应对法 (new, in force). The mirror's 国家规章库 lists the real 规章 of yiju/data/rules from
+night 1; night 2 brings an amendment of 侵害消费者权益行为处罚办法 (第十五条's fines raised) and the
+repeal of 广东省碳排放管理试行办法 by a decision of the provincial government. Both are written for the
+demo (yiju/data/demo/README.md): the corpus has no rule in two versions and no such decision.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ BASELINE = ["行政处罚法", "环境保护法", "水污染防治法", "大气�
 HELD_BACK = {"行政处罚法": "2017-09-01", "广告法": "2018-10-26", "食品安全法": "2021-04-29"}
 
 REPEALED_BY_CODE = ["中华人民共和国环境保护法", "中华人民共和国水污染防治法", "中华人民共和国大气污染防治法"]
+
+#: Night 2's 规章 (texts written for the demo, yiju/data/demo/README.md).
+AMENDED_RULE = "侵害消费者权益行为处罚办法"
+REPEALED_RULE = "广东省碳排放管理试行办法"
+REPEAL_DECISION = "广东省人民政府关于废止《广东省碳排放管理试行办法》的决定"
 
 
 def say(message: str = "") -> None:
@@ -81,8 +89,14 @@ def smtp_server(folder: pathlib.Path):
 
 def _baseline_scenario():
     from crawler.mirror import Scenario  # start-up: loaded when the command runs
+    from crawler.mirror.rules import from_manifest as rules_from_manifest  # start-up: loaded when the command runs
+    from crawler.mirror.rules import read_manifest  # start-up: loaded when the command runs
+    from crawler.mirror.scenario import CORPUS  # start-up: loaded when the command runs
 
     scenario = Scenario.from_corpus(names=BASELINE, decisions=False, today=DEMO_TODAY)
+    for rule in rules_from_manifest(CORPUS, read_manifest(CORPUS)):
+        if rule.listed:  # 国家规章库 lists the rules in force (环境行政处罚办法 is repealed)
+            scenario.add_rule(rule)
     for folder, upto in HELD_BACK.items():
         for doc in list(scenario.documents.values()):
             if doc.work == folder and (doc.gbrq or "") > upto:
@@ -109,19 +123,29 @@ def _night_two(scenario) -> list[str]:
         scenario.repeal(title)
     scenario.add_law("中华人民共和国突发公共卫生事件应对法", gbrq="2025-09-12", sxrq="2025-11-01",
                      text_file="laws/突发公共卫生事件应对法/2025-09-12.md", work="突发公共卫生事件应对法")
+    scenario.amend_rule(AMENDED_RULE, posted="2026-06-24",
+                        note="（2015年1月5日国家工商行政管理总局令第73号公布 根据2026年6月20日国家市场监督管理总局令"
+                             "第126号修改 自2026年7月20日起施行）",
+                        text_file=f"demo/rules/{AMENDED_RULE}/2026-06-20.md")
+    scenario.repeal_rule(REPEALED_RULE, decision_title=REPEAL_DECISION, posted="2026-07-13",
+                         note="（2026年7月10日广东省人民政府令第318号公布 自公布之日起施行）", issuer="广东省人民政府",
+                         text_file=f"demo/decisions/2026-07-10_{REPEAL_DECISION}.md")
     return [
         "行政处罚法 2021 年修订（条文大量重新编号）",
         "广告法 2021 年修正（删去第六十条，其后条文顺移），附修改决定",
         "生态环境法典公布（2026-08-15 起施行，尚未生效）",
         "环境保护法、水污染防治法、大气污染防治法被生态环境法典废止",
         "突发公共卫生事件应对法公布施行（新法）",
+        "国家规章库：侵害消费者权益行为处罚办法修改（第十五条罚款限额提高；演示编写的修改，非真实文本）",
+        "国家规章库：广东省人民政府决定废止广东省碳排放管理试行办法（演示编写的废止决定，非真实文件）",
     ]
 
 
 def _write_config(workdir: pathlib.Path, mirror, smtp_port: int, web_port: int = 8080) -> pathlib.Path:
     from crawler.mirror.wiring import toml_for  # start-up: loaded when the command runs
 
-    text = toml_for(mirror, "data", kinds=("flk",))  # the demo's mirror holds national laws only
+    # the demo's mirror holds national laws (flk) and the national rule database (规章)
+    text = toml_for(mirror, "data", kinds=("flk", "gov_rules"))
     text += (
         "\n[mail]\nhost = \"127.0.0.1\"\n"
         f"port = {smtp_port}\nsecurity = \"none\"\nsender = \"yiju@fzb.demo.gov.cn\"\n"
@@ -203,7 +227,7 @@ def run_demo(workdir: str | os.PathLike | None = None, *, serve: bool = False, p
     with Mirror(scenario) as mirror, smtp_server(workdir / "mail") as (controller, catcher):
         config_path = _write_config(workdir, mirror, controller.port, web_port)
         settings = load(config_path, environ={})
-        say(f"模拟国家法律法规数据库：{mirror.base_url}　模拟邮件服务器：127.0.0.1:{controller.port}")
+        say(f"模拟国家法律法规数据库和国家规章库：{mirror.base_url}　模拟邮件服务器：127.0.0.1:{controller.port}")
         db = connect(settings.registry.path)
         try:
             say("\n第一晚：建立基线（抓取现行文本）并导入示范市的部门、人员和权责清单……")

@@ -340,6 +340,20 @@ class Scenario:
                     r.listed = False
             self._touch()
 
+    def repeal_rule(self, title: str, *, decision_title: str, posted: str, note: str, issuer: str,
+                    text: str | None = None, text_file: str | None = None) -> Rule:
+        """A decision repeals a rule: the site lists the decision (a rule page of the same 规章分类,
+        its 令号 in the 题注) and the repealed rule drops out of the listing."""
+        with self.lock:
+            old = [r for r in self.rules.values() if r.title == title and r.listed]
+            if not old:
+                raise KeyError(f"no listed rule {title!r}")
+            base = old[0]
+            self.unlist_rule(title)
+            return self.add_rule(Rule(path=rule_path(decision_title, posted), title=decision_title,
+                                      category=base.category, issuer=issuer, province=base.province, note=note,
+                                      posted=posted, text=text, text_file=text_file))
+
     def rotate_rule_key(self) -> None:
         """The site redeploys its bundle: keys issued before are refused from now on."""
         with self.lock:

@@ -36,6 +36,15 @@ def config() -> dict:
     return tomllib.loads(DATA.read_text("utf-8"))
 
 
+def is_decision(title: str) -> bool:
+    """A listed decision on other rules (修改 / 废止), kept as an instrument, not as a rule.
+
+    >>> is_decision("国家市场监督管理总局关于废止和修改部分规章的决定"), is_decision("危险废物转移管理办法")
+    (True, False)
+    """
+    return bool(re.search(config()["decision_title"], title or ""))
+
+
 @dataclass(frozen=True)
 class Keys:
     """What the bundle gives: where the API is and how to sign a call."""
