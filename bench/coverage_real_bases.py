@@ -76,7 +76,8 @@ def measure(folders: list[pathlib.Path], label: str) -> None:
 
 def main() -> None:
     laws, rules = ROOT / "yiju/data/laws", ROOT / "yiju/data/rules"
-    measure([laws, rules], "内置法律文本（含 10 部规章）")
+    measure([laws], "之前：内置法律文本（不含规章：flk、行政法规库所载）")
+    measure([laws, rules], "之后：内置法律文本和 10 部规章（加上国家规章库、省级数据库所载）")
 
 
 if __name__ == "__main__":
