@@ -201,7 +201,10 @@ def test_every_figure_of_a_run_has_a_name(registry):
 
 
 @pytest.mark.slow
-def test_the_demo_speaks_the_glossary(tmp_path):
+def test_the_demo_speaks_the_glossary(tmp_path, monkeypatch):
+    # the demo sets both in this process's environment: set them here so they are undone afterwards
+    monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
+    monkeypatch.setenv("YIJU_WEB_SECRET", "demo-test-secret-0123456789")
     result = Yiju()("demo", "--workdir", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     out = result.output
