@@ -120,6 +120,9 @@ def test_laws_lists_a_pending_repeal_as_about_to_be_repealed(tmp_path, monkeypat
     out = yiju("laws").stdout
     line = next(x for x in out.splitlines() if x.startswith("中华人民共和国大气污染防治法"))
     assert "即将废止（2026-08-15起废止）" in line
+    # the code itself says "本法自 2026年8月15日起施行" (a space in the date): not yet in force
+    code = next(x for x in out.splitlines() if x.startswith("中华人民共和国生态环境法典"))
+    assert "尚未生效" in code, code
     monkeypatch.setenv("YIJU_TODAY", "2026-08-20")
     from impact.process import run_impact
 
