@@ -72,12 +72,15 @@ def measure(folders: list[pathlib.Path], label: str) -> None:
     by_level_unsourced = collections.Counter(m["level"] for m in report["missing"] if not m["source"])
     print("默认配置中应由哪个数据源抓取：" + "，".join(f"{k} {v}" for k, v in by_source.most_common()))
     print("没有数据源会抓取的，按级别：" + ("，".join(f"{k} {v}" for k, v in by_level_unsourced.items()) or "无"))
+    rules = [m for m in report["missing"] if m["level"] in ("部门规章", "地方政府规章")]
+    print("未登记的规章（应由 " + "、".join(sorted({m["source"] or "无数据源" for m in rules})) + " 抓取）："
+          + "；".join(f"{m['title']}（{m['level']}，{m['duties']} 项）" for m in rules))
 
 
 def main() -> None:
     laws, rules = ROOT / "yiju/data/laws", ROOT / "yiju/data/rules"
     measure([laws], "之前：内置法律文本（不含规章：flk、行政法规库所载）")
-    measure([laws, rules], "之后：内置法律文本和 10 部规章（加上国家规章库、省级数据库所载）")
+    measure([laws, rules], "之后：内置法律文本和 10 部规章（国家规章库所载的真实规章文本）")
 
 
 if __name__ == "__main__":

@@ -141,8 +141,8 @@ def guess_level(title: str) -> str:
     ('地方政府规章', '规范性文件')
     >>> guess_level("刑法修正案（九）"), guess_level("深圳证券交易所股票上市规则（2022年修订）")
     ('法律', '未知')
-    >>> guess_level("某某")
-    '未知'
+    >>> guess_level("某某"), guess_level("广东省实施《中华人民共和国环境噪声污染防治法》办法")
+    ('未知', '地方性法规')
     """
     cov = _coverage()
     title = _VERSION_NOTE.sub("", title.strip())
