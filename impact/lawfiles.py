@@ -33,6 +33,7 @@ from texts.structure import LawText, numbering_problems, parse
 from config import limits
 from config.clock import today
 from registry import files as raw_files
+from registry import instruments
 from registry import laws as law_store
 from registry.search import index_in_bulk
 from texts.levels import infer
@@ -157,6 +158,17 @@ def import_directory(
     return report
 
 
+def _decision_instrument(db, f, folder, run_id) -> int:
+    """The 废止决定 a file holds, kept as an instrument (once): its repeals cite it."""
+    known = instruments.find_instrument(db, SOURCE, f.rel)
+    if known is not None:
+        return known
+    return instruments.add_instrument(db, {
+        "source": SOURCE, "source_id": f.rel, "title": f.law.title or folder.name, "kind": "废止决定",
+        "promulgated": f.date, "effective": None, "text": f.text, "raw_blob": None, "law_id": None,
+        "run_id": run_id})
+
+
 def _import_law(db, root, folder, usable, files_root, run_id, report, problem, on_law) -> None:
     """Write the usable files of one law folder (oldest first)."""
     title = _law_title(folder.name, usable)
@@ -166,7 +178,7 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
         if f.decision:
             report.repeals += len(record_repeals(
                 db, law_id=None, title=f.law.title or folder.name, text=f.text, source=SOURCE,
-                promulgated=f.date, run_id=run_id))
+                promulgated=f.date, run_id=run_id, instrument_id=_decision_instrument(db, f, folder, run_id)))
             continue
         known = law_store.version_by_source(db, SOURCE, f.rel)
         if known is not None:

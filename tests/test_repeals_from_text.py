@@ -149,6 +149,12 @@ def test_a_repeal_decision_imported_like_any_text_repeals_what_it_names(db, tmp_
     assert "依文本中的废止条款记录废止 1 部法律" in report.summary()
     law = law_store.find_law(db, "上海市机动车道路交通事故赔偿责任若干规定")
     assert law["status"] == "已废止"
+    # the repeal cites the decision (the digest and the flags name it)
+    (cited,) = db.execute("SELECT i.title FROM changes c JOIN instruments i ON i.id = c.instrument_id "
+                          "WHERE c.law_id = ? AND c.kind = 'repealed'", [law["id"]]).fetchall()
+    assert cited[0] == "上海市人民代表大会常务委员会关于废止《上海市机动车道路交通事故赔偿责任若干规定》的决定"
+    again = import_directory(db, tmp_path / "decisions", tmp_path / "files")
+    assert again.repeals == 0 and db["instruments"].count == 1
 
 
 def test_a_law_imported_after_the_code_that_repeals_it_picks_the_repeal_up(db, tmp_path, monkeypatch):
