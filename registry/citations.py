@@ -13,6 +13,22 @@ from typing import Iterable, TypedDict
 
 import sqlite_utils
 
+def shown_sql(alias: str) -> str:
+    """SQL for a citation as a reader needs it: as written, with its law's title when the basis
+    named the law only once (《X》第四条、第七条 → the second reads 《X》第七条).
+
+    >>> from registry.schema import connect
+    >>> db = connect(":memory:")
+    >>> one = "SELECT '第七条' AS raw, '《X办法》' AS written, 'X办法' AS law_title"
+    >>> db.execute(f"SELECT {shown_sql('c')} FROM ({one}) c").fetchone()[0]
+    '《X办法》第七条'
+    """
+    a = alias
+    return (f"(CASE WHEN instr({a}.raw, '《') > 0 THEN {a}.raw "
+            f"WHEN {a}.written IS NOT NULL THEN {a}.written || {a}.raw "
+            f"WHEN {a}.law_title IS NOT NULL THEN '《' || {a}.law_title || '》' || {a}.raw ELSE {a}.raw END)")
+
+
 COLUMNS = ("duty_id", "field", "ordinal", "raw", "law_title", "written", "version_note", "law_id",
            "version_id", "article", "article_number", "article_suffix", "paragraph", "item",
            "sub_item", "span", "resolution", "current_label", "problem")

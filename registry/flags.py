@@ -17,9 +17,13 @@ from typing import Iterable, TypedDict
 import sqlite_utils
 
 from config.clock import now
+from registry.citations import shown_sql
 
 NEW_COLUMNS = ("duty_id", "citation_id", "change_id", "article_change_id", "severity", "reason",
                "suggestion", "due", "created_run_id")
+
+#: A citation as a reader needs it (with its law's title; see registry.citations.shown_sql).
+SHOWN = shown_sql("c")
 
 
 class Flag(TypedDict):
@@ -66,13 +70,13 @@ class Flag(TypedDict):
     law: str                        # the changed law's title
 
 
-_LIST_SQL = """
+_LIST_SQL = f"""
 SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.severity, f.reason,
        f.suggestion, f.due, f.state, f.created_at, f.updated_at, f.updated_by, f.closed_at, f.closing_note,
        f.proposal, f.proposed_by, f.proposed_at, f.reviewed_by, f.reviewed_at, f.review_note, f.correction,
        d.name AS duty_name, d.code AS duty_code, d.is_current AS duty_is_current, d.duty_key,
        dep.id AS department_id, dep.name AS department, p.name AS post,
-       c.raw AS citation, c.law_title, c.article, c.paragraph, c.item, c.sub_item, c.field,
+       {SHOWN} AS citation, c.law_title, c.article, c.paragraph, c.item, c.sub_item, c.field,
        ch.kind AS change_kind, ch.effective AS change_effective, l.title AS law
 FROM flags f
 JOIN duties d ON d.id = f.duty_id
@@ -277,7 +281,7 @@ def due_by(db: sqlite_utils.Database, day: str, *, not_alerted_in: int) -> list[
     return list(db.query(f"""
         SELECT f.id, f.severity, f.state, f.due, f.reminded_on, f.escalated_on, d.post_id, d.code AS duty_code,
                d.name AS duty_name, dep.id AS department_id, dep.name AS department_name, p.name AS post_name,
-               c.raw AS citation_raw, f.review_note
+               {SHOWN} AS citation_raw, f.review_note
         FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
         LEFT JOIN posts p ON p.id = d.post_id JOIN citations c ON c.id = f.citation_id
         WHERE f.state IN {WITH_DEPARTMENT_SQL} AND f.due IS NOT NULL AND f.due <= ?

@@ -19,6 +19,7 @@ from typing import Any, TypedDict
 
 import sqlite_utils
 
+from registry.citations import shown_sql
 from registry.duties import Department
 
 REPORTED_IN_RUN = "(c.reported_run_id = ? OR (c.reported_run_id IS NULL AND c.detected_run_id = ?))"
@@ -27,6 +28,10 @@ PROPOSED_IN_RUN = "(p.notified_run_id = ? OR (p.notified_run_id IS NULL AND p.cr
 
 #: Flag states that still need someone.
 OPEN_STATES = ("open", "acknowledged")
+
+#: A citation as a reader needs it (with its law's title; see registry.citations.shown_sql).
+SHOWN = shown_sql("c")
+SHOWN_CI = shown_sql("ci")
 
 
 class Claimed(TypedDict):
@@ -186,7 +191,7 @@ SELECT f.id, f.duty_id, f.citation_id, f.change_id, f.article_change_id, f.sever
        d.code AS duty_code, d.name AS duty_name, d.kind AS duty_kind, d.department_id,
        d.post_id, d.basis_text, d.penalty_basis_text,
        dep.name AS department_name, p.name AS post_name,
-       ci.raw AS citation_raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
+       {shown} AS citation_raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
        ci.field AS citation_field, ci.span AS citation_span, ci.current_label,
        c.kind AS change_kind, c.published AS change_published, c.effective AS change_effective,
        c.old_version_id, c.new_version_id, c.detail AS change_detail,
@@ -213,7 +218,7 @@ def run_flags(db: sqlite_utils.Database, run_id: int, *, department_id: int | No
     if open_only:
         where += f" AND f.state IN ({', '.join('?' * len(OPEN_STATES))})"
         params.extend(OPEN_STATES)
-    return list(db.query(_FLAG_SQL.format(where=where), params))  # type: ignore[arg-type]
+    return list(db.query(_FLAG_SQL.format(where=where, shown=SHOWN_CI), params))  # type: ignore[arg-type]
 
 
 def departments_to_alert(db: sqlite_utils.Database, run_id: int) -> list[int]:
@@ -287,7 +292,7 @@ def unresolved_citations(db: sqlite_utils.Database, department_id: int | None = 
         where += " AND d.department_id = ?"
         params.append(department_id)
     return list(db.query(f"""
-        SELECT ci.id, ci.raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
+        SELECT ci.id, {SHOWN_CI} AS raw, ci.law_title, ci.article, ci.paragraph, ci.item, ci.sub_item,
                ci.resolution, ci.problem, ci.current_label,
                d.id AS duty_id, d.code AS duty_code, d.name AS duty_name,
                dep.id AS department_id, dep.name AS department_name
@@ -313,10 +318,10 @@ class OverdueFlag(TypedDict):
 def overdue_flags(db: sqlite_utils.Database, as_of: str) -> list[OverdueFlag]:
     """Flags still with their department (open, acknowledged or returned) due before ``as_of``,
     by department name, then due date."""
-    return list(db.query("""
+    return list(db.query(f"""
         SELECT f.id, f.severity, f.state, f.due, CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days,
                d.code AS duty_code, d.name AS duty_name, dep.id AS department_id, dep.name AS department_name,
-               c.raw AS citation_raw
+               {SHOWN} AS citation_raw
         FROM flags f JOIN duties d ON d.id = f.duty_id JOIN departments dep ON dep.id = d.department_id
         JOIN citations c ON c.id = f.citation_id
         WHERE f.state IN ('open', 'acknowledged', 'returned') AND f.due IS NOT NULL AND f.due < ?

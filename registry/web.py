@@ -14,6 +14,10 @@ from __future__ import annotations
 from typing import Iterable
 
 import sqlite_utils
+from registry.citations import shown_sql
+
+#: A citation as a reader needs it (with its law's title; see registry.citations.shown_sql).
+SHOWN = shown_sql("c")
 
 
 def _in(column: str, values) -> tuple[str, list]:
@@ -40,11 +44,11 @@ def flag_department(db: sqlite_utils.Database, flag_id: int) -> int | None:
     return row[0] if row else None
 
 
-_FLAG_LIST = """
+_FLAG_LIST = f"""
 SELECT f.id, f.severity, f.state, f.due, f.reason, f.suggestion, f.created_at, f.proposed_at, f.proposed_by,
        f.proposal, f.reviewed_by, f.reviewed_at, f.review_note, f.closed_at, f.closing_note, f.updated_by,
        d.id AS duty_id, d.code AS duty_code, d.name AS duty_name, dep.id AS department_id, dep.name AS department,
-       p.id AS post_id, p.name AS post, c.raw AS citation, c.article, ch.kind AS change_kind,
+       p.id AS post_id, p.name AS post, {SHOWN} AS citation, c.article, ch.kind AS change_kind,
        l.id AS law_id, l.title AS law
 FROM flags f
 JOIN duties d ON d.id = f.duty_id

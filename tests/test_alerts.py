@@ -103,7 +103,9 @@ def test_renumbering_alert_offers_the_one_click_fix(db, night, settings):
     text = alert_to(db, "zhaoliu@example.gov.cn")["body_text"]
     assert "【一般】提示 #4" in text and "尚未生效" in text and "整改期限：2026-01-01" in text
     assert "yiju flags apply-renumbering --department '网信办'" in text
-    assert "yiju flags resolve 4 --basis '《中华人民共和国网络安全法》第二十三条第一款'" in text
+    # the whole basis rewritten: the article that did not move is kept, the law named once as written
+    assert "yiju flags resolve 4 --basis '《中华人民共和国网络安全法》第十条、第二十三条第一款'" in text
+    assert "引用的依据：《中华人民共和国网络安全法》第二十一条第一款" in text
 
 
 def test_no_alert_when_nothing_new_needs_anyone(db, night, settings):

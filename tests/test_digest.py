@@ -125,6 +125,9 @@ def test_affected_duties_per_department_worst_first(digest):
     first = scjg.find_all("tr")[1].get_text(" ", strip=True)
     assert first.startswith("严重") and "对生产经营腐败变质食品的处罚" in first
     assert "统计局" not in text_of(section(soup, "六、受影响的职权"))   # an older night's flag
+    # a basis that names its law once (《网络安全法》第十条、第二十一条第一款): each flag still says which law
+    assert "《中华人民共和国网络安全法》第二十一条第一款" in text_of(section(soup, "六、受影响的职权"))
+    assert "：《中华人民共和国网络安全法》第二十一条第一款 ——" in digest["md"]
 
 
 def test_unresolved_citations_are_listed(digest):

@@ -204,9 +204,9 @@ def build_night(db: sqlite_utils.Database, *, today: str = RUN_DATE) -> dict:
                                 {"successor": {"law_id": sl, "title": "中华人民共和国食品安全法"},
                                  "candidates": f["candidates"]}, "2026-01-28")
     wt = w["title"]
-    b4 = "《中华人民共和国网络安全法》第二十一条第一款"
+    b4 = "《中华人民共和国网络安全法》第十条、第二十一条第一款"    # the law named once, for both articles
     d4 = duty("330217101000", "网络运营者安全保护义务的监督检查", "行政检查", wxb, p_wx, b4)
-    c4 = citation(d4, b4, b4, wt, wl, "第二十一条", paragraph=1)
+    c4 = citation(d4, b4, "第二十一条第一款", wt, wl, "第二十一条", paragraph=1, written="《中华人民共和国网络安全法》")
     ids["flag_renumbered"] = flag(d4, c4, wc, wac["第二十一条"], "low",
                                   f"《{wt}》2025-10-28修改（2026-01-01起施行，尚未生效），第二十一条内容未变，条号改为第二十三条",
                                   {"new_label": "第二十三条", "one_click": True}, "2026-01-01")
