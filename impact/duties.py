@@ -22,7 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import pathlib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -37,6 +40,7 @@ from registry import citations as citation_store
 from registry import duties as duty_store
 from registry import flags as flag_rows
 from registry.fit import older_fit
+from registry.schema import connect, file_of
 from registry.audit import write_audit
 from registry.duties import UNIT_SEPARATOR, Duty
 from texts import powerlist
@@ -223,14 +227,56 @@ def _write_version(db, content: dict, *, key: str, version: int, previous_id: in
 
     ``imported``: the power-list row's content when the version comes from an import.
     """
+    duty_id = _insert_version(db, content, key=key, version=version, previous_id=previous_id, stamp=stamp,
+                              actor=actor, source_file=source_file, source_row=source_row, imported=imported)
+    citations = parse_citations(db, content.get("basis_text"), content.get("penalty_basis_text"), as_of=as_of)
+    citation_store.insert_citations(db, duty_id, citations)
+    return duty_id, len(citations)
+
+
+def _insert_version(db, content: dict, *, key: str, version: int, previous_id: int | None, stamp: str,
+                    actor: str, source_file: str | None, source_row: str | None, imported: dict | None) -> int:
     row = {**content, "duty_key": key, "version": version, "is_current": 1,
            "content_sha256": _content_sha(content), "source_file": source_file, "source_row": source_row,
            "created_at": stamp, "created_by": actor,
            "imported_content": _content_json(imported) if imported is not None else None}
-    duty_id = duty_store.insert_duty(db, row, supersedes=previous_id)
-    citations = parse_citations(db, content.get("basis_text"), content.get("penalty_basis_text"), as_of=as_of)
-    citation_store.insert_citations(db, duty_id, citations)
-    return duty_id, len(citations)
+    return duty_store.insert_duty(db, row, supersedes=previous_id)
+
+
+#: Distinct basis texts from which an import parses and resolves them in worker processes.
+PARALLEL_FROM = 2000
+_CHUNK = 500
+_WORKER_DB = None
+
+
+def citations_of(db, bases: list[tuple[str | None, str | None]], *, as_of: str | None = None,
+                 workers: int | None = None) -> list[list[dict]]:
+    """``parse_citations`` of each (basis, penalty basis) pair, in order. Many distinct pairs of a
+    registry kept in a file are parsed and resolved in ``workers`` processes, each reading the
+    registry (what they read — laws, versions, articles — does not change during a duties import)."""
+    distinct = list(dict.fromkeys(bases))
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    path = file_of(db)
+    if workers <= 1 or len(distinct) < PARALLEL_FROM or not path:
+        done = {pair: parse_citations(db, *pair, as_of=as_of) for pair in distinct}
+    else:
+        chunks = [distinct[i:i + _CHUNK] for i in range(0, len(distinct), _CHUNK)]
+        context = multiprocessing.get_context("spawn")   # no fork of a process holding a connection
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_open_registry,
+                                 initargs=(path,)) as pool:
+            done = {}
+            for chunk, rows in zip(chunks, pool.map(_cite_chunk, chunks, [as_of] * len(chunks))):
+                done.update(zip(chunk, rows))
+    return [done[pair] for pair in bases]
+
+
+def _open_registry(path: str) -> None:
+    global _WORKER_DB
+    _WORKER_DB = connect(path, migrate=False)
+
+
+def _cite_chunk(pairs: list[tuple[str | None, str | None]], as_of: str | None) -> list[list[dict]]:
+    return [parse_citations(_WORKER_DB, *pair, as_of=as_of) for pair in pairs]
 
 
 def get_duty(db, duty_id: int) -> Duty:
@@ -406,12 +452,13 @@ def _row_from_record(rec: powerlist.Record, department: str | None) -> _Row | st
 
 
 def import_duties(db, path: str | pathlib.Path, *, department: str | None = None, as_of: str | None = None,
-                  by: str | None = None, impact: bool = True) -> ImportReport:
+                  by: str | None = None, impact: bool = True, workers: int | None = None) -> ImportReport:
     """Import a power list (.xlsx/.csv) into the registry; see the module docstring.
 
     ``department`` is used for rows without 实施主体; ``as_of`` (YYYY-MM-DD, the date the list
-    was drawn up) is the date its citations are resolved at. Raises powerlist.TableError when
-    the file cannot be read at all.
+    was drawn up) is the date its citations are resolved at. A large list's bases are parsed and
+    resolved in ``workers`` processes (default: one a core); this process writes. Raises
+    powerlist.TableError when the file cannot be read at all.
     """
     path = pathlib.Path(path)
     reading = powerlist.read(path, "powerlist")
@@ -454,6 +501,8 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
             planned[key] = (content, row)
         latest = duty_store.latest_of_keys(db, list(planned))
         last_imported = {k: _imported(v) for k, v in duty_store.last_imported_of_keys(db, list(planned)).items()}
+        writes: list[tuple] = []            # (key, merged content, version, previous id, row, imported content)
+        current_ids: list[int] = []         # the duties of the list as they stand after the import
         for key, (content, row) in planned.items():
             previous = latest.get(key)
             base = last_imported.get(key)
@@ -463,23 +512,30 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
                     # The row is as it was last imported: what yiju changed since stands.
                     report.unchanged += 1
                     report.kept += previous["content_sha256"] != _content_sha(content)
+                    current_ids.append(previous["id"])
                     continue
                 # Three-way: a field the file did not change keeps yiju's value, a changed one wins.
                 merged = {k: (current[k] if base is not None and content[k] == base[k] else content[k])
                           for k in CONTENT_FIELDS}
                 if _content_sha(merged) == previous["content_sha256"]:
                     report.unchanged += 1
+                    current_ids.append(previous["id"])
                     continue
             else:
                 merged = content
             version = previous["version"] + 1 if previous else 1
             previous_id = previous["id"] if previous and previous["is_current"] else None
+            writes.append((key, merged, version, previous_id, row, content))
+        cited = citations_of(db, [(w[1].get("basis_text"), w[1].get("penalty_basis_text")) for w in writes],
+                             as_of=as_of, workers=workers)
+        for (key, merged, version, previous_id, row, content), citations in zip(writes, cited):
             rec = row.record
             source_row = powerlist.where("", rec.sheet, rec.row).strip()
-            _, n = _write_version(db, merged, key=key, version=version, previous_id=previous_id, stamp=stamp,
-                                  actor=actor, source_file=rec.file, source_row=source_row, as_of=as_of,
-                                  imported=content)
-            report.citations += n
+            duty_id = _insert_version(db, merged, key=key, version=version, previous_id=previous_id, stamp=stamp,
+                                      actor=actor, source_file=rec.file, source_row=source_row, imported=content)
+            citation_store.insert_citations(db, duty_id, citations)
+            current_ids.append(duty_id)
+            report.citations += len(citations)
             if previous_id is None and version == 1:
                 report.created += 1
             else:
@@ -493,8 +549,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
                 "skipped": len(report.problems), "department": department, "as_of": as_of})
     report.problems.sort(key=lambda p: (reading.sheets.index(p.sheet) if p.sheet in reading.sheets else 0,
                                         p.row or 0))
-    if as_of is None and planned:
-        current_ids = [d["id"] for d in (duty_store.current_of_key(db, k) for k in planned) if d]
+    if as_of is None and current_ids:
         report.older_fit = older_fit(db, current_ids)
     if impact:
         report.impact = run_impact(db)

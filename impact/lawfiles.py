@@ -38,7 +38,9 @@ from registry import laws as law_store
 from registry.search import index_in_bulk
 from texts.levels import infer
 from diffing.repeals import is_repeal_decision
-from impact.record import NotALawText, record_repeals, record_status, record_version, text_key
+from impact.proposals import keep_powers, powers_of_articles
+from impact.record import (NotALawText, comparison_of, exact_key, record_repeals, record_status,
+                           record_version, text_key)
 
 SOURCE = "import"
 EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".html", ".htm", ".pdf")
@@ -108,6 +110,8 @@ class _File:
     text: str
     law: LawText
     decision: bool = False        # a 废止决定: no articles, it repeals what it names
+    compared: dict | None = None  # exact_key(the folder's previous text) → its comparison with this one
+    powers: list | None = None    # the newest text's powers (impact.proposals), read in the worker
 
 
 def import_directory(
@@ -141,7 +145,8 @@ def import_directory(
             on_problem(p)
 
     folders = _law_folders(root, problem)
-    prepared = _prepare_all(root, folders, workers)
+    known = law_store.source_ids(db, SOURCE)
+    prepared = _prepare_all(root, folders, workers, known)
     done = 0
     for batch in _batches(prepared, BATCH):
         # One commit a batch (a kill loses at most one batch, which the next import brings in again);
@@ -195,7 +200,7 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
             recorded = record_version(
                 db, title=title, text=f.text, source=SOURCE, source_id=f.rel, promulgated=f.date,
                 effective=guess.effective, level=guess.level, region=guess.region,
-                raw_blob=blob, raw_format=f.fmt, run_id=run_id,
+                raw_blob=blob, raw_format=f.fmt, run_id=run_id, parsed=f.law, compared=f.compared,
             )
         except NotALawText:
             problem(f.rel, "没有找到任何条文（第X条），不是法律文本")
@@ -208,6 +213,8 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
             continue
         if recorded.version_id is not None:
             report.stored.add(recorded.version_id)
+            if f.powers is not None:
+                keep_powers(db, recorded.version_id, f.powers)
         new_here += 1
         report.versions_new += 1
         report.articles_new += len(f.law.articles)
@@ -240,18 +247,34 @@ BATCH = 100            # law folders written in one transaction
 PARALLEL_FROM = 40     # folders: from this many on, files are read and parsed in worker processes
 
 
-def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Path]):
-    """Read, extract and parse one law folder's files (in a worker process for a large import)."""
+def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Path], known: frozenset = frozenset()):
+    """Read, extract and parse one law folder's files, and compare each text with the one before it
+    (in a worker process for a large import: the alignment of a law's versions is most of the work).
+    Files whose relative path is in ``known`` (imported before) are read but not compared."""
     problems: list[Problem] = []
     usable = [f for f in (_read(base, path, lambda rel, msg: problems.append(Problem(rel, msg)))
                           for path in entries) if f is not None]
     usable.sort(key=lambda f: (f.date, f.rel))
+    texts = [f for f in usable if not f.decision]
+    for before, f in zip(texts, texts[1:]):
+        if f.rel not in known and before.date <= f.date and before.text != f.text:
+            f.compared = {exact_key(before.text): comparison_of(before.law, f.law)}
+    if texts and texts[-1].rel not in known:
+        # what proposals read from a law's current text, read here rather than on the first impact pass
+        texts[-1].powers = [p.to_json() for p in powers_of_articles(
+            {"label": a.label, "text": a.text, "paragraphs": [{"text": p.text, "items": list(p.items)}
+                                                               for p in a.paragraphs]}
+            for a in texts[-1].law.articles)]
     return folder, usable, problems
 
 
-def _prepare_all(root: pathlib.Path, folders, workers: int | None):
+def _prepare_all(root: pathlib.Path, folders, workers: int | None, known: set[str] = frozenset()):
     """(folder, usable files, problems) for each folder, in order; parsed in parallel when it pays."""
-    jobs = [(root.parent if folder == root else root, folder, entries) for folder, entries in folders]
+    jobs = []
+    for folder, entries in folders:
+        base = root.parent if folder == root else root
+        seen = frozenset(rel for rel in (_rel(base, e) for e in entries) if rel in known)
+        jobs.append((base, folder, entries, seen))
     workers = os.cpu_count() or 1 if workers is None else workers
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         yield from (_prepare(*job) for job in jobs)

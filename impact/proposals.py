@@ -133,9 +133,19 @@ def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] 
         kept = store.cached_powers(db, version_id, rules_version())
         if kept is not None:
             return [Power.from_json(p) for p in kept]
+    out = powers_of_articles(store.version_articles(db, version_id), labels)
+    if labels is None:
+        keep_powers(db, version_id, [p.to_json() for p in out])
+    return out
+
+
+def powers_of_articles(rows, labels: set[str] | None = None) -> list[Power]:
+    """The powers of a version's articles given as {label, text, paragraphs: [{text, items}]} (as
+    stored; an import reads them from the parsed text in its worker processes); only ``labels``
+    when given (the aliases a law defines are read from all of them)."""
     out: list[Power] = []
     articles = []
-    for a in store.version_articles(db, version_id):
+    for a in rows:
         paragraphs = [(p.get("text", ""), p.get("items", [])) for p in a["paragraphs"]]
         if not paragraphs and a["text"]:
             paragraphs = [(line, []) for line in a["text"].split("\n")]
@@ -145,9 +155,12 @@ def version_powers(db: sqlite_utils.Database, version_id: int, labels: set[str] 
         if labels is not None and label not in labels:
             continue
         out += article_powers(label, paragraphs, aliases)
-    if labels is None:
-        store.keep_powers(db, version_id, rules_version(), [p.to_json() for p in out])
     return out
+
+
+def keep_powers(db: sqlite_utils.Database, version_id: int, powers: list[dict]) -> None:
+    """Keep a version's powers (``Power.to_json()`` each; read from its text once: a text never changes)."""
+    store.keep_powers(db, version_id, rules_version(), powers)
 
 
 def covered_by(power: Power, citations: list[dict]) -> list[dict]:

@@ -56,6 +56,19 @@ def text_key(text: str) -> str:
     return hashlib.sha256(_SPACE.sub("", text).encode("utf-8")).hexdigest()
 
 
+def exact_key(text: str) -> str:
+    """sha256 of a text as it is (white space included: line breaks decide the articles)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def comparison_of(old: LawText, new: LawText):
+    """(the alignment of two parsed texts, their 款/项 mapping or None when nothing changed): what a
+    new version's change records. Pure: an import makes it in its worker processes."""
+    comparison = compare(old, new)
+    changed = any(m.status != "unchanged" for m in comparison.matches)
+    return comparison, (provision_map(old, new, comparison) if changed else None)
+
+
 _PARSED: dict[str, LawText] = {}
 _PARSED_MAX = 64
 
@@ -91,13 +104,15 @@ def record_version(
     announce_new: bool = False,
     law_id: int | None = None,
     parsed: LawText | None = None,
+    compared: dict | None = None,
 ) -> Recorded:
     """Store one text of a law; write the change it makes (enacted/amended/renamed/text_corrected).
 
     ``law_id`` attaches the text to a known law whatever its title (a renamed law linked by
     the source's version history); otherwise the law is found or created by ``title``.
-    ``parsed`` is ``text`` already parsed (an import parses in worker processes). Raises NotALawText
-    when the text has no article.
+    ``parsed`` is ``text`` already parsed (an import parses in worker processes); ``compared`` maps
+    ``exact_key(previous text)`` to the ``comparison_of(previous, text)`` already made (an import
+    compares a folder's versions in its worker processes). Raises NotALawText when the text has no article.
     """
     parsed = _parsed(text, parsed)
     if not parsed.articles:
@@ -145,7 +160,8 @@ def record_version(
         if review_state == "held":
             return Recorded(law_id, version_id, None, "held")
         change_id = _announce(db, law, previous, version_id, parsed, title=title, promulgated=promulgated,
-                              effective=effective, status=status, run_id=run_id, announce_new=announce_new)
+                              effective=effective, status=status, run_id=run_id, announce_new=announce_new,
+                              compared=compared)
         if previous is not None and promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
             return Recorded(law_id, version_id, None, "new")  # history filled in: no event, no repeal
         repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
@@ -182,7 +198,7 @@ def _same_version(db, law_id: int, sha: str, promulgated: str | None, previous: 
 
 def _announce(db, law: dict, previous: dict | None, version_id: int, parsed, *, title: str,
               promulgated: str | None, effective: str | None, status: str | None, run_id: int | None,
-              announce_new: bool) -> int | None:
+              announce_new: bool, compared: dict | None = None) -> int | None:
     """Write the change a newly accepted version makes; returns its id (None when no event)."""
     law_id = law["id"]
     if status is None:
@@ -202,10 +218,14 @@ def _announce(db, law: dict, previous: dict | None, version_id: int, parsed, *, 
         # An older text found after a newer one (history filled in): not an event.
         return None
 
-    old_parsed = _parsed(previous["text"]) if previous["text"] else None
-    comparison = compare(old_parsed, parsed) if old_parsed is not None else None
-    changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
-    provisions = provision_map(old_parsed, parsed, comparison) if changed else None
+    made = compared.get(exact_key(previous["text"])) if compared and previous["text"] else None
+    if made is not None:
+        comparison, provisions = made
+        changed = [m for m in comparison.matches if m.status != "unchanged"]
+    else:
+        old_parsed = _parsed(previous["text"]) if previous["text"] else None
+        comparison, provisions = comparison_of(old_parsed, parsed) if old_parsed is not None else (None, None)
+        changed = [m for m in comparison.matches if m.status != "unchanged"] if comparison else []
     renamed = previous["title"] != title
     if promulgated and promulgated == previous["promulgated"]:
         kind = "text_corrected"

@@ -115,7 +115,7 @@ class Resolver:
             if hit is not None:
                 self.index.names[key] = (hit[0], hit[1], how)
         self._versions: dict[int, list[dict]] = {}
-        self._articles: dict[int, dict[tuple[int, int], dict]] = {}
+        self._articles: dict[tuple[int, int, int], dict | None] = {}
         self._maps: dict[tuple[int, int], dict[str, dict]] = {}
 
     # ------------------------------------------------------------------ laws and versions
@@ -138,7 +138,8 @@ class Resolver:
 
     def versions(self, law_id: int) -> list[dict]:
         if law_id not in self._versions:
-            self._versions[law_id] = [v for v in law_store.versions(self.db, law_id) if v.get("text") is not None]
+            # without their texts: a resolver may see every law of a national registry
+            self._versions[law_id] = law_store.versions_with_text(self.db, law_id)
         return self._versions[law_id]
 
     def current_version(self, law_id: int) -> dict | None:
@@ -181,10 +182,12 @@ class Resolver:
         return self.current_version(law_id), None
 
     def article(self, version_id: int, number: int, suffix: int) -> dict | None:
-        if version_id not in self._articles:
-            self._articles[version_id] = {(a["number"], a["suffix"]): a
-                                          for a in law_store.articles_of(self.db, version_id)}
-        return self._articles[version_id].get((number, suffix))
+        key = (version_id, number, suffix)
+        if key not in self._articles:
+            if len(self._articles) >= _ARTICLES_KEPT:
+                self._articles.clear()   # bounded: a national registry's articles do not fit in memory
+            self._articles[key] = law_store.article_numbered(self.db, version_id, number, suffix)
+        return self._articles[key]
 
     def lack(self, version: dict, citation: Citation) -> str | None:
         """What of the cited provision the version lacks (None: it is all there)."""
@@ -206,7 +209,8 @@ class Resolver:
         if change is not None:
             rows = change_store.article_changes(self.db, change["id"])
         else:
-            old_law, new_law = parse(old["text"]), parse(new["text"])
+            old_law = parse(law_store.get_version(self.db, old["id"])["text"])   # versions are kept without texts
+            new_law = parse(law_store.get_version(self.db, new["id"])["text"])
             comparison = compare(old_law, new_law)
             changed = [m for m in comparison.matches if m.status != "unchanged"]
             rows = article_rows(changed, provision_map(old_law, new_law, comparison) if changed else None)
@@ -335,6 +339,9 @@ def _missing_part(article: dict, citation: Citation) -> str | None:
             return f"没有{item_label(citation.item)}"
     return None
 
+
+#: Articles a Resolver keeps (each looked up by its index: one version's, not all of them).
+_ARTICLES_KEPT = 50_000
 
 _RESOLVERS: "weakref.WeakKeyDictionary[Any, tuple[tuple, Resolver]]" = weakref.WeakKeyDictionary()
 

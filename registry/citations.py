@@ -82,7 +82,10 @@ _REF = ("SELECT c.id, c.duty_id, c.law_id, c.version_id, c.article, c.paragraph,
 
 def insert_citations(db: sqlite_utils.Database, duty_id: int, rows: Iterable[dict]) -> None:
     """Store parsed citations (dicts with the keys of ``COLUMNS`` but ``duty_id``) for a duty version."""
-    db["citations"].insert_all(({c: r.get(c) for c in COLUMNS} | {"duty_id": duty_id} for r in rows))
+    db.conn.executemany(_INSERT, [[duty_id if c == "duty_id" else r.get(c) for c in COLUMNS] for r in rows])
+
+
+_INSERT = f"INSERT INTO citations ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 def update_citation(db: sqlite_utils.Database, citation_id: int, changes: dict) -> None:

@@ -195,8 +195,12 @@ def insert_duty(db: sqlite_utils.Database, row: dict, *, supersedes: int | None 
     """Store a duty version (``row`` has the keys of ``DUTY_COLUMNS``); the version it
     ``supersedes`` stops being current. Returns the new id. Call inside a transaction."""
     if supersedes is not None:
-        db["duties"].update(supersedes, {"is_current": 0, "superseded_at": row["created_at"]})
-    return db["duties"].insert({c: row.get(c) for c in DUTY_COLUMNS}).last_pk
+        db.execute("UPDATE duties SET is_current = 0, superseded_at = ? WHERE id = ?", [row["created_at"], supersedes])
+    return db.execute(_INSERT_DUTY, [row.get(c) for c in DUTY_COLUMNS]).lastrowid
+
+
+_INSERT_DUTY = (f"INSERT INTO duties ({', '.join(DUTY_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(DUTY_COLUMNS))})")
 
 
 def get_duty(db: sqlite_utils.Database, duty_id: int) -> Duty | None:

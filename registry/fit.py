@@ -13,6 +13,7 @@ up while it was in force.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 
 import sqlite_utils
@@ -31,12 +32,11 @@ def older_fit(db: sqlite_utils.Database, duty_ids: list[int], *, margin: float =
     [{"law_id", "title", "version_date", "until", "current": score, "older": score, "citations": n}]."""
     if not duty_ids:
         return []
-    marks = ",".join("?" * len(duty_ids))
     cited: dict[int, list[tuple[set[str], str]]] = {}
-    for law_id, article, name in db.execute(f"""
+    for law_id, article, name in db.execute("""
             SELECT c.law_id, c.article, d.name FROM citations c JOIN duties d ON d.id = c.duty_id
-            WHERE c.duty_id IN ({marks}) AND c.law_id IS NOT NULL AND c.article IS NOT NULL
-              AND c.version_note IS NULL""", duty_ids).fetchall():
+            WHERE c.duty_id IN (SELECT value FROM json_each(?)) AND c.law_id IS NOT NULL
+              AND c.article IS NOT NULL AND c.version_note IS NULL""", [json.dumps(duty_ids)]).fetchall():
         grams = bigrams(name)
         if grams:
             cited.setdefault(law_id, []).append((grams, article))

@@ -153,6 +153,18 @@ def versions(db: sqlite_utils.Database, law_id: int, *, accepted_only: bool = Tr
     )
 
 
+_VERSION_COLUMNS: str | None = None
+
+
+def versions_with_text(db: sqlite_utils.Database, law_id: int) -> list[dict]:
+    """The accepted versions of a law that have a text, oldest first, without the text itself."""
+    global _VERSION_COLUMNS
+    if _VERSION_COLUMNS is None:
+        _VERSION_COLUMNS = ", ".join(c for c in db["versions"].columns_dict if c != "text")
+    return list(db.query(f"SELECT {_VERSION_COLUMNS} FROM versions WHERE law_id = ? AND review_state = 'accepted' "
+                         "AND text IS NOT NULL ORDER BY coalesce(promulgated, ''), id", [law_id]))
+
+
 def latest_version(db: sqlite_utils.Database, law_id: int) -> dict | None:
     """The newest accepted version of a law (the one yiju compares new texts against)."""
     rows = list(db["versions"].rows_where("law_id = ? AND review_state = 'accepted'", [law_id],
@@ -231,6 +243,12 @@ def supersede_older_versions(db: sqlite_utils.Database, law_id: int, version_id:
                "AND review_state = 'accepted' AND coalesce(status, '有效') = '有效'", [law_id, version_id])
 
 
+def source_ids(db: sqlite_utils.Database, source: str) -> set[str]:
+    """Every source id of ``source``'s versions (what an import of that source already holds)."""
+    return {r[0] for r in db.execute("SELECT source_id FROM versions WHERE source = ? AND source_id IS NOT NULL",
+                                     [source])}
+
+
 def version_by_source(db: sqlite_utils.Database, source: str, source_id: str) -> dict | None:
     rows = list(db["versions"].rows_where("source = ? AND source_id = ?", [source, source_id]))
     return rows[0] if rows else None
@@ -305,6 +323,18 @@ def articles_of(db: sqlite_utils.Database, version_id: int) -> list[dict]:
     for r in rows:
         r["paragraphs"] = json.loads(r["paragraphs"])
     return rows
+
+
+def article_numbered(db: sqlite_utils.Database, version_id: int, number: int, suffix: int) -> dict | None:
+    """The article 第number条(之suffix) of a version, paragraphs decoded; None when it has none."""
+    cursor = db.execute("SELECT * FROM articles WHERE version_id = ? AND number = ? AND suffix = ? "
+                        "ORDER BY ordinal LIMIT 1", [version_id, number, suffix])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    found = dict(zip([c[0] for c in cursor.description], row))
+    found["paragraphs"] = json.loads(found["paragraphs"])
+    return found
 
 
 def article(db: sqlite_utils.Database, version_id: int, label: str) -> dict | None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import cn2an
@@ -22,6 +23,7 @@ ANY_NUMBER = f"(?:[{_DIGITS}]+|[0-9０-９]+)"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+@functools.lru_cache(maxsize=4096)
 def to_int(text: str) -> int:
     """Read a Chinese (一百零八, 两) or Arabic (108, full-width １０８) numeral.
 
@@ -40,6 +42,7 @@ def to_int(text: str) -> int:
     return int(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def to_chinese(number: int) -> str:
     """Write a positive integer as laws do: 10 → 十, 110 → 一百一十, 101 → 一百零一."""
     if number <= 0:

@@ -66,6 +66,7 @@ class TitleIndex:
 
     names: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
     bare: set[str] = field(default_factory=set)      # raw names usable without book-title marks
+    _near: dict = field(default_factory=dict, repr=False, compare=False)  # (key, names held) → similar()
 
     def add(self, title: str, target: Any, *aliases: str, how: str = "alias") -> None:
         full = canonical_title(title)
@@ -104,6 +105,14 @@ class TitleIndex:
         """
         if len(key) < 5 or not self.names:
             return None
+        memo = (key, len(self.names))   # names are only ever added: their count tells a stale answer
+        if memo not in self._near:
+            if len(self._near) > 100_000:
+                self._near.clear()
+            self._near[memo] = self._similar(key)
+        return self._near[memo]
+
+    def _similar(self, key: str) -> Match | None:
         found = process.extractOne(key, self.names.keys(), scorer=fuzz.ratio, score_cutoff=90)
         if not found:
             return None
