@@ -112,6 +112,7 @@ class _File:
     decision: bool = False        # a 废止决定: no articles, it repeals what it names
     compared: dict | None = None  # exact_key(the folder's previous text) → its comparison with this one
     powers: list | None = None    # the newest text's powers (impact.proposals), read in the worker
+    blob: str | None = None       # the raw file's sha256 once kept under the files root (by the worker)
 
 
 def import_directory(
@@ -146,7 +147,7 @@ def import_directory(
 
     folders = _law_folders(root, problem)
     known = law_store.source_ids(db, SOURCE)
-    prepared = _prepare_all(root, folders, workers, known)
+    prepared = _prepare_all(root, folders, workers, known, pathlib.Path(files_root))
     done = 0
     for batch in _batches(prepared, BATCH):
         # One commit a batch (a kill loses at most one batch, which the next import brings in again);
@@ -195,7 +196,7 @@ def _import_law(db, root, folder, usable, files_root, run_id, report, problem, o
         newest = i == len(usable) - 1
         guess = infer(title, f.law.note, promulgated=f.date,
                       last_article=f.law.articles[-1].text if f.law.articles else "")
-        blob = raw_files.store(pathlib.Path(files_root), f.data, pathlib.Path(f.rel).suffix)
+        blob = f.blob or raw_files.store(pathlib.Path(files_root), f.data, pathlib.Path(f.rel).suffix)
         try:
             recorded = record_version(
                 db, title=title, text=f.text, source=SOURCE, source_id=f.rel, promulgated=f.date,
@@ -247,10 +248,12 @@ BATCH = 100            # law folders written in one transaction
 PARALLEL_FROM = 40     # folders: from this many on, files are read and parsed in worker processes
 
 
-def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Path], known: frozenset = frozenset()):
+def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Path], known: frozenset = frozenset(),
+             files_root: pathlib.Path | None = None):
     """Read, extract and parse one law folder's files, and compare each text with the one before it
     (in a worker process for a large import: the alignment of a law's versions is most of the work).
-    Files whose relative path is in ``known`` (imported before) are read but not compared."""
+    Files whose relative path is in ``known`` (imported before) are read but not compared; the
+    others' raw bytes are kept under ``files_root`` here."""
     problems: list[Problem] = []
     usable = [f for f in (_read(base, path, lambda rel, msg: problems.append(Problem(rel, msg)))
                           for path in entries) if f is not None]
@@ -259,6 +262,11 @@ def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Pat
     for before, f in zip(texts, texts[1:]):
         if f.rel not in known and before.date <= f.date and before.text != f.text:
             f.compared = {exact_key(before.text): comparison_of(before.law, f.law)}
+    if files_root is not None:
+        for f in usable:
+            if f.rel not in known and not f.decision:   # kept by the worker: content-addressed, so a file kept twice is one
+                f.blob = raw_files.store(files_root, f.data, pathlib.Path(f.rel).suffix)
+                f.data = b""
     if texts and texts[-1].rel not in known:
         # what proposals read from a law's current text, read here rather than on the first impact pass
         texts[-1].powers = [p.to_json() for p in powers_of_articles(
@@ -268,13 +276,14 @@ def _prepare(base: pathlib.Path, folder: pathlib.Path, entries: list[pathlib.Pat
     return folder, usable, problems
 
 
-def _prepare_all(root: pathlib.Path, folders, workers: int | None, known: set[str] = frozenset()):
+def _prepare_all(root: pathlib.Path, folders, workers: int | None, known: set[str] = frozenset(),
+                 files_root: pathlib.Path | None = None):
     """(folder, usable files, problems) for each folder, in order; parsed in parallel when it pays."""
     jobs = []
     for folder, entries in folders:
         base = root.parent if folder == root else root
         seen = frozenset(rel for rel in (_rel(base, e) for e in entries) if rel in known)
-        jobs.append((base, folder, entries, seen))
+        jobs.append((base, folder, entries, seen, files_root))
     workers = os.cpu_count() or 1 if workers is None else workers
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         yield from (_prepare(*job) for job in jobs)

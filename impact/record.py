@@ -73,9 +73,9 @@ _PARSED: dict[str, LawText] = {}
 _PARSED_MAX = 64
 
 
-def _parsed(text: str, given: LawText | None = None) -> LawText:
+def _parsed(text: str, given: LawText | None = None, key: str | None = None) -> LawText:
     """``text`` parsed, remembered for the next version of the same law (its "previous" text)."""
-    key = text_key(text)
+    key = key or text_key(text)
     law = given or _PARSED.get(key) or parse(text)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
@@ -114,14 +114,14 @@ def record_version(
     ``exact_key(previous text)`` to the ``comparison_of(previous, text)`` already made (an import
     compares a folder's versions in its worker processes). Raises NotALawText when the text has no article.
     """
-    parsed = _parsed(text, parsed)
+    sha = text_key(text)
+    parsed = _parsed(text, parsed, sha)
     if not parsed.articles:
         raise NotALawText(f"《{title}》的文本中没有找到任何条文（第X条），不是法律文本或文本不完整")
     try:
         limits.check_count(len(parsed.articles), f"《{title}》", "max_articles", "条文数")
     except limits.TooLarge as exc:
         raise NotALawText(str(exc)) from exc
-    sha = text_key(text)
     with db.atomic():
         if law_id is None:
             law_id = law_store.ensure_law(

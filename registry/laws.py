@@ -297,24 +297,16 @@ def add_version(
         }
     ).last_pk
     if parsed is not None:
-        db["articles"].insert_all(_article_rows(version_id, parsed.articles))
+        db.conn.executemany(
+            "INSERT INTO articles (version_id, label, number, suffix, ordinal, path, text, paragraphs) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _article_rows(version_id, parsed.articles))
     return version_id
 
 
-def _article_rows(version_id: int, articles: Iterable) -> Iterable[dict]:
+def _article_rows(version_id: int, articles: Iterable) -> Iterable[tuple]:
     for a in articles:
-        yield {
-            "version_id": version_id,
-            "label": a.label,
-            "number": a.number,
-            "suffix": a.suffix,
-            "ordinal": a.ordinal,
-            "path": a.path,
-            "text": a.text,
-            "paragraphs": json.dumps(
-                [{"text": p.text, "items": list(p.items)} for p in a.paragraphs], ensure_ascii=False
-            ),
-        }
+        yield (version_id, a.label, a.number, a.suffix, a.ordinal, a.path, a.text,
+               json.dumps([{"text": p.text, "items": list(p.items)} for p in a.paragraphs], ensure_ascii=False))
 
 
 def articles_of(db: sqlite_utils.Database, version_id: int) -> list[dict]:

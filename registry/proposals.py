@@ -150,7 +150,7 @@ def cached_powers(db: sqlite_utils.Database, version_id: int, rules: str) -> lis
 def keep_powers(db: sqlite_utils.Database, version_id: int, rules: str, powers: list[dict]) -> None:
     """Keep the powers of a version's text, read with ``rules`` (a text is never edited)."""
     value = json.dumps({"rules": rules, "powers": powers}, ensure_ascii=False)
-    db["version_powers"].upsert({"version_id": version_id, "powers": value}, pk="version_id")
+    db.execute("INSERT OR REPLACE INTO version_powers (version_id, powers) VALUES (?, ?)", [version_id, value])
 
 
 def open_by_department(db: sqlite_utils.Database) -> dict[int, int]:
