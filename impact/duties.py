@@ -22,10 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import pathlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -34,6 +31,7 @@ from config.actor import actor
 from config.clock import now, today
 from diffing.cite import find
 from impact import resolve
+from impact import workers as worker_pool
 from impact import process as _process  # a module: impact.process → proposals → duties → process is a cycle
 from registry import audit
 from registry import citations as citation_store
@@ -243,31 +241,30 @@ def _insert_version(db, content: dict, *, key: str, version: int, previous_id: i
     return duty_store.insert_duty(db, row, supersedes=previous_id)
 
 
-#: Distinct basis texts from which an import parses and resolves them in worker processes.
+#: Rows from which an import parses and resolves their bases in worker processes.
 PARALLEL_FROM = 2000
 _CHUNK = 500
 _WORKER_DB = None
 
 
 def citations_of(db, bases: list[tuple[str | None, str | None]], *, as_of: str | None = None,
-                 workers: int | None = None) -> list[list[dict]]:
-    """``parse_citations`` of each (basis, penalty basis) pair, in order. Many distinct pairs of a
-    registry kept in a file are parsed and resolved in ``workers`` processes, each reading the
-    registry (what they read — laws, versions, articles — does not change during a duties import)."""
-    distinct = list(dict.fromkeys(bases))
-    workers = (os.cpu_count() or 1) if workers is None else workers
+                 workers: int | None = None):
+    """``parse_citations`` of each (basis, penalty basis) pair, in order (a generator). Many pairs
+    of a registry kept in a file are parsed and resolved in ``workers`` processes, each reading the
+    registry (what they read — laws, versions, articles — does not change during a duties import),
+    a chunk at a time and only a few chunks ahead of the writer."""
+    workers = worker_pool.count(workers)
     path = file_of(db)
-    if workers <= 1 or len(distinct) < PARALLEL_FROM or not path:
-        done = {pair: parse_citations(db, *pair, as_of=as_of) for pair in distinct}
-    else:
-        chunks = [distinct[i:i + _CHUNK] for i in range(0, len(distinct), _CHUNK)]
-        context = multiprocessing.get_context("spawn")   # no fork of a process holding a connection
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_open_registry,
-                                 initargs=(path,)) as pool:
-            done = {}
-            for chunk, rows in zip(chunks, pool.map(_cite_chunk, chunks, [as_of] * len(chunks))):
-                done.update(zip(chunk, rows))
-    return [done[pair] for pair in bases]
+    chunks = [bases[i:i + _CHUNK] for i in range(0, len(bases), _CHUNK)]
+    if workers <= 1 or len(bases) < PARALLEL_FROM or not path:
+        for chunk in chunks:
+            done = {pair: parse_citations(db, *pair, as_of=as_of) for pair in dict.fromkeys(chunk)}
+            yield from (done[pair] for pair in chunk)
+        return
+    with worker_pool.pool(workers, initializer=_open_registry, initargs=(path,)) as pool:
+        for chunk, rows in zip(chunks, worker_pool.bounded_map(pool, _cite_chunk,
+                                                               ((c, as_of) for c in chunks), ahead=workers * 4)):
+            yield from rows
 
 
 def _open_registry(path: str) -> None:
@@ -276,7 +273,8 @@ def _open_registry(path: str) -> None:
 
 
 def _cite_chunk(pairs: list[tuple[str | None, str | None]], as_of: str | None) -> list[list[dict]]:
-    return [parse_citations(_WORKER_DB, *pair, as_of=as_of) for pair in pairs]
+    done = {pair: parse_citations(_WORKER_DB, *pair, as_of=as_of) for pair in dict.fromkeys(pairs)}
+    return [done[pair] for pair in pairs]
 
 
 def get_duty(db, duty_id: int) -> Duty:

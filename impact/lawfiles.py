@@ -18,12 +18,9 @@ reported (one line naming the file and the problem) and skipped; the rest is imp
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing
-import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 import sqlite_utils
@@ -38,6 +35,7 @@ from registry import laws as law_store
 from registry.search import index_in_bulk
 from texts.levels import infer
 from diffing.repeals import is_repeal_decision
+from impact import workers as worker_pool
 from impact.proposals import keep_powers, powers_of_articles
 from impact.record import (NotALawText, comparison_of, exact_key, record_repeals, record_status,
                            record_version, text_key)
@@ -284,13 +282,13 @@ def _prepare_all(root: pathlib.Path, folders, workers: int | None, known: set[st
         base = root.parent if folder == root else root
         seen = frozenset(rel for rel in (_rel(base, e) for e in entries) if rel in known)
         jobs.append((base, folder, entries, seen, files_root))
-    workers = os.cpu_count() or 1 if workers is None else workers
+    workers = worker_pool.count(workers)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         yield from (_prepare(*job) for job in jobs)
         return
-    context = multiprocessing.get_context("spawn")   # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_prepare, *zip(*jobs), chunksize=8)
+    with worker_pool.pool(workers) as pool:
+        yield from worker_pool.bounded_map(pool, _prepare, jobs, ahead=workers * 32)
+
 
 
 def _batches(items, size: int):
