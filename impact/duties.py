@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import logging
@@ -404,9 +405,12 @@ class ImportReport:
                 "skipped": [str(p) for p in self.problems], "impact": self.impact}
 
 
+_Where = collections.namedtuple("_Where", "file sheet row where")   # the place of a row in its file
+
+
 @dataclass
 class _Row:
-    record: powerlist.Record
+    record: powerlist.Record | _Where
     department: str
     post: str | None
     content: dict            # CONTENT_FIELDS except department_id, post_id
@@ -463,12 +467,17 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
     report = ImportReport(file=reading.file, sheets=reading.sheets, passed_over=reading.passed_over,
                           problems=list(reading.problems))
     rows: list[_Row] = []
-    for rec in reading.records:
+    records, reading.records = reading.records, []
+    for i, rec in enumerate(records):
         built = _row_from_record(rec, department)
         if isinstance(built, str):
             report.problems.append(Problem(rec.file, rec.sheet, rec.row, built))
         else:
+            # only where the row is kept, not all its cells: a province's list is a million rows
+            built.record = _Where(rec.file, rec.sheet, rec.row, rec.where)
             rows.append(built)
+        records[i] = None
+    del records
     actor = _actor(by)
     stamp = now()
     with db.atomic():
@@ -487,7 +496,8 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
                     posts[(dept_id, row.post)], created = duty_store.ensure_post(db, dept_id, row.post)
                     report.posts_created += created
                 post_id = posts[(dept_id, row.post)]
-            content = {**row.content, "department_id": dept_id, "post_id": post_id}
+            content = row.content
+            content.update(department_id=dept_id, post_id=post_id)
             key = duty_key(dept_id, code=content["code"], name=content["name"], sub=row.sub)
             if key in planned:
                 earlier_content, earlier = planned[key]
