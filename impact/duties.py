@@ -536,7 +536,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
             writes.append((key, merged, version, previous_id, row, content))
         cited = citations_of(db, [(w[1].get("basis_text"), w[1].get("penalty_basis_text")) for w in writes],
                              as_of=as_of, workers=workers)
-        for (key, merged, version, previous_id, row, content), citations in zip(writes, cited):
+        for (key, merged, version, previous_id, row, content), citations in zip(writes, cited, strict=True):
             rec = row.record
             source_row = powerlist.where("", rec.sheet, rec.row).strip()
             duty_id = _insert_version(db, merged, key=key, version=version, previous_id=previous_id, stamp=stamp,
