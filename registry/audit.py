@@ -33,8 +33,8 @@ class AuditEntry(TypedDict):
 def write_audit(db: sqlite_utils.Database, *, actor: str, action: str, obj: str, detail: dict,
                 at: str | None = None) -> None:
     """One row of the audit log: who did what to which object, and when (``at``: now)."""
-    db["audit"].insert({"at": at or now(), "actor": actor, "action": action, "object": obj,
-                        "detail": json.dumps(detail, ensure_ascii=False, default=str)})
+    db.execute("INSERT INTO audit (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)",
+               [at or now(), actor, action, obj, json.dumps(detail, ensure_ascii=False, default=str)])
 
 
 def _entry(row: dict) -> AuditEntry:

@@ -213,9 +213,9 @@ def set_state(db: sqlite_utils.Database, flag_id: int, state: str, *, by: str) -
 
 def close(db: sqlite_utils.Database, flag_id: int, state: str, *, by: str, note: str) -> None:
     """resolved / dismissed, with a closing note."""
-    stamp = now()
-    db["flags"].update(flag_id, {"state": state, "closed_at": stamp, "closing_note": note,
-                                 "updated_at": stamp, "updated_by": by})
+    stamp = now()   # a plain statement: a re-imported list closes thousands (bench/impact.py case D)
+    db.execute("UPDATE flags SET state = ?, closed_at = ?, closing_note = ?, updated_at = ?, updated_by = ? "
+               "WHERE id = ?", [state, stamp, note, stamp, by, flag_id])
 
 
 def propose(db: sqlite_utils.Database, flag_id: int, proposal: dict, *, by: str) -> None:
@@ -267,8 +267,8 @@ def close_active_of_key(db: sqlite_utils.Database, duty_key: str, state: str, *,
 
 def move(db: sqlite_utils.Database, flag_id: int, *, duty_id: int, citation_id: int, by: str) -> None:
     """A flag follows its duty to a new version (keeping its date and due date)."""
-    db["flags"].update(flag_id, {"duty_id": duty_id, "citation_id": citation_id, "updated_at": now(),
-                                 "updated_by": by})
+    db.execute("UPDATE flags SET duty_id = ?, citation_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+               [duty_id, citation_id, now(), by, flag_id])
 
 
 # -- reminders ------------------------------------------------------------------------------------
