@@ -12,13 +12,30 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 
-def pool(workers: int, **kwargs) -> ProcessPoolExecutor:
+def pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes (no fork of a process that may hold threads or an
-    open registry)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), **kwargs)
+    open registry) that end when the process that made them dies (an import killed with kill -9
+    left its workers waiting for work forever)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start, initargs=(os.getpid(), initializer, initargs))
+
+
+def _start(parent: int, initializer, initargs: tuple) -> None:
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _watch(parent: int) -> None:
+    """End this worker once its parent is gone (it is then a child of another process)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def count(workers: int | None) -> int:

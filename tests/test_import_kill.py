@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import pathlib
 import signal
 import sqlite3
 import subprocess
@@ -69,12 +70,39 @@ def _kill_when(process, db_path, sql, at_least):
         except sqlite3.Error:
             n = 0
         if n >= at_least:
+            workers = _children(process.pid)
             process.send_signal(signal.SIGKILL)
             process.wait()
+            _gone(workers)
             return True
         time.sleep(0.02)
     process.kill()
     raise AssertionError("the import did not get going in 5 minutes")
+
+
+def _children(pid):
+    """The ids of the processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _gone(pids, wait=10.0):
+    """The worker processes of a killed import end by themselves (none left waiting for work)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if pathlib.Path(f"/proc/{p}").exists()
+                 and "Z" not in pathlib.Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"worker processes {alive} outlived the import that was killed")
 
 
 def _law_state(db):
@@ -159,8 +187,10 @@ def test_duties_import_killed_half_way_then_again_gives_the_same_rows(tmp_path):
     process = _yiju(killed, "duties", "import", tmp_path / "list.csv")
     time.sleep(1.5)                                  # reading the list, parsing its bases in the workers
     if process.poll() is None:
+        workers = _children(process.pid)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        _gone(workers)
     db = connect(tmp_path / "killed.db")
     # one transaction: all of the list or nothing of it
     assert db.execute("SELECT count(*) FROM duties").fetchone()[0] in (0, DUTIES)
