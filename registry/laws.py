@@ -388,6 +388,9 @@ def set_law_status(
     if repealed_on is not None:
         updates["repealed_on"] = repealed_on
     db["laws"].update(law_id, updates)
+    if status == "已废止":  # the text that was in force is no longer (flk marks the version 废止 too)
+        db.execute("UPDATE versions SET status = '已废止' WHERE law_id = ? AND review_state = 'accepted' "
+                   "AND coalesce(status, '有效') = '有效'", [law_id])
 
 
 def versions_of_run_mentioning(db: sqlite_utils.Database, run_id: int | None, word: str, *,

@@ -127,8 +127,10 @@ def test_laws_lists_a_pending_repeal_as_about_to_be_repealed(tmp_path, monkeypat
     from impact.process import run_impact
 
     run_impact(yiju.db())
-    line = next(x for x in yiju("laws").stdout.splitlines() if x.startswith("中华人民共和国大气污染防治法"))
-    assert "已废止" in line and "即将" not in line
+    lines = yiju("laws").stdout.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("中华人民共和国大气污染防治法"))
+    assert "已废止" in lines[at] and "即将" not in lines[at]
+    assert lines[at + 1].strip().endswith("已废止"), lines[at + 1]     # its last text is no longer in force either
 
 
 def test_a_repeal_decision_imported_like_any_text_repeals_what_it_names(db, tmp_path, monkeypatch):
