@@ -232,3 +232,34 @@ def test_after_its_date_the_repeal_is_in_force_and_due_by_the_usual_rule(db, tmp
     assert flag["severity"] == "critical" and flag["due"] == "2026-10-01"   # today + REVIEW_DAYS
     assert "即将" not in flag["reason"] and "已废止" in flag["reason"]
     assert flag["suggestion"]["candidates"] and all("条" in c["label"] for c in flag["suggestion"]["candidates"])
+
+
+def test_a_crawled_repeal_decision_records_the_repeals_it_names(tmp_path, monkeypatch):
+    # the crawler's registry pipeline, given a 废止决定 as the flk spider yields it
+    from types import SimpleNamespace
+
+    from crawler.items import InstrumentItem
+    from crawler.record import RegistryPipeline
+    from registry.schema import connect
+
+    monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
+    path = tmp_path / "yiju.db"
+    db = connect(path)
+    from impact.record import record_version
+
+    record_version(db, title="上海市机动车道路交通事故赔偿责任若干规定", source="flk", source_id="sh",
+                   text="上海市机动车道路交通事故赔偿责任若干规定\n第一条　为了示例，制定本规定。\n", promulgated="2005-01-01")
+    db.close()
+    settings = {"YIJU_REGISTRY": str(path), "YIJU_FILES": str(tmp_path / "files"), "YIJU_RUN_ID": 0}
+    crawler = SimpleNamespace(settings=SimpleNamespace(get=settings.get, getint=lambda k: settings.get(k) or 0),
+                              stats=SimpleNamespace(inc_value=lambda *a: None),
+                              spider=SimpleNamespace(source=SimpleNamespace(name="flk", kind="flk", base_url="x")))
+    pipeline = RegistryPipeline(crawler)
+    pipeline.open_spider()
+    (decision,) = DECISIONS.glob("2020-12-30*.md")
+    pipeline.process_item(InstrumentItem(
+        source="flk", source_id="d1", title="上海市人民代表大会常务委员会关于废止《上海市机动车道路交通事故赔偿责任若干规定》的决定",
+        kind="废止决定", text=decision.read_text("utf-8"), raw=None, raw_name=None, promulgated="2020-12-30",
+        listed=False))
+    law = law_store.find_law(pipeline.db, "上海市机动车道路交通事故赔偿责任若干规定")
+    assert law["status"] == "已废止" and law["repealed_on"]
