@@ -183,9 +183,12 @@ class RegistryPipeline:
             if item.text and "废止" in (item.title or ""):
                 # a 废止决定 (关于废止…的决定): the repeals it writes are recorded as it is registered,
                 # pending until its date, whatever the sources' statuses say (issue 12)
-                record_repeals(self.db, law_id=None, title=item.title, text=item.text, source=item.source,
-                               promulgated=item.promulgated, effective=item.effective, run_id=self.run_id,
-                               instrument_id=instrument_id)
+                repealed = record_repeals(self.db, law_id=None, title=item.title, text=item.text,
+                                          source=item.source, promulgated=item.promulgated,
+                                          effective=item.effective, run_id=self.run_id,
+                                          instrument_id=instrument_id)
+                if repealed:   # the source's own flip of these laws is then the same event
+                    self._stat("status_changes", len(repealed))
         if item.listed:
             state = "fetched" if item.text is not None else "unavailable"
             listings.mark_detail(self.db, item.source, item.source_id, state, instrument_id=instrument_id,
