@@ -485,6 +485,8 @@ def _place_words(ac: ArticleChange, label: str, paragraph, item, suggestion: dic
         suggestion["place_deleted"] = old_place
         return REASONS["place_deleted"].format(old_place=old_place)
     new = row["new"]
+    if new["label"] == old_place:
+        return ""  # still where it was (第五十五条第一款 amended in place): nothing to say of its place
     same_numbers = (new["paragraph"], new["item"]) == (row["old"]["paragraph"], row["old"]["item"])
     if suggestion.get("one_click") and same_numbers:
         return ""  # the article's new number is all that changes: the one-click fix says it

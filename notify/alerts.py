@@ -35,8 +35,10 @@ from registry.duties import get_department, same_posts, staff_on_posts
 from config.glossary import name, names, word
 from registry import night
 from config.clock import today
+from texts.provisions import provision
 
 BASIS_PLACEHOLDER = "（此处填写修改后的完整依据）"
+NO_EFFECT_REASON = "条文修改不影响该职权（已核对修改后的条文）"
 
 
 @dataclass
@@ -68,6 +70,10 @@ def fix_view(f: dict) -> dict:
     """What to do about one flag: new labels, successor candidates, a suggested basis, commands."""
     s = f.get("suggestion") or {}
     labels = cite_now(s)   # impact.where: the exact 款/项 when known, as the flag says
+    cited = provision(f.get("article"), f.get("paragraph"), f.get("item"), f.get("sub_item"))
+    same_place = bool(cited) and labels == [cited]   # amended in place: nothing to re-cite, the words to re-read
+    if same_place:
+        labels = []
     successor = (s.get("successor") or {}).get("title") or f.get("successor_title") or ""
     candidates = []
     for c in s.get("candidates") or []:
@@ -88,7 +94,10 @@ def fix_view(f: dict) -> dict:
     if s.get("one_click"):
         commands.append(f"yiju flags apply-renumbering --department {shell_quote(f.get('department_name') or '')}")
     commands.append(f"yiju flags resolve {f['id']} --basis {shell_quote(basis or BASIS_PLACEHOLDER)}")
-    return {"labels": labels, "candidates": candidates, "successor": successor, "note": "".join(notes),
+    if same_place:   # the amended words may leave the duty as it is: say so, with a reason
+        commands.append(f"yiju flags dismiss {f['id']} --reason {shell_quote(NO_EFFECT_REASON)}")
+    return {"labels": labels, "same_place": cited if same_place else "", "candidates": candidates,
+            "successor": successor, "note": "".join(notes),
             "basis": basis, "one_click": bool(s.get("one_click")), "commands": commands}
 
 

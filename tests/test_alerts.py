@@ -267,3 +267,18 @@ def test_names_are_escaped_in_the_markdown_digest(db, night, settings):
     md = pathlib.Path(stats["digest"]["md"]).read_text("utf-8")
     assert not re.search(r"(?<!\\)<(script|img)", md)
     assert "\\<script\\>alert(1)\\</script\\>局" in md and "\\*\\*\\<img src=x\\>\\*\\*复核" in md
+
+
+def test_an_article_amended_in_place_is_not_re_cited_to_itself():
+    """第十五条 amended, still 第十五条: no 建议改引 to the same number, the words to re-read, a dismiss offered."""
+    from notify.alerts import fix_view
+
+    flag = {"id": 3, "article": "第十五条", "paragraph": None, "item": None, "sub_item": None,
+            "citation_field": "basis", "basis_text": "《侵害消费者权益行为处罚办法》第十五条",
+            "suggestion": {"new_label": "第十五条", "diff": [[0, "处以"], [-1, "一"], [1, "十"], [0, "万元以下的罚款。"]]}}
+    fix = fix_view(flag)
+    assert fix["labels"] == [] and fix["basis"] == "" and fix["same_place"] == "第十五条"
+    assert any(c.startswith("yiju flags dismiss 3 --reason") for c in fix["commands"])
+    moved = fix_view({**flag, "suggestion": {"new_label": "第十六条"}})
+    assert moved["labels"] == ["第十六条"] and not moved["same_place"]
+    assert moved["basis"] == "《侵害消费者权益行为处罚办法》第十六条"

@@ -50,3 +50,17 @@ def test_a_paragraph_division_changed_under_the_same_words_is_not_one_click(db, 
     assert "one_click" not in flag["suggestion"]
     assert "文字未变而分款不同" in flag["suggestion"]["warning"]
     assert "文字未变而分款不同" in flag["reason"]
+
+
+def test_a_paragraph_amended_where_it_stands_is_not_said_to_have_moved_to_itself(db, monkeypatch):
+    """广告法 2018 → 2021 第五十五条 amended in place: its 第一款 stays 第一款, so no "现为第五十五条第一款"."""
+    monkeypatch.setenv("YIJU_TODAY", "2021-06-01")
+    law, v1, _ = _two_versions(db, "广告法", "2018-10-26", "2021-04-29", "中华人民共和国广告法")
+    b = Builder(db)
+    dep = b.department("某市市场监督管理局")
+    duty = b.duty(dep, "对发布虚假广告的行政处罚", [cite(law, v1, "第五十五条", paragraph=1,
+                                                       raw="《广告法》第五十五条第一款")])
+    run_impact(db)
+    flag = b.flag_of(duty)
+    assert "第五十五条内容有实质修改" in flag["reason"] and "现为" not in flag["reason"], flag["reason"]
+    assert "new_place" not in flag["suggestion"]
