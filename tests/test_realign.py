@@ -103,6 +103,8 @@ def test_the_next_night_corrects_the_flags_and_tells_the_department_it_is_a_corr
     shown = json.loads(yiju("flags", "show", first["id"], "--json").stdout)
     assert [h["action"] for h in shown["history"]][-1] == "flag.correct"
     assert shown["history"][-1]["actor"] == "yiju"
+    text = yiju("flags", "show", first["id"]).stdout
+    assert "更正：此前通知此项为【严重】" in text and "yiju  更正：严重 → 较高" in text
 
     # the digest and the department's alert say 更正, with what was said before
     [digest] = (root / "data" / "digests").glob("*-run2/digest.md")

@@ -61,6 +61,20 @@ def _detail_names(d: dict) -> dict:
     return d
 
 
+def _correction(c: dict) -> str:
+    """What a corrected flag said before (impact/realign.py), as the digest and alerts say it."""
+    severity = flag_store.SEVERITY_NAMES.get(c.get("severity"), c.get("severity"))
+    return f"此前通知此项为【{severity}】“{c.get('reason')}”，该结论有误，已按改进后的条文比对更正（不是新的法律变化）"
+
+
+def _severity_move(detail: dict) -> str:
+    before, after = detail.get("from") or {}, detail.get("to") or {}
+    names = flag_store.SEVERITY_NAMES
+    if after.get("state") == "dismissed":
+        return f"{names.get(before.get('severity'), '')} → 驳回（{after.get('note', '')}）"
+    return f"{names.get(before.get('severity'), '')} → {names.get(after.get('severity'), '')}"
+
+
 def print_flags(rows: list[dict]) -> None:
     if not rows:
         click.echo("没有符合条件的提示。")
@@ -77,6 +91,8 @@ def print_flags(rows: list[dict]) -> None:
                    + (f"  岗位：{f['post']}" if f["post"] else ""))
         click.echo(f"      引用：{_where(f)}")
         click.echo(f"      原因：{f['reason']}")
+        if f.get("correction"):
+            click.echo(f"      更正：{_correction(f['correction'])}")
         advice = flag_store.suggestion_text(f)
         if advice:
             click.echo(f"      建议：{advice}")
@@ -94,6 +110,8 @@ def print_detail(d: dict) -> None:
     version = f"（按 {cit['version_date']} 版本）" if cit.get("version_date") else ""
     click.echo(f"所引条文：{cit['raw']}  →  {_where(d)}{version}")
     click.echo(f"发生的变化：{d['reason']}")
+    if d.get("correction"):
+        click.echo(f"更正：{_correction(d['correction'])}")
     for a in d["old_articles"]:
         when = f"（{change['old_date']} 版）" if change.get("old_date") and d["article_change"] else ""
         click.echo(f"原条文 {a['label']}{when}：")
@@ -115,7 +133,8 @@ def print_detail(d: dict) -> None:
         click.echo("处理记录：")
         for h in d["history"]:
             click.echo(f"  {h['at']}  {h['actor']}  {name('audit_action', h['action'])}"
-                       + (f"：{h['detail'].get('reason')}" if h["detail"].get("reason") else ""))
+                       + (f"：{h['detail'].get('reason')}" if h["detail"].get("reason") else "")
+                       + (f"：{_severity_move(h['detail'])}" if h["action"] == "flag.correct" else ""))
         if d["closing_note"]:
             click.echo(f"  结论：{d['closing_note']}")
     if d["state"] in flag_store.ACTIVE:
@@ -135,6 +154,10 @@ def print_impact(result: dict) -> None:
     for c in result["per_change"]:
         if c["flags"]:
             click.echo(f"  《{c['law']}》：{c['flags']} 项")
+    realigned = result.get("realigned") or {}
+    if realigned.get("changes"):
+        click.echo(f"按改进后的比对算法重新比对法律修改 {realigned['changes']} 项：更正提示 {realigned['corrected']} 项，"
+                   f"驳回 {realigned['closed']} 项，新增 {realigned['new_flags']} 项")
     carried = result.get("carried_over") or {}
     if carried.get("resolved") or carried.get("moved"):
         click.echo(f"职权新版本：关闭已修正的提示 {carried['resolved']} 项，转入新版本 {carried['moved']} 项")
