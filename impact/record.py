@@ -162,13 +162,15 @@ def record_version(
         change_id = _announce(db, law, previous, version_id, parsed, title=title, promulgated=promulgated,
                               effective=effective, status=status, run_id=run_id, announce_new=announce_new,
                               compared=compared)
-        if previous is not None and promulgated and previous["promulgated"] and promulgated < previous["promulgated"]:
-            return Recorded(law_id, version_id, None, "new")  # history filled in: no event, no repeal
+        history = bool(previous is not None and promulgated and previous["promulgated"]
+                       and promulgated < previous["promulgated"])
+        # an older text filled in later is no event of its own law, but the repeals it wrote happened
+        # (食品安全法 2009 imported after its 2021 text still repealed 食品卫生法)
         repealed = record_repeals(db, law_id=law_id, title=title, text=text, promulgated=promulgated,
                                   effective=effective, source=source, run_id=run_id)
         if previous is None:
             repealed += repeals_written_for(db, law_id, run_id=run_id)
-        return Recorded(law_id, version_id, change_id, "new", tuple(repealed))
+        return Recorded(law_id, version_id, None if history else change_id, "new", tuple(repealed))
 
 
 def _numbering(parsed) -> dict:

@@ -263,3 +263,18 @@ def test_a_crawled_repeal_decision_records_the_repeals_it_names(tmp_path, monkey
         listed=False))
     law = law_store.find_law(pipeline.db, "上海市机动车道路交通事故赔偿责任若干规定")
     assert law["status"] == "已废止" and law["repealed_on"]
+
+
+def test_an_older_text_filled_in_later_still_repeals_what_it_names(db, monkeypatch):
+    from impact.record import record_version
+
+    monkeypatch.setenv("YIJU_TODAY", "2024-03-01")
+    (hygiene,) = sorted((CORPUS / "食品卫生法").glob("*.md"))[-1:]
+    record_version(db, title="中华人民共和国食品卫生法", text=hygiene.read_text("utf-8"), source="import",
+                   source_id="hygiene", promulgated=hygiene.stem)
+    for date in ("2021-04-29", "2009-02-28"):   # today's text first, the 2009 text (with the clause) later
+        record_version(db, title="中华人民共和国食品安全法", text=(CORPUS / "食品安全法" / f"{date}.md").read_text("utf-8"),
+                       source="import", source_id=date, promulgated=date)
+    law = law_store.find_law(db, "中华人民共和国食品卫生法")
+    assert (law["status"], law["repealed_on"]) == ("已废止", "2009-06-01")
+    assert law["successor_id"] == law_store.find_law(db, "中华人民共和国食品安全法")["id"]
