@@ -139,7 +139,7 @@ def _realign(db, change: dict, run_id: int | None) -> dict | None:
                       "suggestion": before}
         if finding is None:
             note = REASONS["realigned_unaffected"]
-            flag_store.correct(db, flag["id"], severity=flag["severity"], reason=flag["reason"],
+            flag_store.correct(db, flag["id"], severity=flag["severity"], reason=note,
                                suggestion=flag["suggestion"], article_change_id=None,
                                correction={**correction, "state": flag["state"]}, state="dismissed",
                                closing_note=note)
