@@ -152,3 +152,33 @@ def test_the_workspace_shows_the_correction_and_offers_where_the_paragraph_is_no
     assert "<dt>更正</dt>" in shown and "此前通知此项为【严重】" in shown
     assert "第七十一条第一款第（二）项" in shown       # the candidate to adopt is the exact 项
     db.close()
+
+
+def test_a_flag_the_change_no_longer_touches_is_closed_as_a_correction(db):
+    # an old release called 第二条 deleted; both texts hold it word for word (moved after a new 第二条)
+    from impact.process import run_impact
+    from tests.builders import Builder, cite
+
+    b = Builder(db)
+    law = b.law("中华人民共和国示例法")
+    kept = "县级以上人民政府生态环境主管部门对本行政区域内的环境保护工作实施统一监督管理。"
+    v1 = b.version(law, "2020-01-01", {"第一条": "为了示例，制定本法。", "第二条": kept, "第三条": "本法自公布之日起施行。"})
+    v2 = b.version(law, "2024-01-01", {"第一条": "为了示例，制定本法。", "第二条": kept, "第三条": "本法自公布之日起施行。"})
+    change = b.change(law, "amended", v1, v2, published="2024-01-01", effective="2024-01-01",
+                      articles=[("deleted", ["第二条"], [])], alignment=None)
+    db["changes"].update(change, {"impact_done_at": "2024-01-02T00:00:00+00:00"})
+    duty = b.duty(b.department("某局"), "示例职权", [cite(law, v1, "第二条", raw="《示例法》第二条")])
+    cid = db.execute("SELECT id FROM citations WHERE duty_id = ?", [duty]).fetchone()[0]
+    db["flags"].insert({"duty_id": duty, "citation_id": cid, "change_id": change, "severity": "critical",
+                        "reason": "《中华人民共和国示例法》2024-01-01修改，第二条已被删除", "suggestion": "{}",
+                        "due": "2024-02-01", "state": "open", "created_at": "2024-01-02", "updated_at": "2024-01-02",
+                        "notified_run_id": None})
+
+    result = run_impact(db)
+
+    assert result["realigned"] == {"changes": 1, "corrected": 0, "closed": 1, "new_flags": 0}
+    flag = b.flag_of(duty)
+    assert flag["state"] == "dismissed" and flag["updated_by"] == "yiju"
+    assert "此次修改并未改变所引条文" in flag["reason"] and flag["closing_note"] == flag["reason"]
+    assert json.loads(flag["correction"])["reason"].endswith("第二条已被删除")
+    assert db.execute("SELECT count(*) FROM article_changes WHERE change_id = ?", [change]).fetchone()[0] == 0
