@@ -31,6 +31,11 @@ def _figures(stage: str, stats: dict) -> str:
         delivery = stats.get("delivery") or {}
         if delivery.get("summary"):
             parts.append(str(delivery["summary"]))
+    if stage == "impact":
+        realigned = stats.get("realigned") or {}
+        if realigned.get("changes"):
+            parts.append(f"按改进后的比对算法重新比对的修改 {realigned['changes']}（更正提示 {realigned.get('corrected', 0)}，"
+                         f"驳回 {realigned.get('closed', 0)}）")
     if "error" in stats:
         parts.append(f"失败：{stats['error']}")
     return "，".join(parts) or "完成"
