@@ -106,7 +106,7 @@ class Resolver:
                 names.append(law["short_title"])
             self.index.add(law["title"], law["id"], *names)
             self.laws[law["id"]] = {"id": law["id"], "title": law["title"], "status": law["status"],
-                                    "successor_id": law["successor_id"]}
+                                    "successor_id": law["successor_id"], "repealed_on": law.get("repealed_on")}
         # names the built-in list knows for laws the registry has (short titles, former names)
         for key, (full, _target, how) in list(BUILTIN.names.items()):
             if how == "exact" or key in self.index.names:
@@ -319,6 +319,11 @@ class Resolver:
             state, current = "stale", None  # where it went is the flag's (successor candidates)
             successor = self.laws.get(law["successor_id"]) if law["successor_id"] else None
             problems.append(f"《{law['title']}》已废止" + (f"，由《{successor['title']}》取代" if successor else ""))
+        elif law.get("repealed_on") and law["repealed_on"] > today():
+            # 即将废止: still the law today (the citation stands), but not for long
+            successor = self.laws.get(law["successor_id"]) if law["successor_id"] else None
+            problems.append(f"《{law['title']}》将于{law['repealed_on']}废止（即将废止）"
+                            + (f"，由《{successor['title']}》取代" if successor else ""))
         return done(state, version, current)
 
 

@@ -278,3 +278,15 @@ def test_an_older_text_filled_in_later_still_repeals_what_it_names(db, monkeypat
     law = law_store.find_law(db, "中华人民共和国食品卫生法")
     assert (law["status"], law["repealed_on"]) == ("已废止", "2009-06-01")
     assert law["successor_id"] == law_store.find_law(db, "中华人民共和国食品安全法")["id"]
+
+
+def test_a_citation_of_a_law_about_to_be_repealed_says_so_and_still_stands(db, tmp_path, monkeypatch):
+    from diffing.cite.find import parse_basis
+    from impact.resolve import resolve_all
+
+    monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
+    _import(db, tmp_path, "大气污染防治法", "生态环境法典")
+    [r] = resolve_all(db, parse_basis("《中华人民共和国大气污染防治法》第九十九条"))
+    assert r.resolution == "resolved" and r.current_label == "第九十九条"
+    assert "将于2026-08-15废止（即将废止），由《中华人民共和国生态环境法典》取代" in r.problem
+    assert "已废止" not in r.problem
