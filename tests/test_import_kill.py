@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import pathlib
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -174,8 +175,6 @@ def _duty_state(db):
 
 @pytest.mark.slow
 def test_duties_import_killed_half_way_then_again_gives_the_same_rows(tmp_path):
-    import shutil
-
     titles = _laws(tmp_path / "laws", 60)
     whole = _config(tmp_path, "whole")
     assert _yiju(whole, "laws", "import", tmp_path / "laws").wait() in (0, 1)
@@ -201,6 +200,7 @@ def test_duties_import_killed_half_way_then_again_gives_the_same_rows(tmp_path):
     assert len(_duty_state(done)["duties"]) == DUTIES
 
 
+@pytest.mark.slow
 def test_bases_parsed_in_worker_processes_give_the_rows_of_one_process(tmp_path, monkeypatch):
     monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
     titles = _laws(tmp_path / "laws", 12)
