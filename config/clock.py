@@ -17,6 +17,18 @@ def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+def stamp() -> str:
+    """The current time to the microsecond, ISO 8601 in UTC: for the two moments whose order
+    decides a flag, a change's ``detected_at`` and a duty version's ``created_at`` (a list imported
+    in the same second as the laws it cites was still imported after them). Sorts after the
+    seconds-precision ``now()`` of the same second, so older rows compare as before.
+
+    >>> len(stamp()) == len("2026-01-01T00:00:00.000000+00:00")
+    True
+    """
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
 def today() -> str:
     """Today's date in China (YYYY-MM-DD); ``$YIJU_TODAY`` overrides it (demo and tests)."""
     forced = os.environ.get("YIJU_TODAY")

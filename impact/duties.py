@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from config.actor import actor
-from config.clock import now, today
+from config.clock import stamp as clock_stamp
+from config.clock import today
 from diffing.cite import find
 from impact import resolve
 from impact import workers as worker_pool
@@ -321,7 +322,7 @@ def revise_duty(db, duty_id: int, *, basis_text: str | None = None, penalty_basi
             raise DutyError(f"职权 {current['id']}（{current['name']}）的依据不能为空")
         if _content_sha(content) == current["content_sha256"]:
             return current["id"]
-        stamp = now()
+        stamp = clock_stamp()
         new_id, _ = _write_version(db, content, key=current["duty_key"], version=current["version"] + 1,
                                    previous_id=current["id"], stamp=stamp, actor=actor,
                                    source_file=current["source_file"], source_row=current["source_row"],
@@ -479,7 +480,7 @@ def import_duties(db, path: str | pathlib.Path, *, department: str | None = None
         records[i] = None
     del records
     actor = _actor(by)
-    stamp = now()
+    stamp = clock_stamp()
     with db.atomic():
         departments: dict[str, int] = {}
         posts: dict[tuple[int, str], int] = {}

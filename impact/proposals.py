@@ -30,7 +30,7 @@ from functools import cache
 
 import sqlite_utils
 
-from config.clock import now
+from config.clock import stamp as clock_stamp
 from config.glossary import name as glossary_name
 from config.glossary import names
 from diffing.powers import PENALTY, Power, article_powers, defined_authorities, level_allows, rules_version
@@ -464,7 +464,7 @@ def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, n
         key = duty_store.duty_key(p["department_id"], code=None, name=content["name"])
         if duty_rows.versions_of_key(db, key):
             key = f"{key}#proposal{proposal_id}"
-        duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=now(),
+        duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=clock_stamp(),
                                                actor=by, source_file=None, source_row=f"proposal:{proposal_id}",
                                                as_of=None)
         store.set_state(db, proposal_id, "accepted", by=by, duty_id=duty_id)

@@ -22,7 +22,7 @@ from typing import Iterable, TypedDict
 
 import sqlite_utils
 
-from config.clock import now
+from config.clock import now, stamp
 
 #: Change kinds that carry article changes (the others flag by law, or not at all).
 ARTICLE_KINDS = ("amended", "text_corrected", "renamed")
@@ -103,7 +103,7 @@ def write_change(
         "published": published, "effective": effective,
         "summary": json.dumps(summary or {}, ensure_ascii=False), "instrument_id": instrument_id,
         "check_notes": "[]", "detail": json.dumps(detail or {}, ensure_ascii=False),
-        "detected_run_id": run_id, "detected_at": now(), "dedupe_key": dedupe_key, "alignment": alignment,
+        "detected_run_id": run_id, "detected_at": stamp(), "dedupe_key": dedupe_key, "alignment": alignment,
     }).last_pk
     _insert_articles(db, change_id, articles)
     return change_id

@@ -218,3 +218,49 @@ def test_import_runs_impact_when_it_exists(db, power):
     report = store.import_duties(db, power, department=DEPT)
     assert report.impact is not None and report.impact["changes"] == 0     # no law has changed yet
     assert store.import_duties(db, power, department=DEPT, impact=False).impact is None
+
+
+
+def test_a_list_imported_just_after_the_laws_gets_the_same_flags_in_the_same_second(tmp_path, monkeypatch):
+    """Which came first decides a flag (a list written before yiju knew a text): a list imported
+    right after the laws, within the same second, is still after them — the same flags as a list
+    imported two seconds later (before: 62 flags against 32 on the demo's laws and list)."""
+    import datetime as real
+    import shutil
+
+    import config.clock as clock
+    from impact.lawfiles import import_directory
+    from impact.process import run_impact
+    from registry.schema import connect
+    from tests.conftest import CORPUS
+
+    class Clock(real.datetime):
+        second, ticks = 0, 0
+
+        @classmethod
+        def now(cls, tz=None):      # a fixed second, the microseconds ticking
+            cls.ticks += 1
+            return real.datetime(2026, 8, 1, 2, 0, cls.second, cls.ticks, tzinfo=tz)
+
+    class Module:
+        datetime, timezone, timedelta = Clock, real.timezone, real.timedelta
+
+    monkeypatch.setenv("YIJU_TODAY", "2026-08-01")
+    monkeypatch.setattr(clock, "_dt", Module)
+    for name in ("安全生产法", "行政处罚法", "广告法"):
+        shutil.copytree(CORPUS / name, tmp_path / "laws" / name)
+    demo = pathlib.Path(store.__file__).resolve().parents[1] / "yiju" / "data" / "demo" / "duties.csv"
+
+    def flagged(gap: int) -> list[tuple]:
+        Clock.second, Clock.ticks = 0, 0
+        db = connect(tmp_path / f"gap{gap}.db")
+        import_directory(db, tmp_path / "laws", tmp_path / f"files{gap}")
+        Clock.second += gap
+        store.import_duties(db, demo)
+        run_impact(db)
+        return list(db.execute("SELECT d.code, c.raw, f.severity FROM flags f JOIN duties d ON d.id = f.duty_id "
+                               "JOIN citations c ON c.id = f.citation_id ORDER BY 1, 2").fetchall())
+
+    same_second, later = flagged(0), flagged(2)
+    assert same_second == later
+    assert later and all(code.startswith("SF-") for code, _, _ in later)   # the list is read and flagged at all
