@@ -145,6 +145,9 @@ def test_demo_scenario_end_to_end(world):
     assert "中华人民共和国生态环境法典" in html and "第七十二条" in html
     assert "侵害消费者权益行为处罚办法" in html and "废止依据：《广东省人民政府关于废止〈广东省碳排放管理试行办法〉的决定》" in html
     assert (pathlib.Path(second.digest["html"]).parent.parent / "index.html").exists()
+    md = pathlib.Path(second.digest["html"]).with_name("digest.md").read_text("utf-8")
+    assert "《中华人民共和国环境保护法》（废止）：2026-08-15 起废止，还有 14 天" in md   # a repeal, not a 施行
+    assert "《中华人民共和国生态环境法典》（新制定）：2026-08-15 施行，还有 14 天" in md
 
     # e-mails: one digest per night to the legal-affairs office, one alert per department
     # to its contacts and to the staff holding the flagged posts today
