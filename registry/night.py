@@ -28,6 +28,8 @@ PROPOSED_IN_RUN = "(p.notified_run_id = ? OR (p.notified_run_id IS NULL AND p.cr
 
 #: Flag states that still need someone.
 OPEN_STATES = ("open", "acknowledged")
+#: A flag a realignment closed (the change never touched the citation): told once, as a correction.
+CLOSED_BY_CORRECTION = "(f.state = 'dismissed' AND f.correction IS NOT NULL)"
 
 #: A citation as a reader needs it (with its law's title; see registry.citations.shown_sql).
 SHOWN = shown_sql("c")
@@ -215,8 +217,8 @@ def run_flags(db: sqlite_utils.Database, run_id: int, *, department_id: int | No
     if department_id is not None:
         where += " AND d.department_id = ?"
         params.append(department_id)
-    if open_only:
-        where += f" AND f.state IN ({', '.join('?' * len(OPEN_STATES))})"
+    if open_only:   # and those closed by a correction: the department was told otherwise before
+        where += f" AND (f.state IN ({', '.join('?' * len(OPEN_STATES))}) OR {CLOSED_BY_CORRECTION})"
         params.extend(OPEN_STATES)
     return list(db.query(_FLAG_SQL.format(where=where, shown=SHOWN_CI), params))  # type: ignore[arg-type]
 
@@ -225,7 +227,7 @@ def departments_to_alert(db: sqlite_utils.Database, run_id: int) -> list[int]:
     """Departments with flags or new proposals of run ``run_id`` still needing someone, by id."""
     return [r["department_id"] for r in db.query(
         "SELECT d.department_id FROM flags f JOIN duties d ON d.id = f.duty_id "
-        f"WHERE {NOTIFIED_IN_RUN} AND f.state IN ('open', 'acknowledged') "
+        f"WHERE {NOTIFIED_IN_RUN} AND (f.state IN ('open', 'acknowledged') OR {CLOSED_BY_CORRECTION}) "
         "UNION SELECT p.department_id FROM proposals p "
         f"WHERE {PROPOSED_IN_RUN} AND p.baseline = 0 AND p.state = 'open' ORDER BY 1",
         [run_id, run_id, run_id, run_id])]

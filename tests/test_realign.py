@@ -182,3 +182,39 @@ def test_a_flag_the_change_no_longer_touches_is_closed_as_a_correction(db):
     assert "此次修改并未改变所引条文" in flag["reason"] and flag["closing_note"] == flag["reason"]
     assert json.loads(flag["correction"])["reason"].endswith("第二条已被删除")
     assert db.execute("SELECT count(*) FROM article_changes WHERE change_id = ?", [change]).fetchone()[0] == 0
+
+
+def test_the_department_told_deleted_is_told_the_flag_is_withdrawn(tmp_path):
+    """A flag closed by a correction reaches the department's alert once: withdrawn, nothing to do."""
+    from registry.schema import connect
+    from tests.builders import Builder, cite
+
+    config = tmp_path / "yiju.toml"
+    config.write_text('[registry]\npath = "data/yiju.db"\nfiles = "data/files"\n[digest]\ndir = "data/digests"\n'
+                      '[mail]\ndry_run_dir = "mail"\nsender = "yiju@fzb.demo.gov.cn"\n', "utf-8")
+    db = connect(tmp_path / "data" / "yiju.db")
+    b = Builder(db)
+    law = b.law("中华人民共和国示例法")
+    kept = "县级以上人民政府生态环境主管部门对本行政区域内的环境保护工作实施统一监督管理。"
+    texts = {"第一条": "为了示例，制定本法。", "第二条": kept, "第三条": "本法自公布之日起施行。"}
+    v1, v2 = b.version(law, "2020-01-01", texts), b.version(law, "2024-01-01", texts)
+    change = b.change(law, "amended", v1, v2, published="2024-01-01", effective="2024-01-01",
+                      articles=[("deleted", ["第二条"], [])], alignment=None)      # as an old release said
+    db["changes"].update(change, {"impact_done_at": "2024-01-02T00:00:00+00:00"})
+    dep = b.department("某局")
+    db["departments"].update(dep, {"emails": '["fazhi@mouju.gov.cn"]'})
+    duty = b.duty(dep, "示例职权", [cite(law, v1, "第二条", raw="《示例法》第二条")])
+    cid = db.execute("SELECT id FROM citations WHERE duty_id = ?", [duty]).fetchone()[0]
+    db["flags"].insert({"duty_id": duty, "citation_id": cid, "change_id": change, "severity": "critical",
+                        "reason": "《中华人民共和国示例法》2024-01-01修改，第二条已被删除", "suggestion": "{}",
+                        "due": "2024-02-01", "state": "open", "created_at": "2024-01-02", "updated_at": "2024-01-02",
+                        "notified_run_id": None})
+    db.close()
+
+    assert Yiju(config)("run", "--no-crawl").exit_code == 0
+    subject, body = _mail(tmp_path / "mail", "department_alert", "fazhi@mouju.gov.cn")
+    assert "更正" in subject
+    assert "此前通知此项为【严重】" in body and "第二条已被删除" in body
+    assert "此项已撤销，无需处理。" in body and "yiju flags resolve" not in body
+    again = Yiju(config)("run", "--no-crawl")                                        # told once
+    assert again.exit_code == 0 and len(list((tmp_path / "mail").glob("*department_alert*"))) == 1
