@@ -103,26 +103,33 @@ def search_articles(db: sqlite_utils.Database, query: str, *, limit: int = 20, c
         found -= {i for (i,) in db.execute("SELECT id FROM articles WHERE version_id IN (SELECT value FROM json_each(?))",
                                            [json.dumps(shelf.unused)])}
     total = len(found)
-    chosen: list[tuple] = []     # (sort key, article id, version id), best first
-    for tier, versions in shelf.tiers:
+    chosen: list[tuple] = []     # (sort key, article id), best first
+    current: set[int] = set()    # the versions of the hits kept that are their law's current one
+    for tier, count, versions in shelf.tiers:
         if len(chosen) >= limit or not found:
             break
-        if len(versions) * shelf.average <= len(found):   # through the rank's articles (fewer than the hits left)
+        if count * shelf.average <= len(found):   # through the rank's articles (fewer than the hits left)
             rows = [r for r in db.execute(
                 "SELECT id, version_id, ordinal FROM articles WHERE version_id IN (SELECT value FROM json_each(?))",
-                [json.dumps(versions)]) if r[0] in found]
+                [versions]) if r[0] in found]
         else:                    # through the hits left
-            mine = set(versions)
+            mine = set(json.loads(versions))
             rows = [r for r in db.execute("SELECT a.id, a.version_id, a.ordinal FROM json_each(?) j "
                                           "JOIN articles a ON a.id = j.value", [json.dumps(sorted(found))])
                     if r[1] in mine]
         if not rows:
             continue
         found.difference_update(r[0] for r in rows)
+        # the law's title and the version's date, read for the versions hit only
+        about = {r[0]: r[1:] for r in db.execute(
+            "SELECT v.id, v.promulgated, l.title FROM versions v JOIN laws l ON l.id = v.law_id "
+            "WHERE v.id IN (SELECT value FROM json_each(?))", [json.dumps(sorted({r[1] for r in rows}))])}
+        if not tier[0]:
+            current.update(about)
         for article_id, version_id, ordinal in rows:
-            law_id, promulgated = shelf.versions[version_id]
-            chosen.append(((tier, ranks.get(article_id, 0.0), shelf.laws[law_id][2],
-                            _Descending(promulgated or ""), ordinal), article_id))
+            promulgated, title = about[version_id]
+            chosen.append(((tier, ranks.get(article_id, 0.0), title, _Descending(promulgated or ""), ordinal),
+                           article_id))
         chosen.sort(key=lambda c: c[0])
         del chosen[limit:]
     ids = [article_id for _, article_id in chosen]
@@ -133,8 +140,8 @@ def search_articles(db: sqlite_utils.Database, query: str, *, limit: int = 20, c
     hits = []
     for article_id in ids:
         law_id, title, status, version_id, promulgated, label, path, text = rows[article_id]
-        current = version_id in shelf.current
-        hits.append(_hit((law_id, title, status, version_id, promulgated, current, label, path, text), words, context))
+        hits.append(_hit((law_id, title, status, version_id, promulgated, version_id in current, label, path, text),
+                         words, context))
     return Result(words, total, hits)
 
 
@@ -193,14 +200,12 @@ def _pair_ids(db: sqlite_utils.Database, word: str) -> set[int]:
 
 @dataclass
 class _Shelf:
-    """The versions a search ranks by: their law and date, current or not, and their ranks."""
+    """The versions a search ranks by, in ranks best first."""
 
-    versions: dict[int, tuple[int, str | None]]      # accepted version → (law, 公布日期)
-    laws: dict[int, tuple[str, str | None, str]]    # law → (status, level, title)
-    current: set[int]
     unused: list[int]                               # versions held or rejected: never shown
     average: float                                  # articles a version holds, on average
-    tiers: list[tuple[tuple, list[int]]]            # (current?, in force?, level) best first → versions
+    tiers: list[tuple[tuple, int, str]]             # (current?, in force?, level) best first, its number
+                                                    # of versions, their ids (a JSON list)
 
 
 _SHELVES: dict = {}
@@ -208,37 +213,35 @@ _SHELVES: dict = {}
 
 def _shelf(db: sqlite_utils.Database) -> _Shelf:
     """The registry's versions for ranking, kept for the connection while no law, version or change
-    is written (registry.laws.fingerprint)."""
+    is written (registry.laws.fingerprint). Ranked by SQLite in one statement: a search no longer
+    reads the whole list of versions and laws into Python (100 ms of the first search of a process
+    at national size, bench/national.py)."""
     mark = db.execute("SELECT value FROM generations WHERE name = 'laws'").fetchone()
     key = id(db.conn)
     kept = _SHELVES.get(key)
     if kept is not None and kept[0] == mark and kept[1] is db.conn:
         return kept[2]
-    versions: dict[int, tuple[int, str | None]] = {}
-    unused: list[int] = []
-    newest: dict[int, tuple[str, int]] = {}
-    for vid, law_id, promulgated, state in db.execute(
-            "SELECT id, law_id, promulgated, review_state FROM versions INDEXED BY idx_versions_review"):
-        if state != "accepted":
-            unused.append(vid)
-            continue
-        versions[vid] = (law_id, promulgated)
-        mark_of = (promulgated or "", vid)
-        if law_id not in newest or mark_of > newest[law_id]:
-            newest[law_id] = mark_of
-    laws = {r[0]: (r[1], r[2], r[3]) for r in db.execute("SELECT id, status, level, title FROM laws")}
-    current = {vid for _, vid in newest.values()}
+    unused = [vid for (vid,) in db.execute(
+        "SELECT id FROM versions INDEXED BY idx_versions_review WHERE review_state != 'accepted'")]
+    order = {level: i for i, level in enumerate(level_order())}
+    levels = " ".join(f"WHEN ? THEN {i}" for i in order.values())
+    tiers = []
+    accepted = 0
+    for old, dead, level, count, versions in db.execute(
+            "WITH accepted AS (SELECT id, law_id, row_number() OVER (PARTITION BY law_id "
+            "  ORDER BY coalesce(promulgated, '') DESC, id DESC) AS newest "
+            "  FROM versions INDEXED BY idx_versions_review WHERE review_state = 'accepted') "
+            "SELECT a.newest > 1 AS old, l.status IS NULL OR l.status NOT IN ('有效', '尚未生效') AS dead, "
+            f"CASE l.level {levels} ELSE 99 END AS rank, count(*), json_group_array(a.id) "
+            "FROM accepted a JOIN laws l ON l.id = a.law_id GROUP BY old, dead, rank ORDER BY old, dead, rank",
+            list(order)):
+        tiers.append(((bool(old), bool(dead), level), count, versions))
+        accepted += count
     # articles a version holds, on average: enough to choose how a rank is read (counting them
     # per version would read the whole index of two million articles)
     top = db.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    average = top / max(1, len(versions) + len(unused))
-    order = {level: i for i, level in enumerate(level_order())}
-    tiers: dict[tuple, list[int]] = {}
-    for vid, (law_id, _) in versions.items():
-        status, level, _title = laws[law_id]
-        tier = (vid not in current, status not in ("有效", "尚未生效"), order.get(level, 99))
-        tiers.setdefault(tier, []).append(vid)
-    shelf = _Shelf(versions, laws, current, unused, average, sorted(tiers.items()))
+    average = top / max(1, accepted + len(unused))
+    shelf = _Shelf(unused, average, tiers)
     _SHELVES.clear()
     _SHELVES[key] = (mark, db.conn, shelf)
     return shelf
