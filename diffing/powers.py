@@ -512,7 +512,10 @@ def defined_authorities(articles: Iterable[tuple[str, Sequence[tuple[str, Sequen
     out: dict[str, str] = {}
     for _, paragraphs in articles:
         for text, items in paragraphs:
-            for m in r.defined_term.finditer(text + "".join(items)):
+            whole = text + "".join(items)
+            if "以下称" not in whole and "以下简称" not in whole:
+                continue    # what the pattern needs, found at C speed (the pattern alone: 2 ms a law)
+            for m in r.defined_term.finditer(whole):
                 phrase = re.sub(r"^.*?(?=(?:国务院|省|设区的市|县级|地方|[^，；。]{0,6}人民政府))", "", m.group(1))
                 if _is_authority_phrase(phrase) and any(a.known for a in authorities(phrase)):
                     out.setdefault(m.group(2), phrase)
