@@ -105,7 +105,7 @@ def search_articles(db: sqlite_utils.Database, query: str, *, limit: int = 20, c
     total = len(found)
     chosen: list[tuple] = []     # (sort key, article id), best first
     current: set[int] = set()    # the versions of the hits kept that are their law's current one
-    for tier, count, versions in shelf.tiers:
+    for tier, count, versions in shelf.ranks():
         if len(chosen) >= limit or not found:
             break
         if count * shelf.average <= len(found):   # through the rank's articles (fewer than the hits left)
@@ -198,14 +198,62 @@ def _pair_ids(db: sqlite_utils.Database, word: str) -> set[int]:
     return ids
 
 
-@dataclass
-class _Shelf:
-    """The versions a search ranks by, in ranks best first."""
+_IN_FORCE = ("有效", "尚未生效")
 
-    unused: list[int]                               # versions held or rejected: never shown
-    average: float                                  # articles a version holds, on average
-    tiers: list[tuple[tuple, int, str]]             # (current?, in force?, level) best first, its number
-                                                    # of versions, their ids (a JSON list)
+
+class _Shelf:
+    """The versions a search ranks by: (current?, in force?, level) best first, each rank read when
+    a search first needs it (a search for a common word rarely reads past the laws in force)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        #: versions held or rejected: never shown
+        self.unused = [vid for (vid,) in db.execute(
+            "SELECT id FROM versions INDEXED BY idx_versions_review WHERE review_state != 'accepted'")]
+        # articles a version holds, on average: enough to choose how a rank is read (counting them
+        # per version would read the whole index of two million articles)
+        top = db.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        self.average = top / max(1, db.execute("SELECT count(*) FROM versions").fetchone()[0])
+        self._read: list[tuple[tuple, int, str]] = []   # the ranks read so far, with versions
+        self._next = self._ranks()
+
+    def ranks(self):
+        """(rank, number of versions, their ids as a JSON list), best first; ranks without versions
+        left out."""
+        k = 0
+        while True:
+            while k >= len(self._read):
+                if self._next is None:
+                    return
+                try:
+                    self._read.append(next(self._next))
+                except StopIteration:
+                    self._next = None
+                    return
+            yield self._read[k]
+            k += 1
+
+    def _ranks(self):
+        order = {level: i for i, level in enumerate(level_order())}
+        named = ", ".join("?" * len(order))
+        levels = [(f"l.level = ?", [level], rank) for level, rank in order.items()]
+        levels.append((f"(l.level IS NULL OR l.level NOT IN ({named}))", list(order), 99))
+        newest = ("(SELECT n.id FROM versions n INDEXED BY idx_versions_review WHERE n.review_state = 'accepted' "
+                  "AND n.law_id = l.id ORDER BY coalesce(n.promulgated, '') DESC, n.id DESC LIMIT 1)")
+        for old in (False, True):
+            for dead in (False, True):
+                status = ("(l.status IS NULL OR l.status NOT IN (?, ?))" if dead else "l.status IN (?, ?)")
+                for level, args, rank in levels:
+                    if old:
+                        sql = (f"SELECT v.id FROM laws l INDEXED BY idx_laws_rank JOIN versions v INDEXED BY "
+                               f"idx_versions_review ON v.review_state = 'accepted' AND v.law_id = l.id "
+                               f"WHERE {level} AND {status} AND v.id != {newest}")
+                    else:
+                        sql = (f"SELECT id FROM (SELECT {newest} AS id FROM laws l INDEXED BY idx_laws_rank "
+                               f"WHERE {level} AND {status}) WHERE id IS NOT NULL")
+                    versions = [vid for (vid,) in self.db.execute(sql, [*args, *_IN_FORCE])]
+                    if versions:
+                        yield (old, dead, rank), len(versions), json.dumps(versions)
 
 
 _SHELVES: dict = {}
@@ -213,35 +261,15 @@ _SHELVES: dict = {}
 
 def _shelf(db: sqlite_utils.Database) -> _Shelf:
     """The registry's versions for ranking, kept for the connection while no law, version or change
-    is written (registry.laws.fingerprint). Ranked by SQLite in one statement: a search no longer
-    reads the whole list of versions and laws into Python (100 ms of the first search of a process
-    at national size, bench/national.py)."""
+    is written (registry.laws.fingerprint). A search reads only the ranks it needs, through the
+    index of the laws' levels (migration 0012): reading every version and law into Python was
+    100 ms of the first search of a process at national size (bench/national.py)."""
     mark = db.execute("SELECT value FROM generations WHERE name = 'laws'").fetchone()
     key = id(db.conn)
     kept = _SHELVES.get(key)
     if kept is not None and kept[0] == mark and kept[1] is db.conn:
         return kept[2]
-    unused = [vid for (vid,) in db.execute(
-        "SELECT id FROM versions INDEXED BY idx_versions_review WHERE review_state != 'accepted'")]
-    order = {level: i for i, level in enumerate(level_order())}
-    levels = " ".join(f"WHEN ? THEN {i}" for i in order.values())
-    tiers = []
-    accepted = 0
-    for old, dead, level, count, versions in db.execute(
-            "WITH accepted AS (SELECT id, law_id, row_number() OVER (PARTITION BY law_id "
-            "  ORDER BY coalesce(promulgated, '') DESC, id DESC) AS newest "
-            "  FROM versions INDEXED BY idx_versions_review WHERE review_state = 'accepted') "
-            "SELECT a.newest > 1 AS old, l.status IS NULL OR l.status NOT IN ('有效', '尚未生效') AS dead, "
-            f"CASE l.level {levels} ELSE 99 END AS rank, count(*), json_group_array(a.id) "
-            "FROM accepted a JOIN laws l ON l.id = a.law_id GROUP BY old, dead, rank ORDER BY old, dead, rank",
-            list(order)):
-        tiers.append(((bool(old), bool(dead), level), count, versions))
-        accepted += count
-    # articles a version holds, on average: enough to choose how a rank is read (counting them
-    # per version would read the whole index of two million articles)
-    top = db.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    average = top / max(1, accepted + len(unused))
-    shelf = _Shelf(unused, average, tiers)
+    shelf = _Shelf(db)
     _SHELVES.clear()
     _SHELVES[key] = (mark, db.conn, shelf)
     return shelf
