@@ -178,7 +178,7 @@ def report(label: str, ours: float, base: float | None = None, extra: str = "") 
     now = cpu()
     main, workers = now[0] - _LAST_CPU[0][0], now[1] - _LAST_CPU[0][1]
     _LAST_CPU[0] = now
-    print(f"  {label:<40} {ours:9.3f} s{ratio}  {extra}  [cpu {main:,.0f} s + workers {workers:,.0f} s; "
+    print(f"  {label:<40} {ours:9.3f} s{ratio}  {extra}  [cpu {main:,.1f} s + workers {workers:,.1f} s; "
           f"peak {peak_mb():,.0f} MB, load {os.getloadavg()[0]:.1f}]", flush=True)
 
 

@@ -646,11 +646,12 @@ def _gram_cover(seg: str, grams: set[str], n: int = 4) -> float:
     """Share of ``seg``'s characters inside one of its n-character passages found in ``grams``."""
     if len(seg) < n:
         return 0.0
-    hit = bytearray(len(seg))
+    covered = until = 0     # characters covered so far; where the covered run ends
     for k in range(len(seg) - n + 1):
         if seg[k:k + n] in grams:
-            hit[k:k + n] = b"\x01" * n
-    return sum(hit) / len(seg)
+            covered += k + n - (k if k > until else until)
+            until = k + n
+    return covered / len(seg)
 
 
 def _grams(text: str, n: int = 4) -> set[str]:
