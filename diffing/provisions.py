@@ -29,6 +29,7 @@ paragraph break: 民事诉讼法 第一百九十八条 → 第二百零二条) i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
@@ -104,8 +105,10 @@ def _label(article) -> str:
         return article.label
 
 
-def _grams(text: str) -> set[str]:
-    return {text[k:k + 4] for k in range(len(text) - 3)}
+@lru_cache(maxsize=4096)
+def _grams(text: str) -> frozenset[str]:
+    """The 4-character passages of ``text`` (kept: a 款 is looked for in every 款 of the new text)."""
+    return frozenset(text[k:k + 4] for k in range(len(text) - 3))
 
 
 def _held(a: str, b: str) -> float:
@@ -114,11 +117,12 @@ def _held(a: str, b: str) -> float:
     if len(a) < 4:
         return 1.0 if a and a in b else 0.0
     grams = _grams(b)
-    hit = bytearray(len(a))
+    covered = until = 0     # characters inside a passage of ``b``; where the covered run ends
     for k in range(len(a) - 3):
         if a[k:k + 4] in grams:
-            hit[k:k + 4] = b"\x01" * 4
-    cover = sum(hit) / len(a)
+            covered += k + 4 - (k if k > until else until)
+            until = k + 4
+    cover = covered / len(a)
     if cover < PARAGRAPH_MIN:
         return cover
     return min(LCSseq.similarity(a, b) / len(a), cover)
@@ -272,7 +276,10 @@ class ProvisionMap:
                 for w, t in pieces:
                     if abs(len(t) - len(key)) > len(key) * (1 - ELSEWHERE_MIN) + 2:
                         continue
-                    s = min(_held(key, t), _held(t, key))
+                    s = _held(key, t)
+                    if s < ELSEWHERE_MIN or s <= best_s:
+                        continue    # the smaller of the two cannot be more
+                    s = min(s, _held(t, key))
                     if s >= ELSEWHERE_MIN and s > best_s:
                         best, best_s = Place(q.article, q.number, w, round(s, 4)), s
         return best
