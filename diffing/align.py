@@ -727,6 +727,10 @@ def _paragraph_links(al: _Aligner, A, B, edges: set[tuple[int, int]]) -> set[tup
                 if j in news_of[i]:
                     continue
                 h = held(seg, al.b[j], new_grams[j])
+                # the new article's own predecessor held these words too: they stayed, nothing moved
+                # (行政许可法 第七十二条（六） and 第三十一条第二款 say the same; 72 deleted is not merged into 31)
+                if any(held(seg, al.a[k], old_grams[k]) >= h - STRONG_MARGIN for k in olds_of[j]):
+                    continue
                 if h > best_held and _gram_cover(seg, new_rare[j]) >= RARE_SHARE:
                     best, best_held = j, h
             if best is not None and best_held >= least and best_held >= own + STRONG_MARGIN:
