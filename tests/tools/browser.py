@@ -81,12 +81,47 @@ def full_screenshot(driver, path, width: int) -> None:
     driver.save_screenshot(str(path))
 
 
+def emulate_width(driver, width: int | None, height: int = 844) -> None:
+    """Lay pages out exactly ``width`` CSS px wide (a headless window is never narrower than 500 px);
+    None: the window's own size again."""
+    if width is None:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    else:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
+#: What sticks out past the right edge of the viewport: the page's width, and the innermost elements
+#: that reach beyond it or whose content spills beyond it (tag.class, left, right, their text's start).
+_SIDEWAYS = """
+const vw = document.documentElement.clientWidth, out = [];
+const beyond = e => { const r = e.getBoundingClientRect();
+  return r.width > 0 && (r.right > vw + 0.5
+    || getComputedStyle(e).overflowX === 'visible' && r.left + e.scrollWidth > vw + 0.5); };
+for (const e of document.body.querySelectorAll('*')) {
+  if (beyond(e) && ![...e.children].some(beyond)) {
+    const r = e.getBoundingClientRect();
+    out.push(`${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.left)}–${Math.round(r.left + Math.max(r.width, e.scrollWidth))} `
+             + (e.textContent || '').trim().slice(0, 30));
+  }
+}
+return [document.documentElement.scrollWidth, vw, out];
+"""
+
+
+def sideways(driver) -> tuple[int, list[str]]:
+    """(the document's scroll width, what makes it wider than the viewport: [] when nothing does)."""
+    width, viewport, wider = driver.execute_script(_SIDEWAYS)
+    return width, (wider or [f"document {width} px > viewport {viewport} px"]) if width > viewport else []
+
+
 def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4) -> list:
     """The page as a phone shows it: one PNG per screen (``path`` with -1, -2 … before .png)."""
     import pathlib
 
     path = pathlib.Path(path)
-    driver.set_window_size(width, height)
+    driver.set_window_size(max(width, 500), height)
+    emulate_width(driver, width, height)
     inner = driver.execute_script("return window.innerHeight")
     total = driver.execute_script("return document.documentElement.scrollHeight")
     out = []
@@ -96,4 +131,5 @@ def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4)
         driver.save_screenshot(str(png))
         out.append(png)
     driver.execute_script("window.scrollTo(0, 0)")
+    emulate_width(driver, None)
     return out
