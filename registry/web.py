@@ -11,6 +11,7 @@ office sees everything (``scope=None`` below).
 
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
 import sqlite_utils
@@ -274,3 +275,42 @@ def basis_revisions(db: sqlite_utils.Database, scope: list[int]) -> list[dict]:
         JOIN departments dep ON dep.id = od.department_id
         WHERE a.action IN ('flag.resolve', 'flag.apply_renumbering') AND {clause}
         ORDER BY dep.name, od.code, a.id""", values))
+
+
+# -- 拟新增职权 (proposals), a page at a time ----------------------------------------------------------
+
+#: What a new or amended law brought first (a first run's baseline is a figure, not news), the soonest
+#: due first, then by department and law, the id last: every proposal has one place, so paging is stable.
+PROPOSAL_ORDER = "p.baseline, p.due IS NULL, p.due, dep.name, l.title, p.id"
+
+
+def _proposal_where(scope: list[int] | None, states: Iterable[str], law_id: int | None = None) -> tuple[str, list]:
+    where, params = _in("p.state", states)
+    if scope is not None:
+        clause, values = _in("p.department_id", scope)
+        where, params = f"{where} AND {clause}", params + values
+    if law_id is not None:
+        where, params = f"{where} AND p.law_id = ?", params + [law_id]
+    return where, params
+
+
+def proposal_laws(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str]) -> list[dict]:
+    """The laws of the proposals in ``states`` of the departments in ``scope`` (None: all): id, title and
+    their number ``n``, by title (the law filter of the proposals page)."""
+    where, params = _proposal_where(scope, states)
+    return list(db.query("SELECT l.id, l.title, count(*) AS n FROM proposals p JOIN laws l ON l.id = p.law_id "
+                         f"WHERE {where} GROUP BY l.id ORDER BY l.title", params))
+
+
+def proposals(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
+              law_id: int | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+    """One page of proposals (``limit`` from ``offset``, in ``PROPOSAL_ORDER``) with their department's
+    and law's names; ``measures`` decoded."""
+    where, params = _proposal_where(scope, states, law_id)
+    rows = list(db.query(
+        "SELECT p.*, dep.name AS department, l.title AS law FROM proposals p "
+        "JOIN departments dep ON dep.id = p.department_id JOIN laws l ON l.id = p.law_id "
+        f"WHERE {where} ORDER BY {PROPOSAL_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]))
+    for r in rows:
+        r["measures"] = json.loads(r["measures"] or "[]")
+    return rows

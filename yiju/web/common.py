@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import secrets
+from dataclasses import dataclass
 
 import jinja2
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
@@ -16,7 +17,7 @@ from itsdangerous import URLSafeSerializer
 from markupsafe import Markup
 
 from config.clock import today
-from config.glossary import name, names
+from config.glossary import name, names, word
 from impact.rules import SEVERITY_NAMES, STATE_NAMES
 from notify import templates as notify_templates
 from registry import users, web as queries
@@ -136,6 +137,60 @@ def _headers(response):
     return response
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Page ``number`` (from 1) of a list of ``total`` items shown ``size`` at a time; its links keep
+    every other query argument of the request (the list's filters), so paging never loses them.
+    The page's rows are read with ``LIMIT size OFFSET offset`` in a stable order."""
+
+    number: int
+    size: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, size: int, asked=None) -> "Paging":
+        """The page asked for (``?page=``), kept between the first and the last."""
+        try:
+            number = int(asked)
+        except (TypeError, ValueError):
+            number = 1
+        return cls(min(max(number, 1), max(1, -(-total // size))), size, total)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the page's first item (0: the list is empty)."""
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + self.size, self.total)
+
+    def url(self, number: int) -> str:
+        """This list at page ``number``, with the request's filters."""
+        args = {k: [v for v in values if v] for k, values in request.args.lists() if k != "page"}
+        return url_for(request.endpoint, **(request.view_args or {}), **args,
+                       **({"page": number} if number > 1 else {}))
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link: the first, the last, ``around`` either side of this one; None
+        where some are left out."""
+        keep = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(k for k in keep if 1 <= k <= self.pages):
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
 def state_name(code: str) -> str:
     return STATE_NAMES.get(code, code)
 
@@ -162,5 +217,5 @@ def init_app(app: Flask) -> None:
            if k in ("status_name", "substance_name", "labels", "percent", "chinese_date", "heading", "side")},
     )
     env.globals.update(csrf_field=_csrf_field, csrf_token=csrf_token, current_user=user, is_legal=is_legal,
-                       today=today, STATE_NAMES=STATE_NAMES, SEVERITY_NAMES=SEVERITY_NAMES)
+                       today=today, STATE_NAMES=STATE_NAMES, SEVERITY_NAMES=SEVERITY_NAMES, word=word, name=name)
     env.loader = jinja2.ChoiceLoader([env.loader, jinja2.FileSystemLoader(str(notify_templates.TEMPLATES))])

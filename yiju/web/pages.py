@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_temp
 from markupsafe import Markup, escape
 
 from config.clock import today
-from config.glossary import name
+from config.glossary import name, names
 from impact import flags as workflow
 from impact import proposals as proposal_flow
 from registry.duties import same_posts
@@ -27,8 +27,8 @@ from registry import proposals as proposal_store
 from registry import web as queries
 from registry.search import SearchError, search_articles
 from yiju.web import charts
-from yiju.web.common import (actor, db, feed_key, is_legal, legal_only, may_see_department, scope, settings, signed_in,
-                             user)
+from yiju.web.common import (Paging, actor, db, feed_key, is_legal, legal_only, may_see_department, scope, settings,
+                             signed_in, user)
 
 bp = Blueprint("pages", __name__)
 
@@ -84,11 +84,11 @@ def inbox_rows(args, *, limit: int = PAGE) -> tuple[list[dict], dict]:
     which = {"scope": where, "states": STATE_FILTERS[state][1], "severity": severity,
              "post_id": _int(args.get("post")), "law_id": _int(args.get("law")), "on": on}
     total, overdue = queries.inbox_counts(db(), **which, overdue_states=WITH_DEPARTMENT)
-    page = max(_int(args.get("page")) or 1, 1)
-    rows = queries.inbox(db(), **which, limit=limit or max(total, 1), offset=(page - 1) * (limit or 0))
+    paging = Paging.of(total, limit or max(total, 1), args.get("page") if limit else 1)
+    rows = queries.inbox(db(), **which, limit=paging.size, offset=paging.offset)
     filters = {"state": state, "severity": severity or "", "post": _int(args.get("post")),
-               "law": _int(args.get("law")), "department": department, "page": page,
-               "pages": max(1, -(-total // limit)) if limit else 1, "total": total, "overdue": overdue}
+               "law": _int(args.get("law")), "department": department, "paging": paging,
+               "total": total, "overdue": overdue}
     return _decorate(rows, on), filters
 
 
@@ -332,34 +332,58 @@ def bulk_apply():
 # Powers a law gives a department that no duty of its list covers (impact.proposals). Departments see
 # theirs; the legal office accepts one (a new duty on the list, assigned to a post) or declines it.
 
+#: The proposals page's state filter: what each choice lists (the glossary's names; "all": every state).
+PROPOSAL_FILTERS = {**{code: (code,) for code in names("proposal_state")}, "all": tuple(names("proposal_state"))}
+PROPOSALS_PAGE = 50     # proposals per page (each row has its accept and decline forms)
+
+
+def _proposal_filters(args) -> dict:
+    """The filters a proposals request asks for, as far as the user may use them."""
+    department = _int(args.get("department"))
+    if department is not None and not may_see_department(department):
+        department = None
+    state = args.get("state") if args.get("state") in PROPOSAL_FILTERS else "open"
+    return {"department": department, "law": _int(args.get("law")), "state": state}
+
+
 @bp.get("/proposals")
 @signed_in
 def proposals():
-    visible = scope()
-    department = _int(request.args.get("department"))
-    if department and may_see_department(department):
-        visible = queries.department_scope(db(), department)
-    rows = [p for p in proposal_flow.list_proposals(db(), state="open")
-            if visible is None or p["department_id"] in visible]
-    laws: dict[int, dict] = {}
-    for p in rows:
-        laws.setdefault(p["law_id"], {"id": p["law_id"], "title": p["law"], "n": 0})["n"] += 1
-    law = _int(request.args.get("law"))
-    if law in laws:
-        rows = [p for p in rows if p["law_id"] == law]
-    # what a new or amended law brought first (the baseline is a figure, not news), soonest due first
-    rows.sort(key=lambda p: (bool(p["baseline"]), p["due"] or "9999", p["department"], p["law"], p["id"]))
-    total, rows = len(rows), rows[:PROPOSALS_SHOWN]
+    """Every proposal the user may see, a page at a time (LIMIT/OFFSET in a stable order); the
+    department, law and state filters work together and the page links keep them."""
+    filters = _proposal_filters(request.args)
+    visible = queries.department_scope(db(), filters["department"]) if filters["department"] else scope()
+    states = PROPOSAL_FILTERS[filters["state"]]
+    laws = queries.proposal_laws(db(), scope=visible, states=states)
+    law = filters["law"]
+    counts = {x["id"]: x["n"] for x in laws}
+    if law is not None and law not in counts:
+        # a law with none here (in this department or state): listed as 0, not silently dropped
+        row = queries.law(db(), law)
+        if row:
+            laws = sorted([*laws, {"id": law, "title": row["title"], "n": 0}], key=lambda x: x["title"])
+        else:
+            filters["law"] = law = None
+    total = counts.get(law, 0) if law is not None else sum(counts.values())
+    paging = Paging.of(total, PROPOSALS_PAGE, request.args.get("page"))
+    rows = queries.proposals(db(), scope=visible, states=states, law_id=law, limit=paging.size,
+                             offset=paging.offset)
     posts = {}
     for p in rows:
         if p["department_id"] not in posts:
             posts[p["department_id"]] = queries.department_posts(db(), p["department_id"])
-    return render_template("proposals.html.j2", rows=rows, posts=posts, total=total, department=department,
-                           departments=queries.departments(db(), scope()), law=law,
-                           laws=sorted(laws.values(), key=lambda x: x["title"]))
+    return render_template("proposals.html.j2", rows=rows, posts=posts, paging=paging, filters=filters,
+                           departments=queries.departments(db(), scope()), laws=laws,
+                           states={code: name("proposal_state", code) for code in names("proposal_state")})
 
 
-PROPOSALS_SHOWN = 200
+def _back_to_list():
+    """The proposals page as the acting user had it: its filters and page (from the form)."""
+    form = request.form
+    state = form.get("state") if form.get("state") in PROPOSAL_FILTERS else None
+    page = _int(form.get("page"))
+    return redirect(url_for("pages.proposals", department=_int(form.get("department")), law=_int(form.get("law")),
+                            state=state if state != "open" else None, page=page if page and page > 1 else None))
 
 
 def _proposal_action(fn, proposal_id: int, *args, **kwargs):
@@ -370,9 +394,7 @@ def _proposal_action(fn, proposal_id: int, *args, **kwargs):
         fn(db(), proposal_id, *args, **kwargs)
     except proposal_flow.ProposalError as exc:
         flash(str(exc))
-    # back to the list as it was filtered
-    return redirect(url_for("pages.proposals", department=_int(request.form.get("department")),
-                            law=_int(request.form.get("law"))))
+    return _back_to_list()
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")
