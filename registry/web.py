@@ -108,9 +108,14 @@ def inbox_counts(db: sqlite_utils.Database, *, scope: list[int] | None, states: 
     return row[0], row[1] or 0
 
 
-def legal_queue(db: sqlite_utils.Database) -> list[dict]:
-    """Submitted flags across departments, the longest waiting first."""
-    return list(db.query(_FLAG_LIST + f" WHERE f.state = 'submitted' ORDER BY f.proposed_at, {SEVERITY_ORDER}, f.id"))
+def legal_queue(db: sqlite_utils.Database, *, limit: int = -1, offset: int = 0) -> list[dict]:
+    """Submitted flags across departments, the longest waiting first (``limit`` -1: all)."""
+    return list(db.query(_FLAG_LIST + f" WHERE f.state = 'submitted' ORDER BY f.proposed_at, {SEVERITY_ORDER}, f.id "
+                         "LIMIT ? OFFSET ?", [limit, offset]))
+
+
+def legal_queue_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM flags WHERE state = 'submitted'").fetchone()[0]
 
 
 def filter_options(db: sqlite_utils.Database, scope: list[int] | None) -> dict:
@@ -177,19 +182,38 @@ def version_articles(db: sqlite_utils.Database, version_id: int) -> list[dict]:
                      "ORDER BY ordinal", [version_id]))
 
 
-def duties_citing(db: sqlite_utils.Database, law_id: int, scope: list[int] | None) -> list[dict]:
+def _citing(law_id: int, scope: list[int] | None) -> tuple[str, list]:
     where, params = ("1", []) if scope is None else _in("d.department_id", scope)
+    return f"c.law_id = ? AND d.is_current = 1 AND {where}", [law_id, *params]
+
+
+def duties_citing(db: sqlite_utils.Database, law_id: int, scope: list[int] | None, *, limit: int = -1,
+                  offset: int = 0) -> list[dict]:
+    """Current duties citing the law, by department, code, name (``limit`` -1: all)."""
+    where, params = _citing(law_id, scope)
     return list(db.query("SELECT d.id, d.code, d.name, dep.name AS department, group_concat(DISTINCT c.article) AS articles, "
                      "max(c.resolution != 'resolved') AS has_problem FROM citations c JOIN duties d ON d.id = c.duty_id "
                      "JOIN departments dep ON dep.id = d.department_id "
-                     f"WHERE c.law_id = ? AND d.is_current = 1 AND {where} GROUP BY d.id ORDER BY dep.name, d.code, d.name",
-                 [law_id, *params]))
+                     f"WHERE {where} GROUP BY d.id ORDER BY dep.name, d.code, d.name, d.id LIMIT ? OFFSET ?",
+                 [*params, limit, offset]))
 
 
-def laws_list(db: sqlite_utils.Database) -> list[dict]:
+def count_duties_citing(db: sqlite_utils.Database, law_id: int, scope: list[int] | None) -> int:
+    where, params = _citing(law_id, scope)
+    return db.execute(f"SELECT count(DISTINCT d.id) FROM citations c JOIN duties d ON d.id = c.duty_id WHERE {where}",
+                      params).fetchone()[0]
+
+
+def laws_list(db: sqlite_utils.Database, *, limit: int = -1, offset: int = 0) -> list[dict]:
+    """Laws by title with their accepted versions' number and latest date (``limit`` -1: all)."""
     return list(db.query("SELECT l.id, l.title, l.level, l.status, count(v.id) AS versions, max(v.promulgated) AS latest "
-                     "FROM laws l LEFT JOIN versions v ON v.law_id = l.id AND v.review_state = 'accepted' "
-                     "GROUP BY l.id ORDER BY l.title"))
+                     "FROM (SELECT * FROM laws ORDER BY title, id LIMIT ? OFFSET ?) l "
+                     "LEFT JOIN versions v ON v.law_id = l.id AND v.review_state = 'accepted' "
+                     "GROUP BY l.id ORDER BY l.title, l.id", [limit, offset]))
+
+
+def count_laws(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM laws").fetchone()[0]
 
 
 def recent_changes(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
@@ -200,11 +224,10 @@ def recent_changes(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
 
 # -- search --------------------------------------------------------------------------------------------
 
-def search_duties(db: sqlite_utils.Database, words: str, scope: list[int] | None, limit: int = 50) -> list[dict]:
-    """Current duties whose name, code or basis contains ``words`` (every word, any order)."""
+def _duty_search(words: str, scope: list[int] | None) -> tuple[str, list] | None:
     parts = [w for w in (words or "").split() if w][:5]
     if not parts:
-        return []
+        return None
     where, params = [], []
     for w in parts:
         where.append("(instr(d.name, ?) OR instr(coalesce(d.code, ''), ?) OR instr(d.basis_text, ?) "
@@ -214,10 +237,30 @@ def search_duties(db: sqlite_utils.Database, words: str, scope: list[int] | None
         clause, values = _in("d.department_id", scope)
         where.append(clause)
         params += values
+    return " AND ".join(where), params
+
+
+def search_duties(db: sqlite_utils.Database, words: str, scope: list[int] | None, limit: int = 50,
+                  offset: int = 0) -> list[dict]:
+    """Current duties whose name, code or basis contains ``words`` (every word, any order): one page
+    of ``limit`` from ``offset``, by department, code, name and id."""
+    found = _duty_search(words, scope)
+    if found is None:
+        return []
+    where, params = found
     return list(db.query("SELECT d.id, d.code, d.name, d.kind, d.basis_text, dep.name AS department, p.name AS post "
                      "FROM duties d JOIN departments dep ON dep.id = d.department_id LEFT JOIN posts p ON p.id = d.post_id "
-                     f"WHERE d.is_current = 1 AND {' AND '.join(where)} ORDER BY dep.name, d.code, d.name LIMIT ?",
-                 [*params, limit]))
+                     f"WHERE d.is_current = 1 AND {where} ORDER BY dep.name, d.code, d.name, d.id LIMIT ? OFFSET ?",
+                 [*params, limit, offset]))
+
+
+def count_duties(db: sqlite_utils.Database, words: str, scope: list[int] | None) -> int:
+    """How many current duties ``search_duties`` finds in all."""
+    found = _duty_search(words, scope)
+    if found is None:
+        return 0
+    where, params = found
+    return db.execute(f"SELECT count(*) FROM duties d WHERE d.is_current = 1 AND {where}", params).fetchone()[0]
 
 
 # -- 评议考核 ---------------------------------------------------------------------------------------------

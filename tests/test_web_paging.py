@@ -177,3 +177,70 @@ def test_the_legal_office_pages_to_the_last_proposal_and_accepts_it(many, tmp_pa
     assert proposal_store.get(db, last)["state"] == "accepted"
     assert db.execute("SELECT count(*) FROM duties WHERE name = ? AND is_current = 1",
                       [proposal_store.get(db, last)["name"]]).fetchone()[0] == 1
+
+
+def test_a_search_lists_every_duty_and_article_found_a_page_at_a_time(world, tmp_path):
+    import csv
+    import io
+
+    from impact import duties as duty_store
+    from tests.test_web import HEADER
+    from yiju.web.pages import ARTICLES_PAGE, DUTIES_PAGE
+
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(
+        [HEADER, *[[str(n), "行政处罚", f"对违法行为{n:03d}的罚款", "《中华人民共和国行政处罚法》第八条", A]
+                   for n in range(1, 121)]])
+    (tmp_path / "more.csv").write_text(out.getvalue(), "utf-8")
+    duty_store.import_duties(world["db"], tmp_path / "more.csv", by="导入员")
+    world["db"].conn.commit()
+    office = legal(world)
+    found = office.get("/search?q=罚款").text
+    duties = re.search(r"<h2>职权 <small class=\"muted\">(\d+) 项", found).group(1)
+    articles = re.search(r"<h2>条文 <small class=\"muted\">(\d+) 条", found).group(1)
+    assert int(duties) > 120 > DUTIES_PAGE and int(articles) > ARTICLES_PAGE
+    assert f"共 {duties} 项，第 1–{DUTIES_PAGE} 项" in found and f"共 {articles} 项，第 1–{ARTICLES_PAGE} 项" in found
+    # the duties' last page, the articles' second: each list keeps the other's page and the words
+    last = -(-int(duties) // DUTIES_PAGE)
+    both = office.get(f"/search?q=罚款&dpage={last}&apage=2").text
+    assert f"第 {DUTIES_PAGE * (last - 1) + 1}–{duties} 项" in both
+    assert f"第 {ARTICLES_PAGE + 1}–{min(int(articles), 2 * ARTICLES_PAGE)} 项" in both
+    links = re.findall(r'href="(/search\?[^"]+)"', both)
+    assert links and all("q=%E7%BD%9A%E6%AC%BE" in x for x in links)
+    assert all("apage=2" in x or f"dpage={last}" in x for x in links)     # a link changes one list's page only
+    names = set()
+    for page in range(1, last + 1):
+        names |= set(re.findall(r"<strong>(对违法行为\d{3}的罚款)</strong>", office.get(f"/search?q=罚款&dpage={page}").text))
+    assert len(names) == 120
+    # the law's page lists every duty citing it, a page at a time too
+    law_id = world["db"].execute("SELECT id FROM laws WHERE title = '中华人民共和国行政处罚法'").fetchone()[0]
+    citing = world["db"].execute("SELECT count(DISTINCT c.duty_id) FROM citations c JOIN duties d ON d.id = c.duty_id "
+                                 "WHERE c.law_id = ? AND d.is_current = 1", [law_id]).fetchone()[0]
+    law = office.get(f"/laws/{law_id}").text
+    assert f"引用该法的职权 <small class=\"muted\">{citing} 项" in law and f"共 {citing} 项，第 1–{DUTIES_PAGE} 项" in law
+    listed = set()
+    for page in range(1, -(-citing // DUTIES_PAGE) + 1):
+        listed |= set(re.findall(r'<td data-label="职权">([^<]+)', office.get(f"/laws/{law_id}?page={page}").text))
+    assert len(listed) == citing
+
+
+def test_the_list_of_laws_and_the_legal_offices_queue_page_too(world, monkeypatch):
+    from yiju.web import pages
+
+    monkeypatch.setattr(pages, "LAWS_PAGE", 1)
+    db = world["db"]
+    db["laws"].insert({"title": "中华人民共和国生态环境法典", "status": "尚未生效", "created_at": "2026-03-12T00:00:00+00:00",
+                       "updated_at": "2026-03-12T00:00:00+00:00"})
+    db.conn.commit()
+    office = legal(world)
+    first, second = office.get("/laws").text, office.get("/laws?page=2").text
+    assert "共 2 项，第 1–1 项" in first and "共 2 项，第 2–2 项" in second
+    assert "中华人民共和国行政处罚法</a>" in first + second and "中华人民共和国生态环境法典</a>" in first + second
+    monkeypatch.setattr(pages, "PAGE", 1)
+    for fid, _ in world["flags"][A][:2]:
+        db.execute("UPDATE flags SET state = 'submitted', proposed_at = ? WHERE id = ?", [f"2021-08-0{fid}", fid])
+    db.conn.commit()
+    queue = [office.get(f"/queue?page={n}").text for n in (1, 2)]
+    assert "待审核 <small class=\"muted\">2 项" in queue[0] and "共 2 项，第 2–2 项" in queue[1]
+    shown = [re.findall(r'href="/flags/(\d+)"', q)[0] for q in queue]
+    assert sorted(map(int, shown)) == sorted(fid for fid, _ in world["flags"][A][:2])

@@ -140,21 +140,23 @@ def _headers(response):
 @dataclass(frozen=True)
 class Paging:
     """Page ``number`` (from 1) of a list of ``total`` items shown ``size`` at a time; its links keep
-    every other query argument of the request (the list's filters), so paging never loses them.
-    The page's rows are read with ``LIMIT size OFFSET offset`` in a stable order."""
+    every other query argument of the request (the list's filters, another list's page), so paging
+    never loses them. The page's rows are read with ``LIMIT size OFFSET offset`` in a stable order.
+    ``param`` is the query argument naming the page (two lists on one page page separately)."""
 
     number: int
     size: int
     total: int
+    param: str = "page"
 
     @classmethod
-    def of(cls, total: int, size: int, asked=None) -> "Paging":
+    def of(cls, total: int, size: int, asked=None, param: str = "page") -> "Paging":
         """The page asked for (``?page=``), kept between the first and the last."""
         try:
             number = int(asked)
         except (TypeError, ValueError):
             number = 1
-        return cls(min(max(number, 1), max(1, -(-total // size))), size, total)
+        return cls(min(max(number, 1), max(1, -(-total // size))), size, total, param)
 
     @property
     def pages(self) -> int:
@@ -175,9 +177,9 @@ class Paging:
 
     def url(self, number: int) -> str:
         """This list at page ``number``, with the request's filters."""
-        args = {k: [v for v in values if v] for k, values in request.args.lists() if k != "page"}
+        args = {k: [v for v in values if v] for k, values in request.args.lists() if k != self.param}
         return url_for(request.endpoint, **(request.view_args or {}), **args,
-                       **({"page": number} if number > 1 else {}))
+                       **({self.param: number} if number > 1 else {}))
 
     def numbers(self, around: int = 2) -> list[int | None]:
         """The page numbers to link: the first, the last, ``around`` either side of this one; None

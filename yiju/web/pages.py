@@ -95,7 +95,7 @@ def inbox_rows(args, *, limit: int = PAGE) -> tuple[list[dict], dict]:
 @bp.get("/")
 @signed_in
 def home():
-    return redirect(url_for("pages.queue") if is_legal() and queries.legal_queue(db()) else url_for("pages.inbox"))
+    return redirect(url_for("pages.queue") if is_legal() and queries.legal_queue(db(), limit=1) else url_for("pages.inbox"))
 
 
 @bp.get("/inbox")
@@ -421,16 +421,22 @@ def proposal_decline(proposal_id: int):
 @bp.get("/queue")
 @legal_only
 def queue():
-    rows = _decorate(queries.legal_queue(db()), today())
-    return render_template("queue.html.j2", rows=rows)
+    paging = Paging.of(queries.legal_queue_count(db()), PAGE, request.args.get("page"))
+    rows = _decorate(queries.legal_queue(db(), limit=paging.size, offset=paging.offset), today())
+    return render_template("queue.html.j2", rows=rows, paging=paging)
 
 
 # -- laws and search ----------------------------------------------------------------------------------------------
 
+LAWS_PAGE = 200         # laws per page of the list of laws
+
+
 @bp.get("/laws")
 @signed_in
 def laws():
-    return render_template("laws.html.j2", laws=queries.laws_list(db()), changes=queries.recent_changes(db(), 20),
+    paging = Paging.of(queries.count_laws(db()), LAWS_PAGE, request.args.get("page"))
+    return render_template("laws.html.j2", laws=queries.laws_list(db(), limit=paging.size, offset=paging.offset),
+                           paging=paging, changes=queries.recent_changes(db(), 20),
                            feed_url=f"{settings().web.base_url.rstrip('/')}/feed.atom?key={feed_key(user()['id'])}")
 
 
@@ -449,23 +455,35 @@ def law(law_id: int):
     if len(ids) >= 2 and (a not in ids or b not in ids):
         a, b = ids[-2], ids[-1]
     comparison = charts.compare_versions(db(), a, b) if a and b and a != b else None
+    paging = Paging.of(queries.count_duties_citing(db(), law_id, scope()), DUTIES_PAGE, request.args.get("page"))
     return render_template("law.html.j2", law=row, versions=versions, changes=changes, a=a, b=b,
-                           comparison=comparison, duties=queries.duties_citing(db(), law_id, scope()))
+                           comparison=comparison, duties=queries.duties_citing(db(), law_id, scope(), limit=paging.size,
+                                                                               offset=paging.offset), paging=paging)
 
 
 @bp.get("/search")
 @signed_in
 def search():
+    """Articles and duties containing the words, each list a page at a time (``apage``, ``dpage``)."""
     q = (request.args.get("q") or "").strip()
-    articles, duties, error = [], [], None
+    articles, duties, error, apaging, dpaging = [], [], None, None, None
     if q:
+        asked = max(_int(request.args.get("apage")) or 1, 1)
         try:
-            articles = search_articles(db(), q, limit=30).hits
+            # best first, a rank at a time until the asked page is filled (registry.search)
+            found = search_articles(db(), q, limit=asked * ARTICLES_PAGE)
+            apaging = Paging.of(found.total, ARTICLES_PAGE, asked, "apage")
+            articles = found.hits[apaging.offset:apaging.offset + ARTICLES_PAGE]
         except SearchError as exc:
             error = str(exc)
-        duties = queries.search_duties(db(), q, scope())
+        dpaging = Paging.of(queries.count_duties(db(), q, scope()), DUTIES_PAGE, request.args.get("dpage"), "dpage")
+        duties = queries.search_duties(db(), q, scope(), limit=dpaging.size, offset=dpaging.offset)
     return render_template("search.html.j2", q=q, articles=[{"hit": h, "passage": _marked(h)} for h in articles],
-                           duties=duties, error=error)
+                           duties=duties, error=error, apaging=apaging, dpaging=dpaging)
+
+
+ARTICLES_PAGE = 30      # articles per page of a search
+DUTIES_PAGE = 50        # duties per page of a search
 
 
 def _marked(hit) -> Markup:
