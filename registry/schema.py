@@ -521,6 +521,15 @@ def _m0012_national3_search_ranks(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('crisismerge', 64)")
 
 
+@migrations(name="0013_pages17_proposal_lists")
+def _m0013_pages17_proposal_lists(db: sqlite_utils.Database) -> None:
+    # The workspace's 拟新增职权 page, a page at a time at a province's size (bench/workspace_lists.py):
+    # its order (news first, soonest due first, then department and law) read from an index instead of
+    # sorting every proposal's row, and the law filter's counts per state and department.
+    db.execute("CREATE INDEX idx_proposals_order ON proposals(state, baseline, due, department_id, law_id)")
+    db.execute("CREATE INDEX idx_proposals_law ON proposals(state, law_id, department_id)")
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

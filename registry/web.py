@@ -341,19 +341,23 @@ def proposal_laws(db: sqlite_utils.Database, *, scope: list[int] | None, states:
     """The laws of the proposals in ``states`` of the departments in ``scope`` (None: all): id, title and
     their number ``n``, by title (the law filter of the proposals page)."""
     where, params = _proposal_where(scope, states)
-    return list(db.query("SELECT l.id, l.title, count(*) AS n FROM proposals p JOIN laws l ON l.id = p.law_id "
-                         f"WHERE {where} GROUP BY l.id ORDER BY l.title", params))
+    return list(db.query("SELECT l.id, l.title, c.n FROM (SELECT p.law_id, count(*) AS n FROM proposals p "
+                         f"WHERE {where} GROUP BY p.law_id) c JOIN laws l ON l.id = c.law_id ORDER BY l.title, l.id",
+                         params))
 
 
 def proposals(db: sqlite_utils.Database, *, scope: list[int] | None, states: Iterable[str],
               law_id: int | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
     """One page of proposals (``limit`` from ``offset``, in ``PROPOSAL_ORDER``) with their department's
-    and law's names; ``measures`` decoded."""
+    and law's names; ``measures`` decoded. The page's ids are found first (sorting narrow rows, from
+    the index of the order), then only those rows are read whole."""
     where, params = _proposal_where(scope, states, law_id)
     rows = list(db.query(
-        "SELECT p.*, dep.name AS department, l.title AS law FROM proposals p "
-        "JOIN departments dep ON dep.id = p.department_id JOIN laws l ON l.id = p.law_id "
-        f"WHERE {where} ORDER BY {PROPOSAL_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]))
+        "SELECT p.*, dep.name AS department, l.title AS law "
+        "FROM (SELECT p.id FROM proposals p JOIN departments dep ON dep.id = p.department_id "
+        f"      JOIN laws l ON l.id = p.law_id WHERE {where} ORDER BY {PROPOSAL_ORDER} LIMIT ? OFFSET ?) page "
+        "JOIN proposals p ON p.id = page.id JOIN departments dep ON dep.id = p.department_id "
+        f"JOIN laws l ON l.id = p.law_id ORDER BY {PROPOSAL_ORDER}", [*params, limit, offset]))
     for r in rows:
         r["measures"] = json.loads(r["measures"] or "[]")
     return rows
