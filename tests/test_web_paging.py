@@ -234,7 +234,7 @@ def test_the_list_of_laws_and_the_legal_offices_queue_page_too(world, monkeypatc
     db.conn.commit()
     office = legal(world)
     first, second = office.get("/laws").text, office.get("/laws?page=2").text
-    assert "共 2 项，第 1–1 项" in first and "共 2 项，第 2–2 项" in second
+    assert "共 2 部，第 1–1 部" in first and "共 2 部，第 2–2 部" in second
     assert "中华人民共和国行政处罚法</a>" in first + second and "中华人民共和国生态环境法典</a>" in first + second
     monkeypatch.setattr(pages, "PAGE", 1)
     for fid, _ in world["flags"][A][:2]:

@@ -183,11 +183,17 @@ class Paging:
 
     def numbers(self, around: int = 2) -> list[int | None]:
         """The page numbers to link: the first, the last, ``around`` either side of this one; None
-        where some are left out."""
+        where some are left out.
+
+        >>> Paging(5, 50, 361).numbers(), Paging(1, 50, 2000).numbers(), Paging(1, 50, 0).numbers()
+        ([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, None, 40], [1])
+        """
         keep = {1, self.pages, *range(self.number - around, self.number + around + 1)}
         out: list[int | None] = []
         for n in sorted(k for k in keep if 1 <= k <= self.pages):
-            if out and n - (out[-1] or 0) > 1:
+            if out and n - out[-1] == 2:
+                out.append(n - 1)          # one page left out: its number, not "…"
+            elif out and n - out[-1] > 2:
                 out.append(None)
             out.append(n)
         return out
