@@ -54,15 +54,7 @@ def _register(db, date, effective):
                    source_id=f"行政处罚法/{date}", promulgated=date, effective=effective)
 
 
-def click(driver, element) -> None:
-    """Click something that loads a new page, and wait until the new page is there."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = driver.find_element("tag name", "html")
-    element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+click = browser.click
 
 
 def _closed_of(driver, department: str) -> str:

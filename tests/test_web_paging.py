@@ -21,7 +21,7 @@ import browser  # noqa: E402
 
 from registry import proposals as proposal_store  # noqa: E402
 from registry import users  # noqa: E402
-from tests.test_web import A, B, SECRET, _csrf, legal, reviewer, world  # noqa: E402,F401
+from workspace_world import A, B, HEADER, SECRET, _csrf, legal, reviewer, world  # noqa: E402,F401
 from yiju.web.pages import PROPOSALS_PAGE  # noqa: E402
 
 CODE = "中华人民共和国生态环境法典"
@@ -139,14 +139,12 @@ def test_acting_on_a_later_page_returns_to_it_with_the_filters(many):
 def test_the_legal_office_pages_to_the_last_proposal_and_accepts_it(many, tmp_path):
     from selenium.webdriver.support.ui import Select
 
-    from tests.test_web_browser import click
-
     db = many["db"]
     uid = users.add_user(db, email="fzb2@gov.cn", name="法制办 赵六", role="legal", by="test")
     db.conn.commit()
     with browser.serving(many["app"]) as base, browser.chrome(1280) as driver:
         driver.get(f"{base}/s/{users.issue_link(db, SECRET, uid, '/proposals', days=1)}")
-        click(driver, driver.find_element("css selector", "form button"))
+        browser.click(driver, driver.find_element("css selector", "form button"))
         assert "/proposals" in driver.current_url
         count = driver.find_element("css selector", "nav.pages .count").text
         assert count == f"共 {IN_A + 20} 项，第 1–{PROPOSALS_PAGE} 项"
@@ -154,22 +152,22 @@ def test_the_legal_office_pages_to_the_last_proposal_and_accepts_it(many, tmp_pa
         # the department and the law chosen together, then paged: the filters stay
         Select(driver.find_element("name", "department")).select_by_visible_text(A)
         Select(driver.find_element("name", "law")).select_by_value(str(many["code"]))
-        click(driver, driver.find_element("css selector", "form.filters button"))
+        browser.click(driver, driver.find_element("css selector", "form.filters button"))
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE} 项，第 1–50 项"
-        click(driver, driver.find_element("css selector", "nav.pages a[rel=next]"))
+        browser.click(driver, driver.find_element("css selector", "nav.pages a[rel=next]"))
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE} 项，第 51–100 项"
         assert Select(driver.find_element("name", "department")).first_selected_option.text == A
         assert Select(driver.find_element("name", "law")).first_selected_option.get_attribute("value") == str(many["code"])
 
         # to the last page by its number; the last proposal there is accepted
-        click(driver, driver.find_elements("css selector", "nav.pages a.button:not([rel])")[-1])
+        browser.click(driver, driver.find_elements("css selector", "nav.pages a.button:not([rel])")[-1])
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE} 项，第 151–{IN_CODE} 项"
         row = driver.find_elements("css selector", "table.flags tbody tr")[-1]
         last = int(row.get_attribute("id").removeprefix("proposal-"))
         assert last == max(r["id"] for r in proposal_store.list_proposals(db, department_id=many["a"],
                                                                           law_id=many["code"]))
         row.find_element("name", "post").send_keys("行政处罚科")
-        click(driver, row.find_element("css selector", "button.primary"))
+        browser.click(driver, row.find_element("css selector", "button.primary"))
         assert f"拟新增职权 #{last} 已采纳" in driver.page_source
         # back on the same filtered page, one fewer
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE - 1} 项，第 151–{IN_CODE - 1} 项"
@@ -184,7 +182,6 @@ def test_a_search_lists_every_duty_and_article_found_a_page_at_a_time(world, tmp
     import io
 
     from impact import duties as duty_store
-    from tests.test_web import HEADER
     from yiju.web.pages import ARTICLES_PAGE, DUTIES_PAGE
 
     out = io.StringIO(newline="")

@@ -133,3 +133,14 @@ def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4)
     driver.execute_script("window.scrollTo(0, 0)")
     emulate_width(driver, None)
     return out
+
+
+def click(driver, element) -> None:
+    """Click something that loads a new page, and wait until the new page is there."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
