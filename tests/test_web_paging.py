@@ -241,3 +241,22 @@ def test_the_list_of_laws_and_the_legal_offices_queue_page_too(world, monkeypatc
     assert "待审核 <small class=\"muted\">2 项" in queue[0] and "共 2 项，第 2–2 项" in queue[1]
     shown = [re.findall(r'href="/flags/(\d+)"', q)[0] for q in queue]
     assert sorted(map(int, shown)) == sorted(fid for fid, _ in world["flags"][A][:2])
+
+
+def test_a_laws_comparison_shows_every_changed_article_a_page_at_a_time(world, monkeypatch):
+    from yiju.web import pages
+
+    monkeypatch.setattr(pages, "CHANGED_PAGE", 40)
+    office = legal(world)
+    law_id = world["db"].execute("SELECT id FROM laws WHERE title = '中华人民共和国行政处罚法'").fetchone()[0]
+    first = office.get(f"/laws/{law_id}").text
+    changed = int(re.search(r"有变化的条文（(\d+)）", first).group(1))
+    assert changed > 40 and "仅显示前" not in first
+    a, b = re.findall(r'<option value="(\d+)" selected', first)[:2]
+    shown = []
+    for page in range(1, -(-changed // 40) + 1):
+        html = office.get(f"/laws/{law_id}?a={a}&b={b}&cpage={page}").text
+        shown += re.findall(r'<table class="duizhao', html)
+        links = re.findall(r'href="(/laws/\d+\?[^"]*cpage[^"]*)"', html)
+        assert all(f"a={a}" in x and f"b={b}" in x for x in links)
+    assert len(shown) == changed

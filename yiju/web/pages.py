@@ -429,6 +429,7 @@ def queue():
 # -- laws and search ----------------------------------------------------------------------------------------------
 
 LAWS_PAGE = 200         # laws per page of the list of laws
+CHANGED_PAGE = 100      # changed articles (对照) per page of a law's comparison of two versions
 
 
 @bp.get("/laws")
@@ -455,10 +456,16 @@ def law(law_id: int):
     if len(ids) >= 2 and (a not in ids or b not in ids):
         a, b = ids[-2], ids[-1]
     comparison = charts.compare_versions(db(), a, b) if a and b and a != b else None
+    changed = None
+    if comparison and not comparison["unavailable"]:
+        # every changed article, a page of 对照 at a time (``cpage``; the duties page with ``page``)
+        changed = Paging.of(len(comparison["matches"]), CHANGED_PAGE, request.args.get("cpage"), "cpage")
+        comparison["shown"] = comparison["matches"][changed.offset:changed.offset + changed.size]
     paging = Paging.of(queries.count_duties_citing(db(), law_id, scope()), DUTIES_PAGE, request.args.get("page"))
     return render_template("law.html.j2", law=row, versions=versions, changes=changes, a=a, b=b,
                            comparison=comparison, duties=queries.duties_citing(db(), law_id, scope(), limit=paging.size,
-                                                                               offset=paging.offset), paging=paging)
+                                                                               offset=paging.offset), paging=paging,
+                           changed=changed)
 
 
 @bp.get("/search")
