@@ -37,7 +37,7 @@ from diffing.powers import PENALTY, Power, article_powers, defined_authorities, 
 from impact.where import split_place
 from impact import duties as duty_store
 from impact.assess import due_for
-from impact.successor import SuccessorIndex
+from impact.successor import match_powers
 from registry import changes as change_store
 from registry import duties as duty_rows
 from registry import proposals as store
@@ -47,7 +47,6 @@ from registry.laws import find_law, get_law
 log = logging.getLogger(__name__)
 
 DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "authorities.toml"
-SUCCESSOR_FILE = pathlib.Path(__file__).resolve().parent / "data" / "successor.toml"
 
 
 class ProposalError(ValueError):
@@ -193,35 +192,25 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
 
 #: A power of a law that replaced others (生态环境法典 and the ten laws it repeals) is covered by a
 #: duty that cites the replaced law's power for the same violation — the flag on that duty moves
-#: its citation. The same violation: of the new law's powers of the same type, the one whose
-#: violation is most like the old one (``impact.successor``'s score: mean of character ratio and
-#: bigram Dice, 0–100, after ``successor.toml``'s shared words), when it scores at least this.
-#: On the 93 penalty items of 江门市生态环境局's list (five laws → 生态环境法典), 63 score 55 or more
-#: and all but six are the same violation (wrong: 放射性污染防治法 第五十四条第（五）项 → 1179(6)
-#: 危险废物, 58.7; 土壤污染防治法 第八十六条第（一）项 → 1166(2), 55.1; 第九十四条第（一）至（三）项 →
-#: 1165(5), 76–78, where the long shared subject outweighs the act; 大气污染防治法 第一百零五条 燃用 →
-#: 1115(1) 销售, 80.6, another authority's); below 55 most are not (the old rule, character ratio ≥ 85
-#: against any old power, matched 31 items).
-SUCCESSOR_MIN = 55.0
-
-
-@cache
-def _same_words() -> tuple[tuple[re.Pattern, str], ...]:
-    data = tomllib.loads(SUCCESSOR_FILE.read_text("utf-8"))
-    return tuple((re.compile(w["pattern"]), w["same"]) for w in data["same"])
-
-
-def _plain_violation(text: str) -> str:
-    for pattern, same in _same_words():
-        text = pattern.sub(same, text)
-    return text
+#: its citation. Which new power is the same violation: ``impact.successor.match_powers``, run on
+#: all the powers of each replaced law at once (they compete: 土壤污染防治法 第九十四条第（四）项 is
+#: 1165(5) "未按照规定实施修复", so its siblings 第（一）至（三）项 are not), then kept for the
+#: department's covered ones. On the 93 penalty items of 江门市生态环境局's list (five laws →
+#: 生态环境法典) it pairs 63 old powers, all the same violation; the rule before (most alike new power
+#: of the type by character ratio and Dice ≥ 55) paired 65, 8 of them wrong (放射性污染防治法
+#: 第五十四条第（五）项 → 1179(6) 危险废物; 土壤污染防治法 第八十六条第（一）项 → 1166(2);
+#: 第九十四条第（一）至（三）项 → 1165(5), where the long shared subject outweighed the act;
+#: 大气污染防治法 第一百零五条 燃用 → 1115(1) 销售, another authority's; 第一百零八条第（四）项 储油库
+#: → 1119第四款 码头; 水污染防治法 第九十四条 公安机关 → 1236). bench/successors.py, against the
+#: reviewed bench/data/successor_golden.tsv.
 
 
 def inherited(db: sqlite_utils.Database, holder: "Holder", law_id: int,
-              cache: dict[int, list[Power]] | None = None) -> list[Power]:
-    """Powers of the laws ``law_id`` replaced that the department's duties cover."""
+              cache: dict[int, list[Power]] | None = None) -> list[tuple[int, list[Power], list[Power]]]:
+    """For each law ``law_id`` replaced whose powers the department's duties cover: (its version,
+    all its powers, the covered ones)."""
     cache = {} if cache is None else cache
-    out: list[Power] = []
+    out = []
     for old_law in store.predecessors(db, law_id):
         cits = store.department_citations(db, holder.id, old_law)
         if not cits:
@@ -231,38 +220,32 @@ def inherited(db: sqlite_utils.Database, holder: "Holder", law_id: int,
             continue
         if version_id not in cache:
             cache[version_id] = version_powers(db, version_id)
-        out += [p for p in cache[version_id] if covered_by(p, cits)]
+        mine = [p for p in cache[version_id] if covered_by(p, cits)]
+        if mine:
+            out.append((version_id, cache[version_id], mine))
     return out
 
 
-def successors(powers: list[Power], old: list[Power]) -> set[str]:
-    """Keys of ``powers`` that are a power of ``old`` (of replaced laws) under its new wording:
-    for each old power, the most alike new power of its type, if alike enough (``SUCCESSOR_MIN``).
-    ``powers`` are all the new law's (whoever holds them): an old power whose successor another
-    authority holds must not be matched to a lesser one the department holds.
+def successors(powers: list[Power], old: list[tuple[int, list[Power], list[Power]]],
+               cache: dict | None = None, new_version: int | None = None) -> set[str]:
+    """Keys of ``powers`` (the new law's, whoever holds them) that are a covered power of a replaced
+    law under its new wording; ``old`` as ``inherited`` gives it. ``cache`` keeps the pairs of each
+    replaced version with the new one (``new_version``) for the next department.
 
     >>> new = [Power("第二条", None, None, "行政处罚", ("罚款",), "未依法取得排污许可证排放污染物", "", (), ""),
     ...        Power("第三条", None, None, "行政处罚", ("罚款",), "超过污染物排放标准排放污染物", "", (), "")]
-    >>> old = [Power("第九条", None, 1, "行政处罚", ("罚款",), "未依法取得排污许可证排放大气污染物", "", (), "")]
-    >>> sorted(successors(new, old))
+    >>> mine = [Power("第九条", None, 1, "行政处罚", ("罚款",), "未依法取得排污许可证排放大气污染物", "", (), "")]
+    >>> sorted(successors(new, [(1, mine, mine)]))
     ['第二条|0|0|行政处罚|']
     """
+    cache = {} if cache is None else cache
     out: set[str] = set()
-    if not old:
-        return out
-    by_type: dict[str, list[Power]] = {}
-    for p in powers:
-        if p.violation or p.text:
-            by_type.setdefault(p.type, []).append(p)
-    # a penalty by its violation; a power granted outside the 法律责任 (查封扣押, 检查 …) by its sentence
-    indexes = {t: SuccessorIndex([(str(i), _plain_violation(p.violation or p.text)) for i, p in enumerate(ps)])
-               for t, ps in by_type.items()}
-    for o in old:
-        if not (o.violation or o.text) or o.type not in indexes:
-            continue
-        best = indexes[o.type].candidates(_plain_violation(o.violation or o.text), limit=1, min_score=SUCCESSOR_MIN)
-        if best:
-            out.add(by_type[o.type][int(best[0]["label"])].key)
+    for version_id, every, mine in old:
+        key = (version_id, new_version)
+        if new_version is None or key not in cache:
+            cache[key] = match_powers(powers, every)
+        keys = {p.key for p in mine}
+        out |= {n.key for o, n, _ in cache[key] if o.key in keys}
     return out
 
 
@@ -296,9 +279,11 @@ def coverage(db: sqlite_utils.Database, *, department: str | None = None, law: s
     """For each department with a list and law it enforces, the share of the law's powers its list covers."""
     out = []
     cache: dict[int, list[Power]] = {}
+    pairs: dict = {}                # (replaced version, new version) → match_powers
     for holder, lawrow, powers in _scope(db, department=department, law=law):
         cits = store.department_citations(db, holder.id, lawrow["id"])
-        old = successors(version_powers(db, lawrow["version_id"]), inherited(db, holder, lawrow["id"], cache))
+        old = successors(version_powers(db, lawrow["version_id"]), inherited(db, holder, lawrow["id"], cache), pairs,
+                         lawrow["version_id"])
         uncovered = [{"basis": _basis_text(lawrow["title"], p), "type": p.type, "name": p.name}
                      for p in powers if not _covered(p, cits, old)]
         out.append(Coverage(holder.name, lawrow["title"], len(powers), len(powers) - len(uncovered), uncovered))
@@ -354,11 +339,12 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
         baseline = not store.any_proposal_run(db)
     created, withdrawn, reopened = [], 0, 0
     cache: dict[int, list[Power]] = {}
+    pairs: dict = {}                # (replaced version, new version) → match_powers
     with db.atomic():
         for holder, lawrow, powers in _scope(db, department=department, law=law, law_ids=law_ids):
             cits = store.department_citations(db, holder.id, lawrow["id"])
             old_powers = successors(version_powers(db, lawrow["version_id"]),
-                                    inherited(db, holder, lawrow["id"], cache))
+                                    inherited(db, holder, lawrow["id"], cache), pairs, lawrow["version_id"])
             have = store.existing(db, holder.id, lawrow["id"])
             live: set[str] = set()
             only = labels.get(lawrow["id"]) if labels is not None else None

@@ -1,0 +1,79 @@
+"""When 生态环境法典 replaces the laws a 生态环境局's list cites, which of the code's powers the list
+already holds under the repealed law's wording (its flag moves the citation) and which are proposed:
+the old power must be paired with the code's provision for the same act and the same authority."""
+
+from __future__ import annotations
+
+from impact import proposals as props
+from impact.process import run_impact
+from impact.record import record_status, record_version
+from tests.conftest import law_text
+from tests.test_proposals import BUREAU, CODE, add_duty
+
+SOIL = "中华人民共和国土壤污染防治法"
+AIR = "中华人民共和国大气污染防治法"
+FOLDER = {SOIL: ("土壤污染防治法", "2018-08-31"), AIR: ("大气污染防治法", "2018-10-26")}
+
+
+def code_arrives(db, monkeypatch, law: str, duties: dict[str, str]) -> tuple[set[str], props.Coverage]:
+    """The bureau's list cites ``law`` (name → basis); the code arrives and repeals it. Returns the
+    code's provisions proposed to the bureau (行政处罚) and its coverage of the code."""
+    monkeypatch.setenv("YIJU_TODAY", "2026-04-01")
+    folder, date = FOLDER[law]
+    record_version(db, title=law, text=law_text(folder, date), source="import", source_id=f"{folder}/{date}",
+                   promulgated=date, effective=date)
+    for name, basis in duties.items():
+        add_duty(db, BUREAU, name, basis)
+    run_impact(db)
+    record_version(db, title=CODE, text=law_text("生态环境法典", "2026-03-12"), source="import",
+                   source_id="法典/2026", promulgated="2026-03-12", effective="2026-08-15", announce_new=True)
+    record_status(db, title=law, status="已废止", source="import", repealed_on="2026-08-15", successor_title=CODE)
+    run_impact(db)
+    proposed = {p["basis_text"].split("》")[1] for p in props.list_proposals(db, department=BUREAU)
+                if p["law"] == CODE and p["type"] == "行政处罚"}
+    return proposed, next(c for c in props.coverage(db, department=BUREAU) if c.law == CODE)
+
+
+REMEDIATE = "第一千一百六十五条第一款第（五）项"      # 土壤污染责任人或者土地使用权人未按照规定实施修复
+
+
+def test_a_duty_for_the_risk_assessment_is_not_read_as_covering_the_remediation(db, monkeypatch):
+    """土壤污染防治法 第九十四条第一款第（二）项 (未按照规定进行土壤污染风险评估) shares its long subject
+    with 第（四）项 (实施修复) and with the code's 1165(5); the act decides: the remediation no duty
+    carries is proposed to the bureau and counted uncovered. (Which of the code's items is the risk
+    assessment yiju does not find: bench/successors.py lists it as missed, not as a wrong pair.)"""
+    proposed, cov = code_arrives(db, monkeypatch, SOIL, {
+        "对土壤污染责任人未按照规定进行土壤污染风险评估的处罚": "《中华人民共和国土壤污染防治法》第九十四条第一款第（二）项"})
+    assert REMEDIATE in proposed
+    assert REMEDIATE in {u["basis"].split("》")[1] for u in cov.uncovered}
+
+
+def test_a_duty_for_the_remediation_still_holds_it(db, monkeypatch):
+    """The same 款's 第（四）项 is the code's 1165(5): held, not proposed, while 第（二）项 beside it takes
+    nothing from it."""
+    proposed, cov = code_arrives(db, monkeypatch, SOIL, {
+        "对未按照规定进行土壤污染风险评估的处罚": "《中华人民共和国土壤污染防治法》第九十四条第一款第（二）项",
+        "对未按照规定实施修复的处罚": "《中华人民共和国土壤污染防治法》第九十四条第一款第（四）项"})
+    assert REMEDIATE not in proposed
+    assert "第一千一百六十五条第一款第（六）项" in proposed
+
+
+def test_a_duty_for_filling_stations_is_not_read_as_covering_the_codes_new_wharf_power(db, monkeypatch):
+    """大气污染防治法 第一百零八条第（四）项 (储油储气库、加油加气站和油罐车 … 油气回收装置) is the code's
+    第一千一百二十条第（四）项 (merged into 第一千一百一十九条 in the corpus text, where yiju reads no power);
+    the code's new 原油成品油码头、运输船舶、铁路罐车 power (yiju: 第一千一百一十九条第四款) is no duty's
+    and is proposed."""
+    proposed, cov = code_arrives(db, monkeypatch, AIR, {
+        "对加油站未安装油气回收装置的处罚": "《中华人民共和国大气污染防治法》第一百零八条第（四）项"})
+    assert "第一千一百一十九条第四款" in proposed
+    assert cov.covered == 0
+
+
+def test_burning_substandard_coal_is_held_under_the_codes_burning_article_not_its_selling_one(db, monkeypatch):
+    """大气污染防治法 第一百零五条 (单位燃用不符合质量标准的煤炭、石油焦, 生态环境主管部门) is the code's
+    第一千一百一十七条, not 第一千一百一十五条第（一）项 (销售 …, 市场监督管理部门): the bureau is not asked to
+    add the burning power it has."""
+    proposed, cov = code_arrives(db, monkeypatch, AIR, {
+        "对单位燃用不符合质量标准的煤炭、石油焦的处罚": "《中华人民共和国大气污染防治法》第一百零五条"})
+    assert "第一千一百一十七条" not in proposed
+    assert cov.covered == 1
