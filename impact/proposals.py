@@ -196,7 +196,7 @@ def covered_by(power: Power, citations: list[dict]) -> list[dict]:
 #: all the powers of each replaced law at once (they compete: 土壤污染防治法 第九十四条第（四）项 is
 #: 1165(5) "未按照规定实施修复", so its siblings 第（一）至（三）项 are not), then kept for the
 #: department's covered ones. On the 93 penalty items of 江门市生态环境局's list (five laws →
-#: 生态环境法典) it pairs 63 old powers, all the same violation; the rule before (most alike new power
+#: 生态环境法典) it pairs 66 old powers, all the same violation; the rule before (most alike new power
 #: of the type by character ratio and Dice ≥ 55) paired 65, 8 of them wrong (放射性污染防治法
 #: 第五十四条第（五）项 → 1179(6) 危险废物; 土壤污染防治法 第八十六条第（一）项 → 1166(2);
 #: 第九十四条第（一）至（三）项 → 1165(5), where the long shared subject outweighed the act;

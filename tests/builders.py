@@ -12,6 +12,7 @@ import json
 
 from config.clock import now
 from diffing.align import ALIGNMENT
+from impact import duties as duty_store
 
 _counter = itertools.count(1)
 
@@ -102,3 +103,16 @@ class Builder:
 def cite(law_id, version_id, article=None, **extra) -> dict:
     return {"law_id": law_id, "version_id": version_id, "article": article,
             "raw": extra.pop("raw", f"《某法》{article or ''}"), **extra}
+
+
+def listed_duty(db, department: str, name: str, basis: str, code: str | None = None) -> int:
+    """A 行政处罚 duty on a department's list, as a list import writes it (its basis cited and resolved)."""
+    with db.atomic():
+        dep_id, _ = duty_store.ensure_department(db, department)
+        key = duty_store.duty_key(dep_id, code=code, name=name)
+        duty_id, _ = duty_store._write_version(
+            db, {"code": code, "name": name, "kind": "行政处罚", "department_id": dep_id, "post_id": None,
+                 "level": None, "note": None, "basis_text": basis, "penalty_basis_text": None},
+            key=key, version=1, previous_id=None, stamp="2020-03-01T00:00:00+00:00", actor="test",
+            source_file=None, source_row=None, as_of=None)
+    return duty_id

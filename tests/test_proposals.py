@@ -11,23 +11,12 @@ from impact import proposals as props
 from impact.process import run_impact
 from impact.record import record_version
 from registry.schema import connect
+from tests.builders import listed_duty as add_duty
 from tests.conftest import law_text
 
 AIR = "中华人民共和国大气污染防治法"
 CODE = "中华人民共和国生态环境法典"
 BUREAU = "江门市生态环境局"
-
-
-def add_duty(db, department: str, name: str, basis: str, code: str | None = None) -> int:
-    with db.atomic():
-        dep_id, _ = duty_store.ensure_department(db, department)
-        key = duty_store.duty_key(dep_id, code=code, name=name)
-        duty_id, _ = duty_store._write_version(
-            db, {"code": code, "name": name, "kind": "行政处罚", "department_id": dep_id, "post_id": None,
-                 "level": None, "note": None, "basis_text": basis, "penalty_basis_text": None},
-            key=key, version=1, previous_id=None, stamp="2020-03-01T00:00:00+00:00", actor="test",
-            source_file=None, source_row=None, as_of=None)
-    return duty_id
 
 
 @pytest.fixture
