@@ -370,7 +370,7 @@ def match_powers(new: Iterable[Power], old: Iterable[Power]) -> list[tuple[Power
             chosen[i] = (j, score)
             taken.add(j)
         _by_siblings(olds, news, pairs, chosen, taken)
-        for i, (j, score) in chosen.items():
+        for i, (j, score) in sorted(chosen.items()):
             for o in olds[i].powers:
                 for n in news[j].powers:
                     if _same_authority(o, n):
