@@ -7,8 +7,9 @@ the code's provision that states the same violation for the same authority, or n
 For each law, on yiju's reading of its text and of the code's, ``impact.successor.match_powers`` pairs
 the law's powers (all of them: they compete) with the code's; a pair is
 
-- right: the new provision is one the golden row names;
-- wrong: it is not (or the row says none);
+- right: every new provision it is paired with is one the golden row names (several when the code
+  split it into items: 大气污染防治法 第一百零七条第一款 → 1119(一)–(四));
+- wrong: one is not (or the row says none);
 - missed: the golden row names a provision yiju reads a power in, and yiju pairs nothing;
 - not reachable: the golden provision is one yiju reads no power in (the corpus text merges
   第一千一百二十条 and 第一千二百零一条 into the article before them) or none: nothing to pair.
@@ -95,7 +96,11 @@ def judge(rows: list[dict], olds: dict[str, list[Power]], code: list[Power], mat
             got = pairs.get(o.key)
             entry = {"row": row, "old": o, "new": got[0][0] if got else None, "score": got[0][1] if got else None}
             if got:
-                out["right" if got[0][0].basis in targets else "wrong"].append(entry)
+                bad = [n for n, _ in got if n.basis not in targets]
+                if bad:
+                    entry["new"] = bad[0]
+                entry["all"] = sorted({n.basis for n, _ in got})
+                out["wrong" if bad else "right"].append(entry)
             elif any(t in readable for t in targets):
                 out["missed"].append(entry)
             else:
@@ -108,7 +113,9 @@ def report(title: str, result: dict, jiangmen: bool, show_right: bool) -> None:
     r = {k: [e for e in v if pick(e)] for k, v in result.items()}
     matched = len(r["right"]) + len(r["wrong"])
     total = sum(len(v) for v in r.values())
-    print(f"   {title}：旧职权 {total} 项，配对 {matched}，正确 {len(r['right'])}，错误 {len(r['wrong'])}，"
+    split = sum(1 for e in r["right"] if len(e["all"]) > 1)
+    print(f"   {title}：旧职权 {total} 项，配对 {matched}，正确 {len(r['right'])}（其中配对法典拆分的多项 {split}），"
+          f"错误 {len(r['wrong'])}，"
           f"漏配 {len(r['missed'])}；法典无对应（或 yiju 读不出对应条款）{len(r['none']) + len(r['unreachable'])} 项"
           f"（其中误配 {sum(1 for e in r['wrong'] if not [t for t in e['row']['code'].split('|') if t != 'none'])}）")
     for e in r["wrong"]:
@@ -119,7 +126,7 @@ def report(title: str, result: dict, jiangmen: bool, show_right: bool) -> None:
               + (f"（{e['row']['reason'][:60]}）" if e["row"]["reason"] else ""))
     if show_right:
         for e in r["right"]:
-            print(f"      正确 {e['row']['law']} {e['old'].basis} → {e['new'].basis} ({e['score']:.1f})")
+            print(f"      正确 {e['row']['law']} {e['old'].basis} → {'、'.join(e['all'])} ({e['score']:.1f})")
 
 
 def main() -> None:

@@ -191,7 +191,10 @@ DATA_FILE = pathlib.Path(__file__).resolve().parent / "data" / "successor.toml"
 #: provision's best by POWER_MARGIN times its runner-up. A new provision whose authorities are all
 #: other than the old one's scores OTHER_AUTHORITY of its similarity, and an old power is paired only
 #: with the new powers of a provision that share its authority (or where either is unknown).
-#: Then an item no pair took may go to its siblings' new 款 (``_by_siblings``).
+#: Then an item no pair took may go to its siblings' new 款 (``_by_siblings``); and an old provision
+#: the code split into items of one 款 also pairs with the other items of the 款 it went to that state
+#: nothing it does not (precision ≥ SPLIT, the new provision not taken: 大气污染防治法 第一百零七条第一款's
+#: four acts → 1119(一)–(四), 水污染防治法 第八十五条第（九）项 → 1137(三)(四)).
 #: On bench/data/successor_golden.tsv (157 penalty powers of five laws → 生态环境法典, reviewed by
 #: reading): 121 right, 0 wrong (the rule before: best by character ratio and Dice ≥ 55, 113 right,
 #: 8 wrong); bench/successors.py.
@@ -203,6 +206,7 @@ SHARED_LEAD = 0.2
 MERGED = 0.6
 OTHER_AUTHORITY = 0.9
 SIBLING_RECALL = 0.5
+SPLIT = 0.7
 
 
 @cache
@@ -291,11 +295,11 @@ def _provisions(powers: Iterable[Power]) -> dict[str, list[_Provision]]:
     return out
 
 
-def _similarity(o: _Provision, n: _Provision) -> tuple[float, float]:
-    """(score 0–1, recall) of an old provision against a new one."""
+def _similarity(o: _Provision, n: _Provision) -> tuple[float, float, float]:
+    """(score 0–1, recall, precision) of an old provision against a new one."""
     common = o.weights.keys() & n.weights.keys()
     if not common or not o.total or not n.total:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     inter = sum(min(o.weights[g], n.weights[g]) for g in common)
     r, p = inter / o.total, inter / n.total
     b2 = POWER_BETA ** 2
@@ -304,7 +308,7 @@ def _similarity(o: _Provision, n: _Provision) -> tuple[float, float]:
         score *= OTHER_AUTHORITY
     if _apart(o.plain, n.plain):
         score = 0.0
-    return score, r
+    return score, r, p
 
 
 def _same_authority(old: Power, new: Power) -> bool:
@@ -317,7 +321,7 @@ def match_powers(new: Iterable[Power], old: Iterable[Power]) -> list[tuple[Power
     """(old power, new power, score 0–100) for the powers of ONE replaced law (``old``, all of them:
     they compete for the new provisions) that the successor's powers (``new``, all of them, whoever
     holds them) state as the same violation; an old power may pair with several new powers of one
-    provision (one per authority it shares).
+    provision (one per authority it shares), and with several items of one 款 (the code split it).
 
     >>> def pw(article, item, violation, domain="生态环境"):
     ...     from diffing.powers import Authority
@@ -344,11 +348,14 @@ def match_powers(new: Iterable[Power], old: Iterable[Power]) -> list[tuple[Power
         for pr in news + olds:
             pr.weigh(idf)
         pairs = []
+        parts = []
         for i, o in enumerate(olds):
             for j, n in enumerate(news):
-                score, recall = _similarity(o, n)
+                score, recall, precision = _similarity(o, n)
                 if score:
                     pairs.append((score, recall, i, j))
+                    if precision >= SPLIT:
+                        parts.append((precision, score, i, j))
         pairs.sort(key=lambda c: (-c[0], c[2], c[3]))
         best: dict[int, float] = {}
         second: dict[int, float] = {}
@@ -370,12 +377,21 @@ def match_powers(new: Iterable[Power], old: Iterable[Power]) -> list[tuple[Power
             chosen[i] = (j, score)
             taken.add(j)
         _by_siblings(olds, news, pairs, chosen, taken)
-        for i, (j, score) in sorted(chosen.items()):
+        also: list[tuple[int, int, float]] = []         # the items a split old provision became
+        for _, score, i, j in sorted(parts, key=lambda c: (-c[0], c[2], c[3])):
+            if i in chosen and j not in taken and _place(news[j]) == _place(news[chosen[i][0]]):
+                also.append((i, j, score))
+                taken.add(j)
+        for i, j, score in sorted([(i, j, s) for i, (j, s) in chosen.items()] + also):
             for o in olds[i].powers:
                 for n in news[j].powers:
                     if _same_authority(o, n):
                         out.append((o, n, round(score * 100, 1)))
     return out
+
+
+def _place(pr: _Provision) -> tuple[str, int | None]:
+    return pr.powers[0].article, pr.powers[0].paragraph
 
 
 def _by_siblings(olds: list[_Provision], news: list[_Provision], pairs: list[tuple[float, float, int, int]],
@@ -384,9 +400,7 @@ def _by_siblings(olds: list[_Provision], news: list[_Provision], pairs: list[tup
     that states most of it (recall ≥ SIBLING_RECALL): 土壤污染防治法 第九十四条第一款 第（四）（五）项 are
     1165(5)(6), so 第（二）项 未按照规定进行土壤污染风险评估 is 1165(3) "对…地块等，未进行土壤污染风险评估",
     whose conditions the code added make it too unlike by the measure alone."""
-    def place(pr: _Provision) -> tuple[str, int | None]:
-        return pr.powers[0].article, pr.powers[0].paragraph
-
+    place = _place
     went: dict[tuple, set[tuple]] = {}
     for i, (j, _) in chosen.items():
         if olds[i].powers[0].item is not None:
