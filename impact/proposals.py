@@ -66,8 +66,8 @@ def _defaults() -> tuple[list[tuple[re.Pattern, list[str]]], list[tuple[re.Patte
 def default_domains(name: str) -> list[str]:
     """主管领域 read from a department's name.
 
-    >>> default_domains("江门市生态环境局"), default_domains("某市市场监督管理局")
-    (['生态环境'], ['市场监督管理'])
+    >>> default_domains("江门市生态环境局"), default_domains("某市财政局")
+    (['生态环境'], ['财政'])
     """
     for pattern, domains in _defaults()[0]:
         if pattern.search(name):
