@@ -9,8 +9,8 @@ from diffing.powers import authorities
 from impact import proposals as props
 from impact.process import run_impact
 from impact.record import record_version
+from tests.builders import listed_duty as add_duty
 from tests.conftest import law_text
-from tests.test_proposals import add_duty
 
 FOOD = "中华人民共和国食品安全法"
 MARKET = "江门市市场监督管理局"
