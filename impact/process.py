@@ -89,6 +89,12 @@ def run_impact(db: sqlite_utils.Database, run_id: int | None = None) -> dict:
         proposed = proposals.generate(db, run_id=run_id, baseline=True)
     elif pending:
         proposed = proposals.for_changes(db, pending, run_id=run_id)
+    # after an upgrade that reads powers differently: what the new reading finds is baseline,
+    # after the changes above had their news
+    reread = proposals.refresh(db, run_id=run_id)
+    if reread:
+        proposed["reread"] = reread["proposals"] + reread["reopened"]
+        proposed["withdrawn"] += reread["withdrawn"]
     proposed = {k: v for k, v in proposed.items() if k != "ids"}
 
     by_severity = {s: 0 for s in SEVERITIES}

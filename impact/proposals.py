@@ -377,10 +377,28 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                     withdrawn += 1
         result = {"proposals": len(created), "reopened": reopened, "withdrawn": withdrawn,
                   "baseline": bool(baseline)}
+        everything = department is None and law is None and law_ids is None
         write_audit(db, actor="yiju", action="proposals.generate",
                     obj=f"run:{run_id}" if run_id is not None else "proposals",
-                    detail={**result, "department": department, "law": law})
+                    detail={**result, "department": department, "law": law,
+                            **({"rules": rules_version()} if everything else {})})
     return {**result, "ids": created}
+
+
+def refresh(db: sqlite_utils.Database, run_id: int | None = None) -> dict | None:
+    """After an upgrade that reads powers differently (``diffing/data/powers.toml`` or the
+    authorities changed), every law is read again: a power found only now (a 市场监督管理局 given
+    食品安全法's powers once 食品安全监督管理部门 is known) joins the coverage baseline, it is not news
+    (no law changed); an open proposal the new reading no longer finds is withdrawn. None when
+    nothing changed since the last full pass, or no pass was ever made.
+
+    >>> from registry.schema import connect
+    >>> refresh(connect(":memory:")) is None
+    True
+    """
+    if not store.any_proposal_run(db) or store.full_pass_rules(db) == rules_version():
+        return None
+    return generate(db, run_id=run_id, baseline=True)
 
 
 def for_changes(db: sqlite_utils.Database, changes: list[dict], run_id: int | None = None) -> dict:

@@ -140,6 +140,14 @@ def any_proposal_run(db: sqlite_utils.Database) -> bool:
     return db.execute("SELECT 1 FROM audit WHERE action = 'proposals.generate' LIMIT 1").fetchone() is not None
 
 
+def full_pass_rules(db: sqlite_utils.Database) -> str | None:
+    """The recogniser's rules (``diffing.powers.rules_version``) of the last pass over every law and
+    department, or None (none recorded: a registry from before rules were recorded)."""
+    row = db.execute("SELECT json_extract(detail, '$.rules') FROM audit WHERE action = 'proposals.generate' "
+                     "AND json_extract(detail, '$.rules') IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def cached_powers(db: sqlite_utils.Database, version_id: int, rules: str) -> list[dict] | None:
     """The powers read earlier from a version's text with the same ``rules``, or None."""
     row = db.execute("SELECT powers FROM version_powers WHERE version_id = ?", [version_id]).fetchone()

@@ -72,3 +72,28 @@ def test_a_market_bureau_gets_the_food_safety_powers_its_list_lacks_and_the_amen
     assert ("第一百三十二条", 3) in new                           # 未取得准运证从事重点液态食品道路散装运输
     transport = next(p for p in after if p["article"] == "第一百三十二条" and p["paragraph"] == 3)
     assert "准运证" in transport["name"] and transport["type"] == "行政处罚"
+
+
+def test_powers_an_upgrade_reads_for_the_first_time_are_baseline_not_news(db, monkeypatch):
+    """A registry whose last pass used other rules (an older release that did not know
+    食品安全监督管理部门): the new reading gives the market bureau 食品安全法's powers as the
+    coverage baseline; the next digest and alert do not announce them, as no law changed."""
+    from registry import proposals as proposal_store
+
+    record_version(db, title=FOOD, text=law_text("食品安全法", "2021-04-29"), source="import",
+                   source_id="食品/2021", promulgated="2021-04-29", effective="2021-04-29")
+    add_duty(db, MARKET, "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
+             "《中华人民共和国食品安全法》第一百二十二条第一款")
+    run_impact(db)
+    # the older release found none of them, and recorded its own rules
+    db.execute("DELETE FROM proposals")
+    db.execute("UPDATE audit SET detail = json_set(detail, '$.rules', 'older') WHERE action = 'proposals.generate'")
+    assert proposal_store.full_pass_rules(db) == "older"
+
+    result = run_impact(db)
+    assert result["proposals"]["reread"] > 40
+    found = props.list_proposals(db, department=MARKET)
+    assert ("第一百二十三条", 1, 1) in {(p["article"], p["paragraph"], p["item"]) for p in found}
+    assert all(p["baseline"] for p in found)
+    assert proposal_store.list_proposals(db, unnotified=True) == []       # nothing for the digest's news
+    assert run_impact(db)["proposals"].get("reread") is None              # once

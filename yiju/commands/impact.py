@@ -158,6 +158,10 @@ def print_impact(result: dict) -> None:
     if realigned.get("changes"):
         click.echo(f"按改进后的比对算法重新比对法律修改 {realigned['changes']} 项：更正提示 {realigned['corrected']} 项，"
                    f"驳回 {realigned['closed']} 项，新增 {realigned['new_flags']} 项")
+    reread = (result.get("proposals") or {}).get("reread")
+    if reread is not None:
+        click.echo(f"按改进后的职权识别规则重新核对全部法律：新识别出清单未覆盖的职权 {reread} 项"
+                   "（计入清单覆盖率基线，不作为新的法律变化通知）")
     carried = result.get("carried_over") or {}
     if carried.get("resolved") or carried.get("moved"):
         click.echo(f"职权新版本：关闭已修正的提示 {carried['resolved']} 项，转入新版本 {carried['moved']} 项")

@@ -62,6 +62,7 @@ def register(cli: click.Group) -> None:
             return
         app = ctx.obj
         props = _props()
+        _call(props.refresh, app.db)       # an upgrade's new reading is baseline, not news
         _call(props.generate, app.db, department=department, law=law)
         rows = _call(props.list_proposals, app.db, department=department, law=law,
                      state=None if state == "all" else state)
