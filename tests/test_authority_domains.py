@@ -9,7 +9,7 @@ from diffing.powers import authorities
 from impact import proposals as props
 from impact.process import run_impact
 from impact.record import record_version
-from tests.builders import listed_duty as add_duty
+from tests.builders import listed_duty
 from tests.conftest import law_text
 
 FOOD = "中华人民共和国食品安全法"
@@ -54,9 +54,9 @@ def test_a_department_is_read_from_its_name_until_the_office_says_otherwise(name
 def test_a_market_bureau_gets_the_food_safety_powers_its_list_lacks_and_the_amendments_new_ones(db):
     record_version(db, title=FOOD, text=law_text("食品安全法", "2021-04-29"), source="import",
                    source_id="食品/2021", promulgated="2021-04-29", effective="2021-04-29")
-    add_duty(db, MARKET, "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
+    listed_duty(db, MARKET, "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
              "《中华人民共和国食品安全法》第一百二十二条第一款")
-    add_duty(db, "江门市生态环境局", "对违反行政处罚法规定的处罚", "《中华人民共和国行政处罚法》第八条")
+    listed_duty(db, "江门市生态环境局", "对违反行政处罚法规定的处罚", "《中华人民共和国行政处罚法》第八条")
     run_impact(db)
     before = {(p["article"], p["paragraph"], p["item"]) for p in props.list_proposals(db, department=MARKET)}
     assert ("第一百二十三条", 1, 1) in before                     # 用非食品原料生产食品
@@ -82,7 +82,7 @@ def test_powers_an_upgrade_reads_for_the_first_time_are_baseline_not_news(db, mo
 
     record_version(db, title=FOOD, text=law_text("食品安全法", "2021-04-29"), source="import",
                    source_id="食品/2021", promulgated="2021-04-29", effective="2021-04-29")
-    add_duty(db, MARKET, "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
+    listed_duty(db, MARKET, "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
              "《中华人民共和国食品安全法》第一百二十二条第一款")
     run_impact(db)
     # the older release found none of them, and recorded its own rules
