@@ -33,7 +33,7 @@ import sqlite_utils
 from config.clock import stamp as clock_stamp
 from config.glossary import name as glossary_name
 from config.glossary import names
-from diffing.powers import PENALTY, Power, article_powers, defined_authorities, level_allows, rules_version
+from diffing.powers import PENALTY, Power, law_powers, level_allows, rules_version
 from impact.where import split_place
 from impact import duties as duty_store
 from impact.assess import due_for
@@ -142,19 +142,14 @@ def powers_of_articles(rows, labels: set[str] | None = None) -> list[Power]:
     """The powers of a version's articles given as {label, text, paragraphs: [{text, items}]} (as
     stored; an import reads them from the parsed text in its worker processes); only ``labels``
     when given (the aliases a law defines are read from all of them)."""
-    out: list[Power] = []
     articles = []
     for a in rows:
         paragraphs = [(p.get("text", ""), p.get("items", [])) for p in a["paragraphs"]]
         if not paragraphs and a["text"]:
             paragraphs = [(line, []) for line in a["text"].split("\n")]
         articles.append((a["label"], paragraphs))
-    aliases = defined_authorities(articles)          # "(以下称审批部门)" anywhere in the law
-    for label, paragraphs in articles:
-        if labels is not None and label not in labels:
-            continue
-        out += article_powers(label, paragraphs, aliases)
-    return out
+    # "(以下称审批部门)" and "本法规定的行政处罚由…决定" anywhere in the law apply to every article
+    return law_powers(articles, labels)
 
 
 def keep_powers(db: sqlite_utils.Database, version_id: int, powers: list[dict]) -> None:
