@@ -237,6 +237,7 @@ def power_types() -> tuple[str, ...]:
 # --------------------------------------------------------------------------- authorities
 
 _SPLIT = re.compile(r"、|或者|以及|和|及")
+_AUTH_WORDS = re.compile(r"部门|机关|机构|海关|人民政府|海警|公安部")
 _AUTH_TAIL = re.compile(r"(?:部门|机关|机构|海关|人民政府|海警|执法机构|^公安部)$")
 
 
@@ -251,7 +252,15 @@ def authorities(phrase: str) -> tuple[Authority, ...]:
     [None]
     """
     r = rules()
-    phrase = re.sub(r"^[^，；。]{0,12}?所在地(?=[^，；。]{2})", "", phrase.strip()).strip("，, ")   # 建设工程所在地县级以上…
+    phrase = re.sub(r"^[^，；。]{0,12}?所在地(?=[^，；。]{2})", "", phrase.strip()).strip("，, ")
+    if "，" in phrase or "," in phrase:
+        # "税务机关追缴其骗取的退税款，并" (税收征收管理法 第六十六条第一款): the part that names an authority
+        named = [seg for seg in re.split(r"[，,]", phrase) if _AUTH_WORDS.search(seg)]
+        phrase = named[0] if named else phrase
+    ends = list(_AUTH_WORDS.finditer(phrase))
+    if ends and ends[-1].end() < len(phrase) and not any(d.pattern.search(phrase[ends[-1].end():]) for d in r.domains):
+        # "…主管部门委托他人代为恢复" (湿地保护法 第五十三条), "…行政主管部门或者其委托的单位": up to the last authority word
+        phrase = phrase[:ends[-1].end()]   # 建设工程所在地县级以上…
     level = next((lv for lv, pat in r.levels if pat.search(phrase)), None)
     parts: list[str] = []
     kept = {f"\x00{i}\x00": m.group(0) for i, m in enumerate(r.joined.finditer(phrase))}
@@ -450,6 +459,8 @@ def _scopes(text: str, aliases: dict[str, str] | None = None) -> tuple[str, list
     r = rules()
     cuts: list[tuple[int, int, tuple[Authority, ...]]] = []
     for m in re.finditer("由", text):
+        if text[max(0, m.start() - 1):m.start()] in ("理", "事", "缘") or text[m.end():m.end() + 1] == "于":
+            continue    # "无正当理由超过六个月未开业的" (公司法 2023 第二百六十条), 事由, 由于: not an authority
         if re.search(r"(?:法律|法规|中)规定$", text[:m.start()]):
             continue    # "其他法律中规定由公安机关给予行政拘留处罚的，…" (治安管理处罚法 2025 第一百四十一条): a condition
         if text[max(0, m.start() - 1):m.start()] == "除":
@@ -515,6 +526,10 @@ def _violation(head: str) -> str | None:
         v = v[:cut]
     v = r.trailing.sub("", v)
     v = re.sub(r"(?:的)$", "", v).strip()
+    if not v:
+        # "违反本法第六条规定的，由地方工商行政管理部门…" (商标法 2019 第五十一条): the reference is the violation
+        whole = re.sub(r"(?:的)?[，,]\s*$", "", head.strip())
+        v = whole if re.match(r"违反本(?:法|条例|规定|办法)第", whole) else ""
     return v or None
 
 
@@ -523,6 +538,10 @@ def _item_text(item: str) -> tuple[int | None, str]:
     number = to_int(m.group(1)) if m else None
     body = item[m.end():] if m else item
     body = body.split("\n")[0]
+    # "（二）未取得道路运输经营许可，擅自从事道路客运经营，违法所得超过2万元的，没收违法所得，处…" (道路运输条例 第六十三条):
+    # an item that states its own measures is named by its violation
+    cut = re.search(r"的[，,](?=(?:没收|处|并处|责令|吊销|暂扣|给予))", body)
+    body = body[:cut.start()] if cut else body
     body = rules().trailing.sub("", body.strip())
     body = re.sub(r"的$", "", body)
     return number, body
@@ -589,6 +608,10 @@ def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]],
                         out[i].measures + tuple(n for n in extra if n in {m.name for m in r.measures if m.type == PENALTY})))) 
             continue
         head, scopes = _scopes(text, aliases)
+        if scopes and "。" in head.rstrip("。"):
+            # "…依法追究刑事责任。情节轻微，未构成犯罪的，由税务机关追缴…" (税收征收管理法 第六十七条): the violation is
+            # in the sentence of the authority
+            head = re.split(r"(?<=。)", head.rstrip())[-1] or head
         if scopes and defaults:
             # "…的，责令改正，没收违法所得，可以并处…罚款；…情节严重的，…或者由工商行政管理机关吊销营业执照" (价格法
             # 1997 第四十条第一款): the measures before the first 由 are the law's default holder's; when the law has
@@ -690,8 +713,14 @@ def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]],
                         what = f"{what}（{scope.condition}）"
                     lead = "" if what.startswith("对") else "对"
                     written = r.coercion_verbs.search(scope.text) if kind == COERCION else None
+                    if written:
+                        # "可以扣留其非机动车" (道路交通安全法 2021 第八十九条) → …的扣留非机动车
+                        obj = re.match(r"[^，；。、：:]{0,12}", scope.text[written.end():]).group(0)
+                        obj = re.sub(r"^(?:其|该)", "", obj) if re.match(r"^(?:其|该)?[^等的]{1,12}$", obj) else ""
+                        obj = "" if re.match(r"^(?:所需|费用|等|措施)", obj) else obj
+                        written_name = written.group(0) + obj
                     name = (f"{lead}{what}的{kind}" if kind == PENALTY
-                            else f"{lead}{what}的{written.group(0)}" if written
+                            else f"{lead}{what}的{written_name}" if written
                             else f"{lead}{what}的{kind}（{'、'.join(names)}）")
                     out.append(Power(label, para, item_no if items and im and not grounds else None, kind, tuple(names),
                                      violation, name, holders, text))

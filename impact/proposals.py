@@ -356,7 +356,9 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                 row = {"department_id": holder.id, "law_id": lawrow["id"], "version_id": lawrow["version_id"],
                        "change_id": (change_ids or {}).get(lawrow["id"]), "power_key": p.key,
                        "article": p.article, "paragraph": p.paragraph, "item": p.item, "type": p.type,
-                       "name": p.name, "measures": list(p.measures), "authority": a.raw,
+                       "name": p.name, "measures": list(p.measures),
+                       # a clause that names no authority: the article that does (产品质量法 第七十条)
+                       "authority": f"{a.raw}（本法{a.source}）" if a.source else a.raw,
                        "authority_level": a.level, "shared": int(any(x.shared for x in p.authorities)),
                        "basis_text": _basis_text(lawrow["title"], p), "clause": p.text,
                        "due": due_for(effective), "baseline": int(baseline), "created_run_id": run_id}

@@ -163,3 +163,22 @@ def test_departments_of_other_fields_know_their_domains():
     assert {"市场监督管理", "药品监督管理"} <= set(props.default_domains("江门市市场监督管理局"))
     assert props.default_domains("江门市消防救援支队") == ["消防救援"]
     assert props.default_level("国家税务总局江门市蓬江区税务局") == "县级"
+
+
+def test_names_a_legal_officer_can_read():
+    """理由 is no 由 (公司法 第二百六十条); a violation that is only "违反本法第六条规定" keeps it (商标法 第五十一条);
+    an item that states its own measures is named by its violation (道路运输条例 第六十三条)."""
+    company = powers("公司法", law_date("公司法"), "第二百六十条")
+    assert company and all(a.raw == "公司登记机关" for p in company for a in p.authorities)
+    assert [p.name for p in powers("商标法", "2019-04-23", "第五十一条")] == ["对违反本法第六条规定的行政处罚"]
+    road = powers("道路运输条例", law_date("道路运输条例"), "第六十三条")
+    assert road and not any("没收" in p.name or "罚款" in p.name for p in road)
+    bikes = [p for p in powers("道路交通安全法", "2021-04-29", "第八十九条") if p.type == "行政强制"]
+    assert bikes[0].name.endswith("的扣留非机动车")
+
+
+def test_a_proposal_says_which_article_gives_the_authority(quality):
+    props.generate(quality, law="产品质量法")
+    p = next(p for p in props.list_proposals(quality, department="江门市市场监督管理局")
+             if p["basis_text"].endswith("第四十九条"))
+    assert p["authority"] == "市场监督管理部门（本法第七十条）"
