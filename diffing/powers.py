@@ -169,6 +169,7 @@ class _Rules:
     attribution_range: re.Pattern
     coercion_attribution: re.Pattern
     competent: re.Pattern
+    generic_names: tuple[str, ...]
     clause_start: re.Pattern
     supervisor: re.Pattern
     coercion_lead: re.Pattern
@@ -215,6 +216,7 @@ def rules() -> _Rules:
         attribution_range=re.compile(data["defaults"]["range"]),
         coercion_attribution=re.compile(data["defaults"]["coercion_attribution"]),
         competent=re.compile(data["defaults"]["competent"]),
+        generic_names=tuple(data["defaults"]["generic_names"]),
         clause_start=re.compile(data["defaults"]["clause_start"]),
         supervisor=re.compile(c["supervisor"]),
         coercion_lead=re.compile(data["coercion"]["lead"]),
@@ -477,7 +479,7 @@ def _scopes(text: str, aliases: dict[str, str] | None = None) -> tuple[str, list
         phrase = rest[:end.start()] if end else ""
         if not phrase or len(phrase) > 60 or not _is_authority_phrase(phrase):
             continue
-        found = authorities((aliases or {}).get(phrase.strip(), phrase))
+        found = authorities(_aliased(phrase.strip(), aliases))
         if not found:
             continue
         if len(found) > 1 or r.shared_after.search(rest[len(phrase):]):
@@ -497,6 +499,20 @@ def _scopes(text: str, aliases: dict[str, str] | None = None) -> tuple[str, list
             cond = cm.group(1) if cm else None
         scopes.append(_Scope(found, text[after:end], cond))
     return head, scopes
+
+
+def _aliased(phrase: str, aliases: dict[str, str] | None) -> str:
+    """What a name the law uses for an authority stands for; a bare name with a level of its own keeps the
+    level ("省级以上人民政府监督检查部门", 反不正当竞争法 2025 第三十一条)."""
+    if not aliases:
+        return phrase
+    if phrase in aliases:
+        return aliases[phrase]
+    for name in rules().generic_names:
+        if phrase.endswith(name) and phrase != name and name in aliases:
+            core = re.sub(r"^(?:县级以上|设区的市级以上|省级以上)?(?:地方)?(?:各级)?人民政府", "", aliases[name])
+            return phrase[:-len(name)] + core
+    return phrase
 
 
 def _violation(head: str) -> str | None:
@@ -883,6 +899,9 @@ def law_powers(articles: Iterable[tuple[str, Sequence[tuple[str, Sequence[str]]]
     articles = list(articles)
     aliases = defined_authorities(articles)
     defaults = default_holders(articles, aliases)
+    competent = [d for d in defaults if d.competent]
+    for name in rules().generic_names if competent else ():
+        aliases.setdefault(name, competent[0].authorities[0].raw)     # 监督检查部门 (反不正当竞争法 2025)
     out: list[Power] = []
     for label, paragraphs in articles:
         if labels is None or label in labels:

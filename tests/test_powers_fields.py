@@ -182,3 +182,12 @@ def test_a_proposal_says_which_article_gives_the_authority(quality):
     p = next(p for p in props.list_proposals(quality, department="江门市市场监督管理局")
              if p["basis_text"].endswith("第四十九条"))
     assert p["authority"] == "市场监督管理部门（本法第七十条）"
+
+
+def test_the_bare_name_a_law_uses_for_the_authority_in_charge():
+    """反不正当竞争法 2025 第五条 puts 县级以上人民政府履行市场监督管理职责的部门 in charge; its clauses say 监督检查部门."""
+    ps = powers("反不正当竞争法", "2025-06-27")
+    prize = next(p for p in ps if p.article == "第二十七条")
+    assert [(a.domain, a.level) for a in prize.authorities] == [("市场监督管理", "县级以上")]
+    dominance = next(p for p in ps if p.article == "第三十一条")
+    assert [(a.domain, a.level) for a in dominance.authorities] == [("市场监督管理", "省级以上")]
