@@ -239,7 +239,7 @@ def power_types() -> tuple[str, ...]:
 # --------------------------------------------------------------------------- authorities
 
 _SPLIT = re.compile(r"、|或者|以及|和|及")
-_AUTH_WORDS = re.compile(r"部门|机关|机构|海关|人民政府|海警|公安部")
+_AUTH_WORDS = re.compile(r"部门|机关|机构|海关|人民政府|海警|公安部(?!门)")
 _AUTH_TAIL = re.compile(r"(?:部门|机关|机构|海关|人民政府|海警|执法机构|^公安部)$")
 
 
@@ -643,7 +643,10 @@ def article_powers(label: str, paragraphs: Sequence[tuple[str, Sequence[str]]],
             if before:
                 head, scopes = first, before + scopes
         if not scopes and re.search(r"依照前款(?:的)?规定", text) and previous[1]:
-            scopes = [_Scope(sc.authorities, text, None, sc.only, sc.skip) for sc in previous[1]]
+            # the measures are what follows: "…用人单位扣押劳动者档案或者其他物品的，依照前款规定处罚" (劳动合同法 2012
+            # 第八十四条第三款) seizes nothing
+            after = text[text.index("依照前款"):]
+            scopes = [_Scope(sc.authorities, after, None, sc.only, sc.skip) for sc in previous[1]]
             head = text.split("依照前款")[0]
         cited = re.search(r"依照本条第([一二三四五六七八九十]+)款(?:的)?规定(?:予以)?处罚", text)
         if not scopes and cited and held.get(to_int(cited.group(1))):
@@ -795,7 +798,7 @@ def _grants(label: str, para: int | None, text: str, items: Sequence[str]) -> li
     return out + _coercions(label, para, text, items)
 
 
-_TAIL_WORDS = re.compile(r"部门|机关|机构|海关|人民政府|海警|公安部")
+_TAIL_WORDS = re.compile(r"部门|机关|机构|海关|人民政府|海警|公安部(?!门)")
 
 
 @lru_cache(maxsize=8192)

@@ -191,3 +191,14 @@ def test_the_bare_name_a_law_uses_for_the_authority_in_charge():
     assert [(a.domain, a.level) for a in prize.authorities] == [("市场监督管理", "县级以上")]
     dominance = next(p for p in ps if p.article == "第三十一条")
     assert [(a.domain, a.level) for a in dominance.authorities] == [("市场监督管理", "省级以上")]
+
+
+def test_a_county_police_department_and_a_government_department_named_with_its_government():
+    """娱乐场所管理条例 第四十三条 由县级公安部门 (not the 公安部); 长江保护法 第八十五条 由有关人民政府农业农村主管部门
+    代为捕回 is coercion of that department, not supervision of a government."""
+    venue = powers("娱乐场所管理条例", "2020-11-29", "第四十三条")
+    assert venue and all((a.domain, a.level) != ("公安", "国家") for p in venue for a in p.authorities)
+    assert {a.domain for p in venue for a in p.authorities} >= {"公安"}
+    river = [p for p in powers("长江保护法", law_date("长江保护法"), "第八十五条") if p.type == "行政强制"]
+    assert river and all(domains(p) == {"农业农村"} for p in river)
+    assert not [p for p in powers("劳动合同法", law_date("劳动合同法"), "第八十四条") if p.type == "行政强制"]
