@@ -69,25 +69,7 @@ def alerts(db, monkeypatch, tmp_path):
 
 def test_no_alert_scrolls_sideways_on_a_phone_and_the_desktop_view_keeps_its_width(alerts):
     shots = pathlib.Path(os.environ["YIJU_SHOTS"]) if os.environ.get("YIJU_SHOTS") else None
-    with browser.chrome(1280) as driver:
-        wide, too_wide = {}, []
-        for page in alerts:
-            browser.emulate_width(driver, 390)
-            driver.get(page.as_uri())
-            width, wider = browser.sideways(driver)
-            if wider:
-                too_wide.append(f"{page.name} at 390 px: the page is {width} px wide; too wide: {wider}")
-            if shots:
-                browser.screen_by_screen(driver, shots / f"{page.stem}-390.png", 390, most=3)
-            browser.emulate_width(driver, None)          # the 1280 px window itself
-            driver.set_window_size(1280, 900)
-            driver.get(page.as_uri())
-            width, wider = browser.sideways(driver)
-            if wider:
-                too_wide.append(f"{page.name} at 1280 px: {wider}")
-            # the desktop view: the mail's column still uses its width (no phone layout on a desktop)
-            wide[page.name] = driver.execute_script("return document.querySelector('main').offsetWidth")
-            if shots:
-                browser.full_screenshot(driver, shots / f"{page.stem}-1280.png", 1280)
+    too_wide, columns = browser.phone_and_desktop(alerts, shots)
     assert not too_wide, "\n".join(too_wide)
-    assert set(wide.values()) == {1180 + 2 * 28}     # the column at its full width, its padding as before
+    # the desktop view: the mail's column still uses its width (no phone layout on a desktop)
+    assert set(columns.values()) == {1180 + 2 * 28}     # the column at its full width, its padding as before

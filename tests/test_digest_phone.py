@@ -42,21 +42,6 @@ def digests(db, monkeypatch, tmp_path):
 
 def test_the_digest_does_not_scroll_sideways_on_a_phone_and_keeps_its_width_on_a_desktop(digests):
     shots = pathlib.Path(os.environ["YIJU_SHOTS"]) if os.environ.get("YIJU_SHOTS") else None
-    too_wide, wide = [], {}
-    with browser.chrome(1280) as driver:
-        for page in digests:
-            browser.emulate_width(driver, 390)
-            driver.get(page.as_uri())
-            width, wider = browser.sideways(driver)
-            if wider:
-                too_wide.append(f"{page.name} at 390 px: the page is {width} px wide; too wide: {wider}")
-            if shots:
-                browser.screen_by_screen(driver, shots / f"{page.stem}-390.png", 390, most=6)
-            browser.emulate_width(driver, None)
-            driver.set_window_size(1280, 900)
-            driver.get(page.as_uri())
-            wide[page.name] = driver.execute_script("return document.querySelector('main').offsetWidth")
-            if shots:
-                browser.full_screenshot(driver, shots / f"{page.stem}-1280.png", 1280)
+    too_wide, columns = browser.phone_and_desktop(digests, shots, screens=6)
     assert not too_wide, "\n".join(too_wide)
-    assert set(wide.values()) == {1180 + 2 * 28}
+    assert set(columns.values()) == {1180 + 2 * 28}

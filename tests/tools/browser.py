@@ -115,6 +115,32 @@ def sideways(driver) -> tuple[int, list[str]]:
     return width, (wider or [f"document {width} px > viewport {viewport} px"]) if width > viewport else []
 
 
+def phone_and_desktop(pages, shots=None, screens: int = 3) -> tuple[list[str], dict[str, int]]:
+    """Each HTML file in ``pages`` laid out at 390 px and at 1280 px: what scrolls sideways (one line
+    per page and width; [] when nothing does) and the width of each page's ``main`` column at 1280 px.
+    Screenshots go to the folder ``shots`` when given (``screens`` phone screens per page)."""
+    too_wide, columns = [], {}
+    with chrome(1280) as driver:
+        for page in pages:
+            emulate_width(driver, 390)
+            driver.get(page.as_uri())
+            width, wider = sideways(driver)
+            if wider:
+                too_wide.append(f"{page.name} at 390 px: the page is {width} px wide; too wide: {wider}")
+            if shots:
+                screen_by_screen(driver, shots / f"{page.stem}-390.png", 390, most=screens)
+            emulate_width(driver, None)          # the 1280 px window itself
+            driver.set_window_size(1280, 900)
+            driver.get(page.as_uri())
+            width, wider = sideways(driver)
+            if wider:
+                too_wide.append(f"{page.name} at 1280 px: {wider}")
+            columns[page.name] = driver.execute_script("return document.querySelector('main').offsetWidth")
+            if shots:
+                full_screenshot(driver, shots / f"{page.stem}-1280.png", 1280)
+    return too_wide, columns
+
+
 def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4) -> list:
     """The page as a phone shows it: one PNG per screen (``path`` with -1, -2 … before .png)."""
     import pathlib
