@@ -274,7 +274,9 @@ def authorities(phrase: str) -> tuple[Authority, ...]:
         part = part.strip()
         if not part:
             continue
-        if parts and len(part) <= 2:          # "部门、机构": 机构 belongs with the part before
+        # "部门、机构": 机构 belongs with the part before; a short name of a department in a list
+        # ("公安、教育、卫生健康…等部门", 未成年人保护法 2024 第一百一十九条) is a part of its own
+        if parts and len(part) <= 2 and not any(d.pattern.search(part) for d in r.domains if not d.unknown):
             continue
         parts.append(part)
     out: list[Authority] = []

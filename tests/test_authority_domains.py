@@ -97,3 +97,11 @@ def test_powers_an_upgrade_reads_for_the_first_time_are_baseline_not_news(db, mo
     assert all(p["baseline"] for p in found)
     assert proposal_store.list_proposals(db, unnotified=True) == []       # nothing for the digest's news
     assert run_impact(db)["proposals"].get("reread") is None              # once
+
+
+def test_a_short_department_name_in_a_list_is_one_of_the_authorities():
+    # 未成年人保护法 2024 第一百一十九条: "由公安、教育、卫生健康、市场监督管理等部门按照职责分工责令改正"
+    assert [a.domain for a in authorities("公安、教育、卫生健康、市场监督管理等部门")] == [
+        "公安", "教育", "卫生健康", "市场监督管理"]
+    # a short word that is no department stays out: 传染病防治法 2025 第一百零六条
+    assert [a.domain for a in authorities("交通运输、铁路、民用航空、邮政管理部门")] == ["交通运输", "民用航空", "邮政管理"]
