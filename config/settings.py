@@ -144,7 +144,7 @@ class WebSettings:
 class WorkflowSettings:
     """Who closes a flag, and when people are reminded of it."""
 
-    legal_review: bool = True          # a department's resolve/dismiss waits for the legal office's approval
+    legal_review: bool = True          # a department's resolve/dismiss (and accept/decline of a proposal) waits for the legal office's approval
     remind_within: int = 7             # remind of flags due within this many days
     remind_every: int = 7              # days between two reminders of the same flag (at least 1)
     escalate_after: int = 14           # days overdue after which the legal office is told as well

@@ -11,7 +11,16 @@ exact basis (条款项), department and a due date: the law's 施行日期 when 
 else the review period of flags (``impact.assess.due_for``).
 
 ``accept`` turns a proposal into a duty on the department's list (its citation resolved at once);
-``decline`` records why not. Both are audited and callable from the CLI and the review pages.
+``decline`` records why not. The legal office signs off a department's decision as for flags
+(``[workflow] legal_review``)::
+
+    open ──┬──────────────────────────────────→ accepted | declined   (the legal office, the CLI)
+           └→ submitted ─┬─ approve ───────────→ accepted | declined   (审核通过)
+                ↑        └─ return ──→ returned ─┐                    (退回, with a reason)
+                └────────────────────────────────┘
+
+``department_action`` submits (nothing is created until ``approve``); ``return_proposal`` sends it
+back. Every step is audited.
 
 >>> from registry.schema import connect
 >>> generate(connect(":memory:"))["proposals"]
@@ -324,8 +333,9 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
              change_ids: dict[int, int] | None = None, run_id: int | None = None,
              baseline: bool | None = None) -> dict:
     """Write a proposal for every uncovered power of the laws in scope; withdraw the open ones
-    now covered (or gone). Idempotent: a power already proposed (open, accepted or declined)
-    is not proposed again.
+    now covered (or gone), and the submitted and returned ones too (a decision on a power the list
+    covers has nothing left to sign off). Idempotent: a power already proposed (in any state but
+    withdrawn) is not proposed again.
 
     ``labels`` (law id → article labels) limits new proposals to inserted or modified articles;
     ``baseline`` marks the first pass on a registry (reported as figures, not as news).
@@ -369,7 +379,7 @@ def generate(db: sqlite_utils.Database, *, department: str | None = None, law: s
                     store.reopen(db, old["id"], row)
                     reopened += 1
             for key, old in have.items():
-                if old["state"] == "open" and key not in live:
+                if old["state"] in UNDECIDED and key not in live:
                     store.set_state(db, old["id"], "withdrawn", by="yiju", reason="已由清单中的职权覆盖或条文已不再规定")
                     withdrawn += 1
         result = {"proposals": len(created), "reopened": reopened, "withdrawn": withdrawn,
@@ -437,54 +447,137 @@ def for_changes(db: sqlite_utils.Database, changes: list[dict], run_id: int | No
 # --------------------------------------------------------------------------- the workflow
 
 
-def _open(db, proposal_id: int) -> dict:
+STATE_NAMES = names("proposal_state")
+#: Waiting for the department's decision (it may accept or decline).
+WITH_DEPARTMENT = ("open", "returned")
+#: Nothing decided yet: ``generate`` does not propose them again and withdraws them once covered.
+UNDECIDED = ("open", "submitted", "returned")
+_ACTIONS = {"accept": "采纳", "decline": "不采纳", "submit": "提交审核", "approve": "审核通过", "return": "退回"}
+
+
+def _proposal(db, proposal_id: int, states: tuple[str, ...], action: str) -> dict:
+    """The proposal, when its state allows ``action``; ProposalError (Chinese) otherwise."""
     p = store.get(db, proposal_id)
     if p is None:
         raise ProposalError(f"没有编号为 {proposal_id} 的拟新增职权")
-    if p["state"] != "open":
+    if p["state"] not in states:
+        if p["state"] in UNDECIDED:
+            raise ProposalError(f"拟新增职权 #{proposal_id} 的状态是“{STATE_NAMES.get(p['state'], p['state'])}”，"
+                                f"不能{_ACTIONS[action]}")
         raise ProposalError(f"拟新增职权 #{proposal_id} 已处理（{STATE_NAMES.get(p['state'], p['state'])}），不能再次处理")
     return p
 
 
-STATE_NAMES = names("proposal_state")
-
-
-def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, name: str | None = None) -> dict:
-    """Accept a proposal: a new duty on the department's list, assigned to ``post``, its
-    citation resolved at once. Returns the proposal with ``duty_id`` set."""
+def _post(post: str | None) -> str:
     post = (post or "").strip()
     if not post:
         raise ProposalError("采纳拟新增职权须指定执法岗位（--post）")
+    return post
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProposalError("不采纳须说明理由（--reason）")
+    return reason
+
+
+def _create_duty(db, p: dict, post: str, name: str | None, by: str) -> int:
+    """The duty an accepted proposal adds to its department's list (its citation resolved at once)."""
+    proposal_id = p["id"]
+    post_id, _ = duty_rows.ensure_post(db, p["department_id"], post)
+    content = {"code": None, "name": (name or p["name"]).strip(), "kind": p["type"],
+               "department_id": p["department_id"], "post_id": post_id, "level": None,
+               "note": f"由拟新增职权 #{proposal_id} 采纳", "basis_text": p["basis_text"],
+               "penalty_basis_text": None}
+    key = duty_store.duty_key(p["department_id"], code=None, name=content["name"])
+    if duty_rows.versions_of_key(db, key):
+        key = f"{key}#proposal{proposal_id}"
+    duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=clock_stamp(),
+                                           actor=by, source_file=None, source_row=f"proposal:{proposal_id}",
+                                           as_of=None)
+    store.set_state(db, proposal_id, "accepted", by=by, duty_id=duty_id)
+    write_audit(db, actor=by, action="proposal.accept", obj=f"proposal:{proposal_id}",
+                detail={"duty_id": duty_id, "post": post, "name": content["name"]})
+    return duty_id
+
+
+def _record_decline(db, proposal_id: int, reason: str, by: str) -> None:
+    store.set_state(db, proposal_id, "declined", by=by, reason=reason)
+    write_audit(db, actor=by, action="proposal.decline", obj=f"proposal:{proposal_id}", detail={"reason": reason})
+
+
+def accept(db: sqlite_utils.Database, proposal_id: int, post: str, by: str, *, name: str | None = None) -> dict:
+    """Accept a proposal at once (the legal office; a department without review): a new duty on the
+    department's list, assigned to ``post``, its citation resolved at once. Returns the proposal
+    with ``duty_id`` set."""
+    post = _post(post)
     with db.atomic():
-        p = _open(db, proposal_id)
-        post_id, _ = duty_rows.ensure_post(db, p["department_id"], post)
-        content = {"code": None, "name": (name or p["name"]).strip(), "kind": p["type"],
-                   "department_id": p["department_id"], "post_id": post_id, "level": None,
-                   "note": f"由拟新增职权 #{proposal_id} 采纳", "basis_text": p["basis_text"],
-                   "penalty_basis_text": None}
-        key = duty_store.duty_key(p["department_id"], code=None, name=content["name"])
-        if duty_rows.versions_of_key(db, key):
-            key = f"{key}#proposal{proposal_id}"
-        duty_id, _ = duty_store._write_version(db, content, key=key, version=1, previous_id=None, stamp=clock_stamp(),
-                                               actor=by, source_file=None, source_row=f"proposal:{proposal_id}",
-                                               as_of=None)
-        store.set_state(db, proposal_id, "accepted", by=by, duty_id=duty_id)
-        write_audit(db, actor=by, action="proposal.accept", obj=f"proposal:{proposal_id}",
-                    detail={"duty_id": duty_id, "post": post, "name": content["name"]})
+        _create_duty(db, _proposal(db, proposal_id, UNDECIDED, "accept"), post, name, by)
     return store.get(db, proposal_id)
 
 
 def decline(db: sqlite_utils.Database, proposal_id: int, reason: str, by: str) -> dict:
-    """Decline a proposal with a reason (the power is another department's, already exercised
+    """Decline a proposal at once with a reason (the power is another department's, already exercised
     under another duty, …). It is not proposed again."""
+    reason = _reason(reason)
+    with db.atomic():
+        _proposal(db, proposal_id, UNDECIDED, "decline")
+        _record_decline(db, proposal_id, reason, by)
+    return store.get(db, proposal_id)
+
+
+def department_action(db: sqlite_utils.Database, proposal_id: int, *, action: str, by: str,
+                      post: str | None = None, name: str | None = None, reason: str | None = None,
+                      legal_review: bool = True) -> dict:
+    """A department accepts (``post``, optional ``name``) or declines (``reason``) a proposal. With
+    ``legal_review`` (``[workflow] legal_review``, as for flags) the proposal becomes ``submitted``,
+    the decision kept for the legal office (what approval needs is checked now); nothing is created
+    yet. Without it, it is accepted or declined at once."""
+    if action not in ("accept", "decline"):
+        raise ValueError(action)
+    if not legal_review:
+        return (accept(db, proposal_id, post or "", by, name=name) if action == "accept"
+                else decline(db, proposal_id, reason or "", by))
+    if action == "accept":
+        decision = {"action": "accept", "post": _post(post), "name": (name or "").strip() or None, "reason": None}
+    else:
+        decision = {"action": "decline", "post": None, "name": None, "reason": _reason(reason)}
+    with db.atomic():
+        p = _proposal(db, proposal_id, WITH_DEPARTMENT, "submit")
+        store.submit(db, proposal_id, decision, by=by)
+        write_audit(db, actor=by, action="proposal.submit", obj=f"proposal:{proposal_id}",
+                    detail={"from": p["state"], **decision})
+    return store.get(db, proposal_id)
+
+
+def approve(db: sqlite_utils.Database, proposal_id: int, *, by: str) -> dict:
+    """The legal office approves a submitted proposal (审核通过): the department's decision is carried
+    out — the duty created on its list, assigned to its post — or the decline recorded."""
+    with db.atomic():
+        p = _proposal(db, proposal_id, ("submitted",), "approve")
+        d = p["decision"]
+        if d["action"] == "accept":
+            _create_duty(db, p, d["post"], d.get("name"), by)
+        else:
+            _record_decline(db, proposal_id, d["reason"], by)
+        store.reviewed(db, proposal_id, by=by)
+        write_audit(db, actor=by, action="proposal.approve", obj=f"proposal:{proposal_id}",
+                    detail={"proposed_by": p["proposed_by"], "proposed_at": p["proposed_at"], **d})
+    return store.get(db, proposal_id)
+
+
+def return_proposal(db: sqlite_utils.Database, proposal_id: int, *, reason: str, by: str) -> dict:
+    """The legal office returns a submitted proposal to its department (退回), saying why; the
+    department can decide again."""
     reason = (reason or "").strip()
     if not reason:
-        raise ProposalError("不采纳须说明理由（--reason）")
+        raise ProposalError("退回须说明理由（--reason）")
     with db.atomic():
-        _open(db, proposal_id)
-        store.set_state(db, proposal_id, "declined", by=by, reason=reason)
-        write_audit(db, actor=by, action="proposal.decline", obj=f"proposal:{proposal_id}",
-                    detail={"reason": reason})
+        p = _proposal(db, proposal_id, ("submitted",), "return")
+        store.reviewed(db, proposal_id, by=by, note=reason, state="returned")
+        write_audit(db, actor=by, action="proposal.return", obj=f"proposal:{proposal_id}",
+                    detail={"reason": reason, "proposed_by": p["proposed_by"], "decision": p["decision"]})
     return store.get(db, proposal_id)
 
 
@@ -512,12 +605,16 @@ def to_json(p: dict) -> dict:
             "state": p["state"], "basis": p["basis_text"], "measures": p["measures"],
             "authority": p["authority"], "authority_level": p["authority_level"], "shared": bool(p["shared"]),
             "due": p["due"], "baseline": bool(p["baseline"]), "duty_id": p["duty_id"], "reason": p["reason"],
-            "state_name": glossary_name("proposal_state", p["state"])}
+            "state_name": glossary_name("proposal_state", p["state"]),
+            # the department's decision waiting for (or signed off by) the legal office: {action, post, name, reason}
+            "decision": p.get("decision"), "proposed_by": p.get("proposed_by"), "proposed_at": p.get("proposed_at"),
+            "reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at"),
+            "review_note": p.get("review_note")}
 
 
 def penalty_only(powers: list[Power]) -> list[Power]:
     return [p for p in powers if p.type == PENALTY]
 
 
-__all__ = ["ProposalError", "accept", "decline", "generate", "for_changes", "coverage", "list_proposals",
+__all__ = ["ProposalError", "accept", "decline", "department_action", "approve", "return_proposal", "generate", "for_changes", "coverage", "list_proposals",
            "set_domains", "holders", "version_powers", "covered_by", "get_law"]

@@ -18,7 +18,7 @@ import sqlite_utils
 from config.clock import now
 from registry.laws import articles_of
 
-STATES = ("open", "accepted", "declined", "withdrawn")
+STATES = ("open", "submitted", "returned", "accepted", "declined", "withdrawn")
 
 _COLUMNS = ("department_id", "law_id", "version_id", "change_id", "power_key", "article", "paragraph", "item",
             "type", "name", "measures", "authority", "authority_level", "shared", "basis_text", "clause", "due",
@@ -43,7 +43,7 @@ def insert(db: sqlite_utils.Database, row: dict) -> int:
 
 def reopen(db: sqlite_utils.Database, proposal_id: int, row: dict) -> None:
     """A withdrawn proposal whose power is uncovered again is open again (a duty was removed)."""
-    db.execute("UPDATE proposals SET state = 'open', reason = NULL, version_id = ?, change_id = ?, name = ?, "
+    db.execute("UPDATE proposals SET state = 'open', reason = NULL, decision = NULL, version_id = ?, change_id = ?, name = ?, "
                "clause = ?, due = ?, baseline = ?, created_run_id = ?, notified_run_id = NULL, updated_at = ?, "
                "updated_by = 'yiju' WHERE id = ?",
                [row["version_id"], row.get("change_id"), row["name"], row["clause"], row["due"],
@@ -56,6 +56,32 @@ def set_state(db: sqlite_utils.Database, proposal_id: int, state: str, *, by: st
         raise ValueError(f"unknown proposal state {state!r}")
     db.execute("UPDATE proposals SET state = ?, reason = coalesce(?, reason), duty_id = coalesce(?, duty_id), "
                "updated_at = ?, updated_by = ? WHERE id = ?", [state, reason, duty_id, now(), by, proposal_id])
+
+
+def submit(db: sqlite_utils.Database, proposal_id: int, decision: dict, *, by: str) -> None:
+    """A department's accept or decline, kept for the legal office: the proposal is ``submitted``."""
+    stamp = now()
+    db.execute("UPDATE proposals SET state = 'submitted', decision = ?, proposed_by = ?, proposed_at = ?, "
+               "updated_at = ?, updated_by = ? WHERE id = ?",
+               [json.dumps(decision, ensure_ascii=False), by, stamp, stamp, by, proposal_id])
+
+
+def reviewed(db: sqlite_utils.Database, proposal_id: int, *, by: str, note: str | None = None,
+             state: str | None = None) -> None:
+    """The legal office's decision: approved (``note`` None; the workflow accepts or declines) or
+    returned (``state='returned'`` with the reason in ``note``)."""
+    stamp = now()
+    db.execute("UPDATE proposals SET reviewed_by = ?, reviewed_at = ?, review_note = ?, "
+               "state = coalesce(?, state), updated_at = CASE WHEN ? IS NULL THEN updated_at ELSE ? END, "
+               "updated_by = CASE WHEN ? IS NULL THEN updated_by ELSE ? END WHERE id = ?",
+               [by, stamp, note, state, state, stamp, state, by, proposal_id])
+
+
+def decode(row: dict) -> dict:
+    """A proposal row with its JSON columns (``measures``, ``decision``) read."""
+    row["measures"] = json.loads(row["measures"] or "[]")
+    row["decision"] = json.loads(row["decision"]) if row.get("decision") else None
+    return row
 
 
 def get(db: sqlite_utils.Database, proposal_id: int) -> dict | None:
@@ -81,9 +107,7 @@ def list_proposals(db: sqlite_utils.Database, *, department_id: int | None = Non
         "LEFT JOIN versions v ON v.id = p.version_id "
         + (f"WHERE {' AND '.join(where)} " if where else "")
         + "ORDER BY d.name, l.title, p.id", params))
-    for r in rows:
-        r["measures"] = json.loads(r["measures"] or "[]")
-    return rows
+    return [decode(r) for r in rows]
 
 
 def mark_notified(db: sqlite_utils.Database, proposal_ids: list[int], run_id: int) -> None:

@@ -530,6 +530,18 @@ def _m0013_pages17_proposal_lists(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_proposals_law ON proposals(state, law_id, department_id)")
 
 
+@migrations(name="0014_signoff17_proposal_review")
+def _m0014_signoff17_proposal_review(db: sqlite_utils.Database) -> None:
+    # The legal office signs off a department's decision on a proposal (拟新增职权) as for flags:
+    # the decision waits (state 'submitted') until the office approves or returns it.
+    db.execute("ALTER TABLE proposals ADD COLUMN decision TEXT")       # JSON: {action, post, name, reason}
+    db.execute("ALTER TABLE proposals ADD COLUMN proposed_by TEXT")
+    db.execute("ALTER TABLE proposals ADD COLUMN proposed_at TEXT")
+    db.execute("ALTER TABLE proposals ADD COLUMN reviewed_by TEXT")    # the legal office's last decision
+    db.execute("ALTER TABLE proposals ADD COLUMN reviewed_at TEXT")
+    db.execute("ALTER TABLE proposals ADD COLUMN review_note TEXT")    # why it was returned
+
+
 def connect(path: str | pathlib.Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (or create) the registry at ``path``, upgraded to the current schema.
 

@@ -11,11 +11,11 @@ office sees everything (``scope=None`` below).
 
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 import sqlite_utils
 from registry.citations import shown_sql
+from registry import proposals as proposal_rows
 
 #: A citation as a reader needs it (with its law's title; see registry.citations.shown_sql).
 SHOWN = shown_sql("c")
@@ -358,6 +358,12 @@ def proposals(db: sqlite_utils.Database, *, scope: list[int] | None, states: Ite
         f"      JOIN laws l ON l.id = p.law_id WHERE {where} ORDER BY {PROPOSAL_ORDER} LIMIT ? OFFSET ?) page "
         "JOIN proposals p ON p.id = page.id JOIN departments dep ON dep.id = p.department_id "
         f"JOIN laws l ON l.id = p.law_id ORDER BY {PROPOSAL_ORDER}", [*params, limit, offset]))
-    for r in rows:
-        r["measures"] = json.loads(r["measures"] or "[]")
-    return rows
+    return [proposal_rows.decode(r) for r in rows]
+
+
+def proposal_queue(db: sqlite_utils.Database) -> list[dict]:
+    """Submitted proposals across departments, the longest waiting first (the legal office's 审核)."""
+    return [proposal_rows.decode(r) for r in db.query(
+        "SELECT p.*, dep.name AS department, l.title AS law FROM proposals p "
+        "JOIN departments dep ON dep.id = p.department_id JOIN laws l ON l.id = p.law_id "
+        "WHERE p.state = 'submitted' ORDER BY p.proposed_at, p.id")]

@@ -35,7 +35,7 @@ RUN_STATES = {"running", "succeeded", "degraded", "failed", "abandoned"}
 OUTBOX_STATES = {"pending", "sending", "sent", "failed"}
 MAIL_KINDS = {"department_alert", "digest"}
 SOURCE_HEALTH = {"ok", "failed", "skipped"}
-PROPOSAL_STATES = {"open", "accepted", "declined", "withdrawn"}
+PROPOSAL_STATES = {"open", "submitted", "returned", "accepted", "declined", "withdrawn"}
 AUDIT_ACTIONS = {"flag.acknowledge", "flag.resolve", "flag.dismiss", "flag.move", "flag.apply_renumbering",
                  "flag.submit", "flag.approve", "flag.return"}
 
@@ -56,6 +56,10 @@ FLAG = {"id", "state", "state_name", "severity", "severity_name", "department", 
         "field_name", "law", "law_title", "article", "paragraph", "item", "change_id", "change_kind",
         "change_kind_name", "change_effective", "article_change_id", "reason", "suggestion", "due", "overdue",
         "created_at", "closed_at", "closing_note"}
+PROPOSAL = {"id", "department", "law", "article", "paragraph", "item", "type", "name", "state", "state_name", "basis",
+            "measures", "authority", "authority_level", "shared", "due", "baseline", "duty_id", "reason", "decision",
+            "proposed_by", "proposed_at", "reviewed_by", "reviewed_at", "review_note"}
+PROPOSAL_DECISION = {"action", "post", "name", "reason"}
 DELIVERY = {"ok", "summary", "sent", "deferred", "failed", "unconfirmed", "written", "server_error", "busy",
             "dry_run"}
 TABLE_REPORT = {"file", "created", "updated", "unchanged", "details", "skipped"}
@@ -142,10 +146,12 @@ CONTRACT: dict[str, dict] = {
             "codes": {"$.state": RUN_STATES}},
     "coverage": {"keys": {"$": {"missing", "totals", "untexted"},
                           "$.missing[]": {"title", "level", "duties", "source"}}},
-    "proposals": {"keys": {"$[]": {"id", "department", "law", "article", "paragraph", "item", "type", "name",
-                                   "state", "state_name", "basis", "measures", "authority", "authority_level",
-                                   "shared", "due", "baseline", "duty_id", "reason"}},
+    "proposals": {"keys": {"$[]": PROPOSAL, "$[].decision": PROPOSAL_DECISION},
                   "codes": {"$[].state": PROPOSAL_STATES}},
+    "proposals approve": {"keys": {"$": PROPOSAL, "$.decision": PROPOSAL_DECISION},
+                          "codes": {"$.state": PROPOSAL_STATES}},
+    "proposals return": {"keys": {"$": PROPOSAL, "$.decision": PROPOSAL_DECISION},
+                         "codes": {"$.state": PROPOSAL_STATES}},
     "proposals coverage": {"keys": {"$[]": {"department", "law", "powers", "covered", "share", "uncovered"},
                                     "$[].uncovered[]": {"name", "type", "basis"}}},
     "crawl": {"keys": {"$": {"ok", "requests", "new_versions", "status_changes", "changes", "instruments",
@@ -249,6 +255,35 @@ def test_flag_workflow_json(registry):
     assert shown["state"] == "acknowledged" and shown["state_name"] == "已确认"
     assert [h["action_name"] for h in shown["history"]] == ["确认"]
     check("flags apply-renumbering", _json(registry, ["flags", "apply-renumbering", "--json"]))
+
+
+def test_proposal_review_json(registry):
+    """A department's decisions submitted in the workspace, signed off at the console."""
+    from impact import proposals as props
+    from registry import proposals as proposal_rows
+
+    db = registry.db()
+    law_id, department_id = db.execute("SELECT (SELECT id FROM laws LIMIT 1), (SELECT id FROM departments LIMIT 1)"
+                                       ).fetchone()
+    ids = [proposal_rows.insert(db, {
+        "department_id": department_id, "law_id": law_id, "version_id": None, "change_id": None,
+        "power_key": f"第{n}条|||行政处罚|", "article": f"第{n}条", "paragraph": None, "item": None,
+        "type": "行政处罚", "name": f"对第{n}条违法行为的行政处罚", "measures": ["罚款"], "authority": "行政机关",
+        "authority_level": None, "shared": 0, "basis_text": f"《中华人民共和国行政处罚法》第{n}条", "clause": "……",
+        "due": None, "baseline": 0, "created_run_id": None}) for n in ("九十一", "九十二")]
+    props.department_action(db, ids[0], action="accept", post="执法岗", by="部门", legal_review=True)
+    props.department_action(db, ids[1], action="decline", reason="由区分局实施", by="部门", legal_review=True)
+    db.close()
+    rows = [{"id": i} for i in ids]
+    submitted = _json(registry, ["proposals", "--state", "submitted", "--json"])
+    check("proposals", submitted)
+    assert {p["id"] for p in submitted} >= {rows[0]["id"], rows[1]["id"]}
+    approved = _json(registry, ["proposals", "approve", str(rows[0]["id"]), "--json"])
+    check("proposals approve", approved)
+    assert approved["state"] == "accepted" and approved["duty_id"] and approved["decision"]["post"] == "执法岗"
+    returned = _json(registry, ["proposals", "return", str(rows[1]["id"]), "--reason", "理由不充分", "--json"])
+    check("proposals return", returned)
+    assert returned["state"] == "returned" and returned["review_note"] == "理由不充分"
 
 
 def test_run_and_mail_json(registry, tmp_path):

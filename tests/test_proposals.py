@@ -252,3 +252,96 @@ def test_importing_the_code_as_a_file_proposes_its_powers_at_once(config_file, m
     assert all(p["due"] == "2026-08-15" for p in rows)
     assert "第一千一百零二条" not in {p["basis_text"].split("》")[1] for p in rows}    # the list's duty carries it
     assert db.execute("SELECT count(*) FROM flags").fetchone()[0] >= 1               # and the duty is flagged
+
+
+def _duty_of(db, duty_id):
+    return db.execute("SELECT d.name, p.name, c.article, c.resolution FROM duties d JOIN posts p ON p.id = d.post_id "
+                      "JOIN citations c ON c.duty_id = d.id WHERE d.id = ?", [duty_id]).fetchone()
+
+
+def test_the_legal_office_signs_off_a_departments_accept_and_decline(air):
+    """With legal_review a department's decision waits: approve carries it out, return sends it back."""
+    props.generate(air, department=BUREAU, law=AIR)
+    first, second = props.list_proposals(air, department=BUREAU)[:2]
+    duties = air.execute("SELECT count(*) FROM duties").fetchone()[0]
+    with pytest.raises(props.ProposalError, match="执法岗位"):
+        props.department_action(air, first["id"], action="accept", post=" ", by="部门李四")
+    with pytest.raises(props.ProposalError, match="理由"):
+        props.department_action(air, second["id"], action="decline", reason="", by="部门李四")
+    p = props.department_action(air, first["id"], action="accept", post="执法一科", name="对无证排污的处罚", by="部门李四")
+    assert p["state"] == "submitted" and p["duty_id"] is None and p["proposed_by"] == "部门李四"
+    assert p["decision"] == {"action": "accept", "post": "执法一科", "name": "对无证排污的处罚", "reason": None}
+    assert air.execute("SELECT count(*) FROM duties").fetchone()[0] == duties      # nothing created yet
+    with pytest.raises(props.ProposalError, match="已提交审核"):
+        props.department_action(air, first["id"], action="decline", reason="再想想", by="部门李四")
+
+    done = props.approve(air, first["id"], by="法制科王五")
+    assert done["state"] == "accepted" and done["reviewed_by"] == "法制科王五"
+    assert _duty_of(air, done["duty_id"]) == ("对无证排污的处罚", "执法一科", first["article"], "resolved")
+    with pytest.raises(props.ProposalError, match="已处理"):
+        props.approve(air, first["id"], by="法制科王五")
+
+    props.department_action(air, second["id"], action="decline", reason="由区分局实施", by="部门李四")
+    with pytest.raises(props.ProposalError, match="理由"):
+        props.return_proposal(air, second["id"], reason=" ", by="法制科王五")
+    back = props.return_proposal(air, second["id"], reason="本局也有此职权", by="法制科王五")
+    assert back["state"] == "returned" and back["review_note"] == "本局也有此职权" and back["reason"] is None
+    again = props.department_action(air, second["id"], action="accept", post="执法二科", by="部门李四")
+    assert again["state"] == "submitted" and again["decision"]["post"] == "执法二科"
+    assert props.approve(air, second["id"], by="法制科王五")["state"] == "accepted"
+    audit = [r[0] for r in air.execute("SELECT action FROM audit WHERE action LIKE 'proposal.%' ORDER BY id")]
+    assert audit == ["proposal.submit", "proposal.accept", "proposal.approve", "proposal.submit", "proposal.return",
+                     "proposal.submit", "proposal.accept", "proposal.approve"]
+
+
+def test_without_review_or_for_the_legal_office_a_decision_takes_effect_at_once(air):
+    props.generate(air, department=BUREAU, law=AIR)
+    first, second = props.list_proposals(air, department=BUREAU)[:2]
+    p = props.department_action(air, first["id"], action="accept", post="执法岗", by="部门李四", legal_review=False)
+    assert p["state"] == "accepted" and _duty_of(air, p["duty_id"])[1:] == ("执法岗", first["article"], "resolved")
+    props.department_action(air, second["id"], action="decline", reason="由区分局实施", by="部门李四", legal_review=False)
+    assert props.list_proposals(air, state="declined")[0]["reason"] == "由区分局实施"
+
+
+def test_a_submitted_proposal_is_not_proposed_again_and_is_withdrawn_once_covered(air):
+    props.generate(air, department=BUREAU, law=AIR)
+    target = next(p for p in props.list_proposals(air, department=BUREAU)
+                  if p["article"] == "第九十九条" and p["item"] == 2)
+    returned = next(p for p in props.list_proposals(air, department=BUREAU) if p["id"] != target["id"])
+    props.department_action(air, target["id"], action="accept", post="执法岗", by="部门李四")
+    props.department_action(air, returned["id"], action="decline", reason="由区分局实施", by="部门李四")
+    props.return_proposal(air, returned["id"], reason="请补充依据", by="法制科王五")
+    again = props.generate(air, department=BUREAU, law=AIR)
+    assert again["proposals"] == 0 and again["withdrawn"] == 0
+    assert props.list_proposals(air, state="submitted")[0]["id"] == target["id"]
+    # the list covers the power meanwhile (a duty imported citing it): nothing left to sign off
+    add_duty(air, BUREAU, "对超标排放大气污染物的处罚", "《中华人民共和国大气污染防治法》第九十九条第（二）项")
+    assert props.generate(air, department=BUREAU, law=AIR)["withdrawn"] == 1
+    assert props.list_proposals(air, state="withdrawn")[0]["id"] == target["id"]
+    with pytest.raises(props.ProposalError, match="已处理"):
+        props.approve(air, target["id"], by="法制科王五")
+    assert props.list_proposals(air, state="returned")[0]["id"] == returned["id"]
+
+
+def test_the_console_signs_off_what_a_department_submitted(yiju, config_file):
+    rows = json.loads(yiju("proposals", "--department", BUREAU, "--json").output)
+    db = connect(config_file.parent / "data" / "yiju.db")
+    props.department_action(db, rows[0]["id"], action="accept", post="执法一科", by="部门李四")
+    props.department_action(db, rows[1]["id"], action="decline", reason="由区分局实施", by="部门李四")
+    db.close()
+    listed = yiju("proposals", "--state", "submitted")
+    assert listed.exit_code == 0 and "已提交审核" in listed.output
+    assert "部门意见：采纳，岗位：执法一科（部门李四" in listed.output and "部门意见：不采纳，理由：由区分局实施" in listed.output
+    ok = yiju("proposals", "approve", rows[0]["id"], "--by", "法制科王五")
+    assert ok.exit_code == 0 and "审核通过，已采纳" in ok.output and "岗位：执法一科" in ok.output
+    no_reason = yiju("proposals", "return", rows[1]["id"])
+    assert no_reason.exit_code == 2
+    back = yiju("proposals", "return", rows[1]["id"], "--reason", "本局也有此职权", "--json")
+    assert back.exit_code == 0 and json.loads(back.output)["state"] == "returned"
+    shown = yiju("proposals", "--state", "returned")
+    assert "退回理由：本局也有此职权" in shown.output
+    twice = yiju("proposals", "approve", rows[1]["id"])
+    assert twice.exit_code == 2 and "已退回" in twice.output
+    # the console is the legal office's: accept acts at once, even on a returned proposal
+    now = yiju("proposals", "accept", rows[1]["id"], "--post", "执法二科")
+    assert now.exit_code == 0 and "已采纳" in now.output

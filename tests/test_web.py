@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "tools"))
 
-from workspace_world import A, B, SECRET, _csrf, legal, reviewer, sign_in_link, world  # noqa: E402,F401
+from workspace_world import A, B, SECRET, _csrf, add_proposal, legal, reviewer, sign_in_link, world  # noqa: E402,F401
 
 from registry import users  # noqa: E402
 from tests.conftest import Yiju  # noqa: E402
@@ -261,28 +261,72 @@ def test_users_commands(tmp_path, monkeypatch):
     assert "已停用" in run("users", "list").output
 
 
-def test_proposed_duties_are_accepted_by_the_legal_office(world):
+def _duties_named(db, name):
+    return db.execute("SELECT p.name FROM duties d JOIN posts p ON p.id = d.post_id "
+                      "WHERE d.name = ? AND d.is_current = 1", [name]).fetchall()
+
+
+def test_a_department_accepts_a_proposal_and_the_legal_office_signs_it_off(world):
     from registry import proposals as proposal_store
 
     db = world["db"]
-    law_id = db.execute("SELECT id FROM laws").fetchone()[0]
-    pid = proposal_store.insert(db, {
-        "department_id": world["deps"][A], "law_id": law_id, "version_id": None, "change_id": None,
-        "power_key": "第七十条|||行政处罚|", "article": "第七十条", "paragraph": None, "item": None,
-        "type": "行政处罚", "name": "对拒不缴纳罚款的行政处罚", "measures": ["罚款"], "authority": "行政机关",
-        "authority_level": None, "shared": 0, "basis_text": "《中华人民共和国行政处罚法》第七十条",
-        "clause": "……", "due": "2021-09-01", "baseline": 0, "created_run_id": None})
+    law_id, pid = add_proposal(world)
     other = reviewer(world, B, email="fk@b.gov.cn")
     assert "对拒不缴纳罚款的行政处罚" not in other.get("/proposals").text
     a = reviewer(world)
     page = a.get("/proposals")
-    assert "对拒不缴纳罚款的行政处罚" in page.text and "采纳</button>" not in page.text
+    assert "对拒不缴纳罚款的行政处罚" in page.text and "采纳，提交法制机构审核</button>" in page.text
+    assert "不采纳，提交法制机构审核</button>" in page.text
     assert '<span class="sev high">新</span>' in page.text                 # news, not the baseline
     assert "对拒不缴纳罚款的行政处罚" in a.get(f"/proposals?law={law_id}").text
-    assert a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "处罚科"}).status_code == 403
+    assert other.post(f"/proposals/{pid}/accept", data={"csrf_token": token_of(other, "/proposals"),
+                                                         "post": "处罚科"}).status_code == 404
+    r = a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "处罚科"})
+    assert r.status_code == 302
+    assert proposal_store.get(db, pid)["state"] == "submitted" and not _duties_named(db, "对拒不缴纳罚款的行政处罚")
+    mine = a.get(r.location).text
+    assert "拟新增职权 #%d 的采纳已提交法制机构审核" % pid in mine
+    submitted = a.get("/proposals?state=submitted").text
+    assert "已提交审核" in submitted and "拟采纳，岗位：处罚科" in submitted and "等待法制机构审核" in submitted
+    assert a.post(f"/proposals/{pid}/approve", data={"csrf_token": _csrf(page.text)}).status_code == 403
+
+    office = legal(world)
+    assert office.get("/").location.endswith("/queue")
+    queue = office.get("/queue").text
+    assert f'id="review-proposal-{pid}"' in queue and "拟采纳，岗位：处罚科" in queue
+    r = office.post(f"/proposals/{pid}/return", data={"csrf_token": _csrf(queue), "reason": ""})
+    assert proposal_store.get(db, pid)["state"] == "submitted"                # a return needs a reason
+    r = office.post(f"/proposals/{pid}/return", data={"csrf_token": _csrf(queue), "reason": "岗位应为执法监督科"})
+    assert r.location.endswith("/queue") and proposal_store.get(db, pid)["state"] == "returned"
+    back = a.get("/proposals?state=returned").text
+    assert "已退回" in back and "岗位应为执法监督科" in back and "采纳，提交法制机构审核</button>" in back
+
+    a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(back), "post": "执法监督科", "state": "returned"})
+    queue = office.get("/queue").text
+    assert "拟采纳，岗位：执法监督科" in queue
+    r = office.post(f"/proposals/{pid}/approve", data={"csrf_token": _csrf(queue)})
+    assert "审核通过，已采纳，已加入部门权责清单" in office.get(r.location).text
+    assert proposal_store.get(db, pid)["state"] == "accepted"
+    assert _duties_named(db, "对拒不缴纳罚款的行政处罚") == [("执法监督科",)]
+    assert f'id="review-proposal-{pid}"' not in office.get("/queue").text
+
+
+def test_the_legal_office_or_a_department_without_review_accepts_at_once(world):
+    from registry import proposals as proposal_store
+
+    db = world["db"]
+    _, first = add_proposal(world)
+    _, second = add_proposal(world, "对逾期不缴纳罚款的行政处罚", "第七十二条|||行政处罚|")
     office = legal(world)
     page = office.get("/proposals")
-    r = office.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(page.text), "post": "行政处罚科"})
-    assert r.status_code == 302
-    assert proposal_store.get(db, pid)["state"] == "accepted"
-    assert db.execute("SELECT count(*) FROM duties WHERE name = '对拒不缴纳罚款的行政处罚' AND is_current = 1").fetchone()[0] == 1
+    assert "采纳，提交法制机构审核" not in page.text
+    r = office.post(f"/proposals/{first}/accept", data={"csrf_token": _csrf(page.text), "post": "行政处罚科"})
+    assert r.status_code == 302 and proposal_store.get(db, first)["state"] == "accepted"
+    assert _duties_named(db, "对拒不缴纳罚款的行政处罚") == [("行政处罚科",)]
+    world["settings"].workflow.legal_review = False
+    a = reviewer(world)
+    page = a.get("/proposals").text
+    assert "采纳</button>" in page and "提交法制机构审核" not in page
+    a.post(f"/proposals/{second}/decline", data={"csrf_token": _csrf(page), "reason": "由区分局实施"})
+    assert proposal_store.get(db, second)["state"] == "declined"
+

@@ -90,3 +90,19 @@ def legal(world):
     uid = u["id"] if u else users.add_user(world["db"], email="fzb@gov.cn", name="法制办 王五", role="legal",
                                            password="correct-horse-battery", by="test")
     return sign_in_link(world, uid)
+
+
+def add_proposal(world, name="对拒不缴纳罚款的行政处罚", key="第七十条|||行政处罚|", dep=A) -> tuple[int, int]:
+    """An open 拟新增职权 of ``dep`` under 行政处罚法 第七十条, as impact writes one: (law id, proposal id)."""
+    from registry import proposals as proposal_store
+
+    db = world["db"]
+    law_id = db.execute("SELECT id FROM laws").fetchone()[0]
+    pid = proposal_store.insert(db, {
+        "department_id": world["deps"][dep], "law_id": law_id, "version_id": None, "change_id": None,
+        "power_key": key, "article": "第七十条", "paragraph": None, "item": None,
+        "type": "行政处罚", "name": name, "measures": ["罚款"], "authority": "行政机关",
+        "authority_level": None, "shared": 0, "basis_text": "《中华人民共和国行政处罚法》第七十条",
+        "clause": "……", "due": "2021-09-01", "baseline": 0, "created_run_id": None})
+    db.conn.commit()
+    return law_id, pid

@@ -1,5 +1,8 @@
 """``yiju proposals`` (拟新增职权: powers a law gives a department that its list lacks),
-``yiju proposals accept|decline``, ``yiju proposals coverage`` and ``yiju departments domains``.
+``yiju proposals accept|decline|approve|return``, ``yiju proposals coverage`` and ``yiju departments domains``.
+
+The console is the legal office's (as ``yiju flags resolve``): ``accept`` and ``decline`` act at
+once; ``approve`` and ``return`` sign off what a department submitted in the review workspace.
 
 Everything printed is for legal staff, so it is Chinese; ``--json`` prints one JSON document.
 """
@@ -8,9 +11,11 @@ from __future__ import annotations
 
 import click
 
+from config.glossary import names
 from yiju.app import UserError, actor, emit_json, info
 
-STATE_CHOICES = ("open", "accepted", "declined", "withdrawn", "all")
+STATE_LABELS = names("proposal_state")
+STATE_CHOICES = (*STATE_LABELS, "all")
 
 
 def _props():
@@ -42,6 +47,13 @@ def _print(rows: list[dict]) -> None:
         click.echo(f"      依据：{p['basis_text']}")
         click.echo(f"      实施机关：{p['authority']}" + ("（与其他部门按照职责分工共同行使）" if p["shared"] else "")
                    + (f"  措施：{'、'.join(p['measures'])}" if p["measures"] else ""))
+        d = p.get("decision")
+        if p["state"] in ("submitted", "returned") and d:
+            decided = (f"采纳，岗位：{d['post']}" + (f"，职权名称：{d['name']}" if d.get("name") else "")
+                       if d["action"] == "accept" else f"不采纳，理由：{d['reason']}")
+            click.echo(f"      部门意见：{decided}（{p['proposed_by']}，{(p['proposed_at'] or '')[:10]}）")
+        if p["state"] == "returned" and p.get("review_note"):
+            click.echo(f"      退回理由：{p['review_note']}（{p['reviewed_by']}）")
         if p["reason"]:
             click.echo(f"      理由：{p['reason']}")
         if p["duty_id"]:
@@ -53,7 +65,7 @@ def register(cli: click.Group) -> None:
     @click.option("--department", metavar="D", help="只看该部门")
     @click.option("--law", metavar="TITLE", help="只看该法律（全称或不带“中华人民共和国”的名称）")
     @click.option("--state", type=click.Choice(STATE_CHOICES), default="open", show_default=True,
-                  help="状态：open 待处理、accepted 已采纳、declined 不采纳、withdrawn 已撤回、all 全部")
+                  help="状态：" + "、".join(f"{code} {label}" for code, label in STATE_LABELS.items()) + "、all 全部")
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON（对象数组）")
     @click.pass_context
     def proposals(ctx, department, law, state, as_json):
@@ -79,7 +91,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
     @click.pass_obj
     def accept(app, proposal_id, post, name, by, as_json):
-        """采纳拟新增职权：加入部门权责清单并分配到岗位，依据立即核对。"""
+        """采纳拟新增职权：加入部门权责清单并分配到岗位，依据立即核对（法制机构，立即生效）。"""
         p = _call(_props().accept, app.db, proposal_id, post, actor(by), name=name)
         if as_json:
             emit_json(_props().to_json(p))
@@ -94,12 +106,42 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
     @click.pass_obj
     def decline(app, proposal_id, reason, by, as_json):
-        """不采纳拟新增职权（须说明理由），以后不再提出。"""
+        """不采纳拟新增职权（须说明理由），以后不再提出（法制机构，立即生效）。"""
         p = _call(_props().decline, app.db, proposal_id, reason, actor(by))
         if as_json:
             emit_json(_props().to_json(p))
         else:
             click.echo(f"拟新增职权 #{proposal_id} 不采纳，理由：{reason}")
+
+    @proposals.command("approve")
+    @click.argument("proposal_id", type=int)
+    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @click.pass_obj
+    def approve(app, proposal_id, by, as_json):
+        """审核通过部门提交的采纳或不采纳（法制机构）：采纳的即加入清单并分配到部门所填岗位。"""
+        p = _call(_props().approve, app.db, proposal_id, by=actor(by))
+        if as_json:
+            emit_json(_props().to_json(p))
+        elif p["state"] == "accepted":
+            click.echo(f"拟新增职权 #{proposal_id} 审核通过，已采纳：职权 [{p['duty_id']}]「{p['name']}」已加入"
+                       f"{p['department']}的清单，岗位：{p['decision']['post']}。")
+        else:
+            click.echo(f"拟新增职权 #{proposal_id} 审核通过，不采纳，理由：{p['reason']}")
+
+    @proposals.command("return")
+    @click.argument("proposal_id", type=int)
+    @click.option("--reason", required=True, metavar="R", help="退回理由（必填，部门将看到）")
+    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @click.pass_obj
+    def return_cmd(app, proposal_id, reason, by, as_json):
+        """把部门提交的采纳或不采纳退回部门重新处理（法制机构），须说明理由。"""
+        p = _call(_props().return_proposal, app.db, proposal_id, reason=reason, by=actor(by))
+        if as_json:
+            emit_json(_props().to_json(p))
+        else:
+            click.echo(f"拟新增职权 #{proposal_id} 已退回部门，理由：{reason}")
 
     @proposals.command("coverage")
     @click.option("--department", metavar="D", help="只看该部门")

@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_temp
 from markupsafe import Markup, escape
 
 from config.clock import today
-from config.glossary import name, names
+from config.glossary import name, names, word
 from impact import flags as workflow
 from impact import proposals as proposal_flow
 from registry.duties import same_posts
@@ -95,7 +95,8 @@ def inbox_rows(args, *, limit: int = PAGE) -> tuple[list[dict], dict]:
 @bp.get("/")
 @signed_in
 def home():
-    return redirect(url_for("pages.queue") if is_legal() and queries.legal_queue(db(), limit=1) else url_for("pages.inbox"))
+    waiting = is_legal() and (queries.legal_queue(db(), limit=1) or queries.proposal_queue(db()))
+    return redirect(url_for("pages.queue") if waiting else url_for("pages.inbox"))
 
 
 @bp.get("/inbox")
@@ -330,7 +331,8 @@ def bulk_apply():
 
 # -- 拟新增职权 (issue 17) ----------------------------------------------------------------------------------
 # Powers a law gives a department that no duty of its list covers (impact.proposals). Departments see
-# theirs; the legal office accepts one (a new duty on the list, assigned to a post) or declines it.
+# theirs and accept one (a new duty on the list, assigned to a post) or decline it; with
+# [workflow] legal_review the decision is submitted and the legal office signs it off in 审核 (as flags).
 
 #: The proposals page's state filter: what each choice lists (the glossary's names; "all": every state).
 PROPOSAL_FILTERS = {**{code: (code,) for code in names("proposal_state")}, "all": tuple(names("proposal_state"))}
@@ -374,7 +376,10 @@ def proposals():
             posts[p["department_id"]] = queries.department_posts(db(), p["department_id"])
     return render_template("proposals.html.j2", rows=rows, posts=posts, paging=paging, filters=filters,
                            departments=queries.departments(db(), scope()), laws=laws,
-                           states={code: name("proposal_state", code) for code in names("proposal_state")})
+                           states={code: name("proposal_state", code) for code in names("proposal_state")},
+                           legal_review=_proposal_review(), actionable=proposal_flow.WITH_DEPARTMENT,
+                           waiting={state: sum(x["n"] for x in queries.proposal_laws(db(), scope=scope(), states=(state,)))
+                                    for state in ("submitted", "returned")})
 
 
 def _back_to_list():
@@ -386,34 +391,62 @@ def _back_to_list():
                             state=state if state != "open" else None, page=page if page and page > 1 else None))
 
 
-def _proposal_action(fn, proposal_id: int, *args, **kwargs):
+def _proposal_action(fn, proposal_id: int, message, **kwargs) -> bool:
+    """Act on a proposal the user may see (404 otherwise); flash ``message(proposal)`` when it worked,
+    the workflow's refusal when not."""
     p = proposal_store.get(db(), proposal_id)
     if p is None or not may_see_department(p["department_id"]):
         abort(404)
     try:
-        fn(db(), proposal_id, *args, **kwargs)
+        done = fn(db(), proposal_id, **kwargs)
     except proposal_flow.ProposalError as exc:
         flash(str(exc))
-    return _back_to_list()
+        return False
+    flash(f"{word('proposal')} #{proposal_id} {message(done)}")
+    return True
+
+
+def _proposal_review() -> bool:
+    """Whether a decision on a proposal waits for the legal office (as a flag's: ``[workflow] legal_review``)."""
+    return settings().workflow.legal_review and not is_legal()
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")
-@legal_only
+@signed_in
 def proposal_accept(proposal_id: int):
-    out = _proposal_action(proposal_flow.accept, proposal_id, request.form.get("post") or "", actor(),
-                           name=(request.form.get("name") or "").strip() or None)
-    if proposal_store.get(db(), proposal_id)["state"] == "accepted":
-        flash(f"拟新增职权 #{proposal_id} 已采纳，已加入部门权责清单")
-    return out
+    review = _proposal_review()
+    _proposal_action(proposal_flow.department_action, proposal_id,
+                     lambda p: "的采纳已提交法制机构审核" if review else f"{name('proposal_state', 'accepted')}，已加入部门权责清单",
+                     action="accept", by=actor(), post=request.form.get("post") or "",
+                     name=(request.form.get("name") or "").strip() or None, legal_review=review)
+    return _back_to_list()
 
 
 @bp.post("/proposals/<int:proposal_id>/decline")
-@legal_only
+@signed_in
 def proposal_decline(proposal_id: int):
-    out = _proposal_action(proposal_flow.decline, proposal_id, request.form.get("reason") or "", actor())
-    if proposal_store.get(db(), proposal_id)["state"] == "declined":
-        flash(f"拟新增职权 #{proposal_id} 不采纳")
-    return out
+    review = _proposal_review()
+    _proposal_action(proposal_flow.department_action, proposal_id,
+                     lambda p: "的不采纳理由已提交法制机构审核" if review else name("proposal_state", "declined"),
+                     action="decline", by=actor(), reason=request.form.get("reason") or "", legal_review=review)
+    return _back_to_list()
+
+
+@bp.post("/proposals/<int:proposal_id>/approve")
+@legal_only
+def proposal_approve(proposal_id: int):
+    _proposal_action(proposal_flow.approve, proposal_id,
+                     lambda p: f"{word('approve')}，{name('proposal_state', p['state'])}"
+                               + ("，已加入部门权责清单" if p["state"] == "accepted" else ""), by=actor())
+    return redirect(url_for("pages.queue"))
+
+
+@bp.post("/proposals/<int:proposal_id>/return")
+@legal_only
+def proposal_return(proposal_id: int):
+    _proposal_action(proposal_flow.return_proposal, proposal_id, lambda p: f"已{word('return')}部门",
+                     reason=request.form.get("reason"), by=actor())
+    return redirect(url_for("pages.queue"))
 
 
 # -- the legal office -----------------------------------------------------------------------------------------
@@ -423,7 +456,7 @@ def proposal_decline(proposal_id: int):
 def queue():
     paging = Paging.of(queries.legal_queue_count(db()), PAGE, request.args.get("page"))
     rows = _decorate(queries.legal_queue(db(), limit=paging.size, offset=paging.offset), today())
-    return render_template("queue.html.j2", rows=rows, paging=paging)
+    return render_template("queue.html.j2", rows=rows, paging=paging, proposals=queries.proposal_queue(db()))
 
 
 # -- laws and search ----------------------------------------------------------------------------------------------
