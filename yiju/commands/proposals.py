@@ -60,6 +60,22 @@ def _print(rows: list[dict]) -> None:
             click.echo(f"      已加入清单：职权 [{p['duty_id']}]")
 
 
+_BY = click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
+_JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+
+
+def _accepted(p: dict, post: str) -> str:
+    return f"已采纳：职权 [{p['duty_id']}]「{p['name']}」已加入{p['department']}的清单，岗位：{post}。"
+
+
+def _done(p: dict, as_json: bool, line: str) -> None:
+    """What an action on one proposal prints: its JSON object (as ``yiju proposals --json`` lists it) or a line."""
+    if as_json:
+        emit_json(_props().to_json(p))
+    else:
+        click.echo(line)
+
+
 def register(cli: click.Group) -> None:
     @cli.group("proposals", invoke_without_command=True)
     @click.option("--department", metavar="D", help="只看该部门")
@@ -87,61 +103,46 @@ def register(cli: click.Group) -> None:
     @click.argument("proposal_id", type=int)
     @click.option("--post", required=True, metavar="P", help="承担该职权的执法岗位")
     @click.option("--name", metavar="N", help="职权名称（默认用建议名称）")
-    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
-    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @_BY
+    @_JSON
     @click.pass_obj
     def accept(app, proposal_id, post, name, by, as_json):
         """采纳拟新增职权：加入部门权责清单并分配到岗位，依据立即核对（法制机构，立即生效）。"""
         p = _call(_props().accept, app.db, proposal_id, post, actor(by), name=name)
-        if as_json:
-            emit_json(_props().to_json(p))
-        else:
-            click.echo(f"拟新增职权 #{proposal_id} 已采纳：职权 [{p['duty_id']}]「{p['name']}」已加入"
-                       f"{p['department']}的清单，岗位：{post}。")
+        _done(p, as_json, f"拟新增职权 #{proposal_id} " + _accepted(p, post))
 
     @proposals.command("decline")
     @click.argument("proposal_id", type=int)
     @click.option("--reason", required=True, metavar="R", help="不采纳的理由")
-    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
-    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @_BY
+    @_JSON
     @click.pass_obj
     def decline(app, proposal_id, reason, by, as_json):
         """不采纳拟新增职权（须说明理由），以后不再提出（法制机构，立即生效）。"""
         p = _call(_props().decline, app.db, proposal_id, reason, actor(by))
-        if as_json:
-            emit_json(_props().to_json(p))
-        else:
-            click.echo(f"拟新增职权 #{proposal_id} 不采纳，理由：{reason}")
+        _done(p, as_json, f"拟新增职权 #{proposal_id} 不采纳，理由：{reason}")
 
     @proposals.command("approve")
     @click.argument("proposal_id", type=int)
-    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
-    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @_BY
+    @_JSON
     @click.pass_obj
     def approve(app, proposal_id, by, as_json):
         """审核通过部门提交的采纳或不采纳（法制机构）：采纳的即加入清单并分配到部门所填岗位。"""
         p = _call(_props().approve, app.db, proposal_id, by=actor(by))
-        if as_json:
-            emit_json(_props().to_json(p))
-        elif p["state"] == "accepted":
-            click.echo(f"拟新增职权 #{proposal_id} 审核通过，已采纳：职权 [{p['duty_id']}]「{p['name']}」已加入"
-                       f"{p['department']}的清单，岗位：{p['decision']['post']}。")
-        else:
-            click.echo(f"拟新增职权 #{proposal_id} 审核通过，不采纳，理由：{p['reason']}")
+        _done(p, as_json, f"拟新增职权 #{proposal_id} 审核通过，" + (
+            _accepted(p, p["decision"]["post"]) if p["state"] == "accepted" else f"不采纳，理由：{p['reason']}"))
 
     @proposals.command("return")
     @click.argument("proposal_id", type=int)
     @click.option("--reason", required=True, metavar="R", help="退回理由（必填，部门将看到）")
-    @click.option("--by", metavar="NAME", help="操作人（默认为当前系统用户）")
-    @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+    @_BY
+    @_JSON
     @click.pass_obj
     def return_cmd(app, proposal_id, reason, by, as_json):
         """把部门提交的采纳或不采纳退回部门重新处理（法制机构），须说明理由。"""
         p = _call(_props().return_proposal, app.db, proposal_id, reason=reason, by=actor(by))
-        if as_json:
-            emit_json(_props().to_json(p))
-        else:
-            click.echo(f"拟新增职权 #{proposal_id} 已退回部门，理由：{reason}")
+        _done(p, as_json, f"拟新增职权 #{proposal_id} 已退回部门，理由：{reason}")
 
     @proposals.command("coverage")
     @click.option("--department", metavar="D", help="只看该部门")
