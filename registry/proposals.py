@@ -186,8 +186,8 @@ def keep_powers(db: sqlite_utils.Database, version_id: int, rules: str, powers: 
 
 
 def open_by_department(db: sqlite_utils.Database) -> dict[int, int]:
-    """department id → number of its open proposals."""
-    return dict(db.execute("SELECT department_id, count(*) FROM proposals WHERE state = 'open' "
+    """department id → number of its proposals waiting for it (open, or returned by the legal office)."""
+    return dict(db.execute("SELECT department_id, count(*) FROM proposals WHERE state IN ('open', 'returned') "
                            "GROUP BY department_id").fetchall())
 
 

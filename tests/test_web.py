@@ -300,6 +300,9 @@ def test_a_department_accepts_a_proposal_and_the_legal_office_signs_it_off(world
     assert r.location.endswith("/queue") and proposal_store.get(db, pid)["state"] == "returned"
     back = a.get("/proposals?state=returned").text
     assert "已退回" in back and "岗位应为执法监督科" in back and "采纳，提交法制机构审核</button>" in back
+    assert "岗位应为执法监督科" in a.get("/proposals").text          # 待处理, the default, lists it again
+    dep = proposal_store.get(db, pid)["department_id"]
+    assert proposal_store.open_by_department(db)[dep] >= 1           # and 评议考核 counts it as waiting
 
     a.post(f"/proposals/{pid}/accept", data={"csrf_token": _csrf(back), "post": "执法监督科", "state": "returned"})
     queue = office.get("/queue").text

@@ -335,7 +335,9 @@ def bulk_apply():
 # [workflow] legal_review the decision is submitted and the legal office signs it off in 审核 (as flags).
 
 #: The proposals page's state filter: what each choice lists (the glossary's names; "all": every state).
-PROPOSAL_FILTERS = {**{code: (code,) for code in names("proposal_state")}, "all": tuple(names("proposal_state"))}
+PROPOSAL_FILTERS = {**{code: (code,) for code in names("proposal_state")}, "all": tuple(names("proposal_state")),
+                    # 待处理, the page's default, is what waits for the department: a returned one too
+                    "open": proposal_flow.WITH_DEPARTMENT}
 PROPOSALS_PAGE = 50     # proposals per page (each row has its accept and decline forms)
 
 
