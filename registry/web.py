@@ -361,9 +361,16 @@ def proposals(db: sqlite_utils.Database, *, scope: list[int] | None, states: Ite
     return [proposal_rows.decode(r) for r in rows]
 
 
-def proposal_queue(db: sqlite_utils.Database) -> list[dict]:
-    """Submitted proposals across departments, the longest waiting first (the legal office's 审核)."""
+def proposal_queue(db: sqlite_utils.Database, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Submitted proposals across departments, the longest waiting first (the legal office's 审核),
+    a page at a time (``limit`` None: all)."""
     return [proposal_rows.decode(r) for r in db.query(
         "SELECT p.*, dep.name AS department, l.title AS law FROM proposals p "
         "JOIN departments dep ON dep.id = p.department_id JOIN laws l ON l.id = p.law_id "
-        "WHERE p.state = 'submitted' ORDER BY p.proposed_at, p.id")]
+        "WHERE p.state = 'submitted' ORDER BY p.proposed_at, p.id LIMIT ? OFFSET ?",
+        [-1 if limit is None else limit, offset])]
+
+
+def proposal_queue_count(db: sqlite_utils.Database) -> int:
+    """How many proposals wait for the legal office."""
+    return db.execute("SELECT count(*) FROM proposals WHERE state = 'submitted'").fetchone()[0]

@@ -260,3 +260,26 @@ def test_a_laws_comparison_shows_every_changed_article_a_page_at_a_time(world, m
         links = re.findall(r'href="(/laws/\d+\?[^"]*cpage[^"]*)"', html)
         assert all(f"a={a}" in x and f"b={b}" in x for x in links)
     assert len(shown) == changed
+
+
+def test_the_queue_pages_its_proposals_apart_from_its_flags(world, monkeypatch):
+    """A province's legal office may have hundreds of submitted 拟新增职权: every one is reached, a
+    page at a time (``ppage``), and paging them keeps the flags' page."""
+    from impact import proposals as proposal_flow
+    from workspace_world import add_proposal
+    from yiju.web import pages
+
+    monkeypatch.setattr(pages, "PROPOSALS_PAGE", 2)
+    db = world["db"]
+    pids = [add_proposal(world, name=f"对第{n}种违法行为的行政处罚", key=f"第七十条|{n}||行政处罚|")[1] for n in range(1, 6)]
+    for n, pid in enumerate(pids, 1):
+        proposal_flow.department_action(db, pid, action="accept", by=f"科员{n}", post="处罚科")
+    db.conn.commit()
+    office = legal(world)
+    shown = []
+    for n in (1, 2, 3):
+        page = office.get(f"/queue?ppage={n}&page=1").text
+        assert "拟新增职权 <small class=\"muted\">5 项" in page
+        assert f"共 5 项，第 {2 * n - 1}–{min(2 * n, 5)} 项" in page
+        shown += [int(i) for i in re.findall(r'id="review-proposal-(\d+)"', page)]
+    assert shown == pids                               # the longest waiting first, each once

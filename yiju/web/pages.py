@@ -95,7 +95,7 @@ def inbox_rows(args, *, limit: int = PAGE) -> tuple[list[dict], dict]:
 @bp.get("/")
 @signed_in
 def home():
-    waiting = is_legal() and (queries.legal_queue(db(), limit=1) or queries.proposal_queue(db()))
+    waiting = is_legal() and (queries.legal_queue(db(), limit=1) or queries.proposal_queue_count(db()))
     return redirect(url_for("pages.queue") if waiting else url_for("pages.inbox"))
 
 
@@ -458,7 +458,10 @@ def proposal_return(proposal_id: int):
 def queue():
     paging = Paging.of(queries.legal_queue_count(db()), PAGE, request.args.get("page"))
     rows = _decorate(queries.legal_queue(db(), limit=paging.size, offset=paging.offset), today())
-    return render_template("queue.html.j2", rows=rows, paging=paging, proposals=queries.proposal_queue(db()))
+    # the proposals waiting, a page at a time of their own (``ppage``; the flags' page kept)
+    ppaging = Paging.of(queries.proposal_queue_count(db()), PROPOSALS_PAGE, request.args.get("ppage"), "ppage")
+    return render_template("queue.html.j2", rows=rows, paging=paging, ppaging=ppaging,
+                           proposals=queries.proposal_queue(db(), limit=ppaging.size, offset=ppaging.offset))
 
 
 # -- laws and search ----------------------------------------------------------------------------------------------
