@@ -145,6 +145,23 @@ def print_detail(d: dict) -> None:
         click.echo(f"  yiju flags dismiss {d['id']} --reason \"无需修改的理由\"")
 
 
+def upgrade_lines(result: dict) -> list[str]:
+    """What an impact pass after an upgrade did again (glossary ``[upgrade]``): changes aligned
+    again and their flags corrected; every law's powers read again as a baseline.
+
+    >>> upgrade_lines({"realigned": {"changes": 0}, "proposals": {"reread": 45}})[0].split('（')[0]
+    '按改进后的职权识别规则重新核对全部法律：新识别出清单未覆盖的职权 45 项'
+    """
+    out = []
+    realigned = result.get("realigned") or {}
+    if realigned.get("changes"):
+        out.append(name("upgrade", "realigned").format(**{"corrected": 0, "closed": 0, "new_flags": 0, **realigned}))
+    reread = (result.get("proposals") or {}).get("reread")
+    if reread is not None:
+        out.append(name("upgrade", "reread").format(reread=reread))
+    return out
+
+
 def print_impact(result: dict) -> None:
     sev = result["by_severity"]
     names = flag_store.SEVERITY_NAMES
@@ -154,14 +171,8 @@ def print_impact(result: dict) -> None:
     for c in result["per_change"]:
         if c["flags"]:
             click.echo(f"  《{c['law']}》：{c['flags']} 项")
-    realigned = result.get("realigned") or {}
-    if realigned.get("changes"):
-        click.echo(f"按改进后的比对算法重新比对法律修改 {realigned['changes']} 项：更正提示 {realigned['corrected']} 项，"
-                   f"驳回 {realigned['closed']} 项，新增 {realigned['new_flags']} 项")
-    reread = (result.get("proposals") or {}).get("reread")
-    if reread is not None:
-        click.echo(f"按改进后的职权识别规则重新核对全部法律：新识别出清单未覆盖的职权 {reread} 项"
-                   "（计入清单覆盖率基线，不作为新的法律变化通知）")
+    for line in upgrade_lines(result):
+        click.echo(line)
     carried = result.get("carried_over") or {}
     if carried.get("resolved") or carried.get("moved"):
         click.echo(f"职权新版本：关闭已修正的提示 {carried['resolved']} 项，转入新版本 {carried['moved']} 项")

@@ -9,6 +9,7 @@ import click
 
 from config.glossary import name, names
 from yiju.app import App, UserError, emit_json, info
+from yiju.commands.impact import upgrade_lines
 
 log = logging.getLogger("yiju.run")
 
@@ -32,13 +33,7 @@ def _figures(stage: str, stats: dict) -> str:
         if delivery.get("summary"):
             parts.append(str(delivery["summary"]))
     if stage == "impact":
-        realigned = stats.get("realigned") or {}
-        if realigned.get("changes"):
-            parts.append(f"按改进后的比对算法重新比对的修改 {realigned['changes']}（更正提示 {realigned.get('corrected', 0)}，"
-                         f"驳回 {realigned.get('closed', 0)}）")
-        reread = (stats.get("proposals") or {}).get("reread")
-        if reread is not None:
-            parts.append(f"按改进后的职权识别规则重新核对全部法律，新识别出清单未覆盖的职权 {reread} 项（计入基线）")
+        parts += upgrade_lines(stats)
     if "error" in stats:
         parts.append(f"失败：{stats['error']}")
     return "，".join(parts) or "完成"
