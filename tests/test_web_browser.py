@@ -102,28 +102,28 @@ def test_a_reviewer_follows_the_alert_and_the_legal_office_approves(tmp_path, mo
     with browser.serving(app, port=web_port), browser.chrome(1280) as driver:
         driver.get(link)                                                   # the confirmation page
         assert "确认登录" in driver.page_source
-        click(driver, driver.find_element("id", "confirm-signin"))
+        click(driver, "id", "confirm-signin")
         assert f"/flags/{flag_id}" in driver.current_url
-        click(driver, driver.find_element("css selector", "button.adopt"))  # adopt the suggested article
+        click(driver, "css selector", "button.adopt")  # adopt the suggested article
         basis = driver.find_element("id", "basis").get_attribute("value")
         assert basis.startswith("《中华人民共和国行政处罚法》第") and "第五十条" not in basis
         browser.full_screenshot(driver, shots / "flag-adopted.png", 1280)
-        click(driver, driver.find_element("id", "submit-basis"))
+        click(driver, "id", "submit-basis")
         assert "已提交法制机构审核" in driver.page_source
         assert db.execute("SELECT state FROM flags WHERE id = ?", [flag_id]).fetchone()[0] == "submitted"
 
         driver.get(base + "/report")
         before = _closed_of(driver, A)
-        click(driver, driver.find_element("css selector", "form.who button"))   # sign out
+        click(driver, "css selector", "form.who button")   # sign out
 
         driver.get(base + "/signin")                                       # the legal office, by password
         driver.find_element("name", "email").send_keys("fzb@example.gov.cn")
         driver.find_element("name", "password").send_keys("correct-horse-battery")
-        click(driver, driver.find_element("css selector", "form.stack button"))
+        click(driver, "css selector", "form.stack button")
         driver.get(base + "/queue")
         assert basis in driver.page_source
-        click(driver, driver.find_element("link text", f"#{flag_id}"))
-        click(driver, driver.find_element("id", "approve"))
+        click(driver, "link text", f"#{flag_id}")
+        click(driver, "id", "approve")
         assert "审核通过" in driver.page_source
         driver.get(base + "/report")
         after = _closed_of(driver, A)

@@ -144,7 +144,7 @@ def test_the_legal_office_pages_to_the_last_proposal_and_accepts_it(many, tmp_pa
     db.conn.commit()
     with browser.serving(many["app"]) as base, browser.chrome(1280) as driver:
         driver.get(f"{base}/s/{users.issue_link(db, SECRET, uid, '/proposals', days=1)}")
-        browser.click(driver, driver.find_element("css selector", "form button"))
+        browser.click(driver, "css selector", "form button")
         assert "/proposals" in driver.current_url
         count = driver.find_element("css selector", "nav.pages .count").text
         assert count == f"共 {IN_A + 20} 项，第 1–{PROPOSALS_PAGE} 项"
@@ -152,9 +152,9 @@ def test_the_legal_office_pages_to_the_last_proposal_and_accepts_it(many, tmp_pa
         # the department and the law chosen together, then paged: the filters stay
         Select(driver.find_element("name", "department")).select_by_visible_text(A)
         Select(driver.find_element("name", "law")).select_by_value(str(many["code"]))
-        browser.click(driver, driver.find_element("css selector", "form.filters button"))
+        browser.click(driver, "css selector", "form.filters button")
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE} 项，第 1–50 项"
-        browser.click(driver, driver.find_element("css selector", "nav.pages a[rel=next]"))
+        browser.click(driver, "css selector", "nav.pages a[rel=next]")
         assert driver.find_element("css selector", "nav.pages .count").text == f"共 {IN_CODE} 项，第 51–100 项"
         assert Select(driver.find_element("name", "department")).first_selected_option.text == A
         assert Select(driver.find_element("name", "law")).first_selected_option.get_attribute("value") == str(many["code"])

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.slow,
 
 def _sign_in(driver, base, db, user_id, next_url):
     driver.get(f"{base}/s/{users.issue_link(db, SECRET, user_id, next_url, days=1)}")
-    click(driver, driver.find_element("css selector", "form button"))
+    click(driver, "css selector", "form button")
 
 
 def _shots(driver, shots, name):
@@ -78,7 +78,7 @@ def test_a_department_accepts_and_the_legal_office_approves_in_its_queue(world):
         row = driver.find_element("id", f"proposal-{pid}")
         assert "已提交审核" in row.text and "拟采纳，岗位：执法监督科" in row.text and "等待法制机构审核" in row.text
         sideways += _shots(driver, shots, "proposals-department-submitted")
-        click(driver, driver.find_element("css selector", "form.who button"))          # sign out
+        click(driver, "css selector", "form.who button")          # sign out
 
         _sign_in(driver, base, db, office, "/queue")
         assert "/queue" in driver.current_url
@@ -90,11 +90,11 @@ def test_a_department_accepts_and_the_legal_office_approves_in_its_queue(world):
         assert "1 项部门的采纳或不采纳待审核" in driver.page_source
         sideways += _shots(driver, shots, "proposals-legal")
         driver.get(f"{base}/queue")
-        click(driver, driver.find_element("id", f"approve-{pid}"))
+        click(driver, "id", f"approve-{pid}")
         assert (f"拟新增职权 #{pid} 审核通过，已采纳，已加入部门权责清单"
                 in driver.find_element("css selector", "p.notice").text)
         assert not driver.find_elements("id", f"review-proposal-{pid}")
-        click(driver, driver.find_element("css selector", "form.who button"))
+        click(driver, "css selector", "form.who button")
 
         _sign_in(driver, base, db, dep, f"/laws/{law_id}")                          # the department's list
         duty = next(r for r in driver.find_elements("css selector", "table.flags tbody tr")

@@ -161,12 +161,25 @@ def screen_by_screen(driver, path, width: int, height: int = 844, most: int = 4)
     return out
 
 
-def click(driver, element) -> None:
-    """Click something that loads a new page, and wait until the new page is there."""
+def click(driver, element, value: str | None = None) -> None:
+    """Click something that loads a new page, and wait until the new page is there. ``element`` is
+    an element, or a locator strategy with ``value`` ("id", "confirm-signin"): a located element is
+    found again if chromium replaced the document under it just before the click ("Node with given
+    id does not belong to the document", seen about once in ten runs right after a redirect)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element("tag name", "html")
-    element.click()
+    for attempt in range(3):
+        target = driver.find_element(element, value) if value is not None else element
+        page = driver.find_element("tag name", "html")
+        try:
+            target.click()
+            break
+        except (StaleElementReferenceException, WebDriverException) as exc:
+            stale = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+            if value is None or not stale or attempt == 2:
+                raise
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
